@@ -1,0 +1,110 @@
+package dev.topics.storage;
+
+import dev.topics.storage.wal.ByteSink;
+import dev.topics.storage.wal.ByteSource;
+import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.wal.WalFormat;
+
+/**
+ * The engine's WAL frame types and their payloads, version 1 (framing itself:
+ * {@link WalFormat}). All integers little-endian; strings are u16 length + UTF-8.
+ * <pre>
+ * 1 RECORDS       u64 topicId  u8 flags(0x01 created the topic, 0x02 has key)
+ *                 [u8 keyLen key  u64 keyExpiresAtMs]  u32 count  u64 dataBytes
+ *                 records (RecordCodec, seqs and ts stamped) to the end of the frame
+ * 2 TOPIC_CREATE  u64 topicId  str name  u8 hasOwner [str owner]  u64 createdAtMs  config
+ * 3 TOPIC_CONFIG  u64 topicId  config
+ * 4 TOPIC_DELETE  u64 topicId
+ * config := u8 version(=1) u64 ttlMs u64 capRecords u64 capBytes u8 discard u8 durable
+ *           u8 durability u8 autoCreate u64 idempotencyWindowMs u8 dedupeNode
+ *           u8 publicRead u8 publicPublish
+ * </pre>
+ * Reserved for later, without a format break: 5 record deletes, 6 and up control-plane
+ * changes (principals, permissions, shares, routers and their cursors, subscriptions,
+ * webhooks, watch sessions), and per-producer state for SPEC §16. A frame type this
+ * build does not know stops recovery with an error rather than being skipped.
+ */
+final class Frames {
+    static final int RECORDS = 1;
+    static final int TOPIC_CREATE = 2;
+    static final int TOPIC_CONFIG = 3;
+    static final int TOPIC_DELETE = 4;
+
+    static final int F_CREATED = 0x01;
+    static final int F_KEY = 0x02;
+    private static final int CONFIG_VERSION = 1;
+
+    private Frames() {
+    }
+
+    static void config(ByteSink out, TopicConfig c) {
+        out.u8(CONFIG_VERSION).i64(c.ttlMs()).i64(c.capRecords()).i64(c.capBytes())
+                .u8(c.discard().ordinal()).u8(c.durable() ? 1 : 0).u8(c.durability().ordinal())
+                .u8(c.autoCreate() ? 1 : 0).i64(c.idempotencyWindowMs()).u8(c.dedupeNode() ? 1 : 0)
+                .u8(c.publicRead() ? 1 : 0).u8(c.publicPublish() ? 1 : 0);
+    }
+
+    static TopicConfig config(ByteSource in) {
+        int v = in.u8();
+        if (v != CONFIG_VERSION) {
+            throw new CorruptFrame("topic config version " + v + " not supported");
+        }
+        long ttl = in.i64();
+        long capRecords = in.i64();
+        long capBytes = in.i64();
+        int discard = in.u8();
+        boolean durable = in.bool();
+        int durability = in.u8();
+        boolean autoCreate = in.bool();
+        long window = in.i64();
+        boolean dedupe = in.bool();
+        boolean pr = in.bool();
+        boolean pp = in.bool();
+        if (discard > 1 || durability > 1) {
+            throw new CorruptFrame("bad topic config enum");
+        }
+        return new TopicConfig(ttl, capRecords, capBytes, TopicConfig.Discard.values()[discard], durable,
+                TopicConfig.Durability.values()[durability], autoCreate, window, dedupe, pr, pp);
+    }
+
+    static void topicCreate(ByteSink out, TopicLog t) {
+        int at = WalFormat.beginFrame(out, TOPIC_CREATE);
+        out.i64(t.id).str16(t.name);
+        if (t.owner != null) {
+            out.u8(1).str16(t.owner);
+        } else {
+            out.u8(0);
+        }
+        out.i64(t.createdAtMs);
+        config(out, t.config);
+        WalFormat.endFrame(out, at);
+    }
+
+    static void topicConfig(ByteSink out, long topicId, TopicConfig c) {
+        int at = WalFormat.beginFrame(out, TOPIC_CONFIG);
+        out.i64(topicId);
+        config(out, c);
+        WalFormat.endFrame(out, at);
+    }
+
+    static void topicDelete(ByteSink out, long topicId) {
+        int at = WalFormat.beginFrame(out, TOPIC_DELETE);
+        out.i64(topicId);
+        WalFormat.endFrame(out, at);
+    }
+
+    /** Writes a records frame; returns the offset in {@code out} where the records start. */
+    static int records(ByteSink out, long topicId, boolean created, byte[] key, long keyExpiresAt, int count,
+                       long dataBytes, byte[] records, int len) {
+        int at = WalFormat.beginFrame(out, RECORDS);
+        out.i64(topicId).u8((created ? F_CREATED : 0) | (key != null ? F_KEY : 0));
+        if (key != null) {
+            out.u8(key.length).bytes(key).i64(keyExpiresAt);
+        }
+        out.i32(count).i64(dataBytes);
+        int recordsAt = out.size();
+        out.bytes(records, 0, len);
+        WalFormat.endFrame(out, at);
+        return recordsAt;
+    }
+}

@@ -1,0 +1,281 @@
+package dev.topics.storage;
+
+import dev.topics.storage.segment.Chunk;
+import dev.topics.storage.segment.RecordCodec;
+import dev.topics.storage.wal.AppendRing;
+import dev.topics.storage.wal.CommitTask;
+import dev.topics.storage.wal.Committer;
+import dev.topics.storage.wal.WalWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The engine on local disk (DESIGN.md): a WAL shared by all topics fed by group commit,
+ * per-topic segments with sparse indexes and an in-memory tail, snapshots. Opening it
+ * runs recovery; see {@link Recovery}.
+ */
+public final class LocalStorage implements Storage {
+    private static final int RING_SIZE = 1 << 14;
+    /** A read examines at most this many records (skipped ones included) before answering. */
+    private static final int MAX_EXAMINED = 100_000;
+
+    private final DataDir dir;
+    private final Engine engine;
+    private final Committer committer;
+    private final String nodeId;
+    private final RecoveryReport recovery;
+    private volatile boolean closed;
+
+    private LocalStorage(DataDir dir, Engine engine, Committer committer, String nodeId, RecoveryReport recovery) {
+        this.dir = dir;
+        this.engine = engine;
+        this.committer = committer;
+        this.nodeId = nodeId;
+        this.recovery = recovery;
+    }
+
+    /** Opens (and recovers) the data directory. */
+    public static LocalStorage open(StorageOptions options) throws IOException {
+        DataDir dir = new DataDir(options.dataDir());
+        try {
+            String nodeId = dir.nodeId(options.nodeId());
+            Engine engine = new Engine(options);
+            Recovery recovery = new Recovery(engine, dir.walDir);
+            RecoveryReport report = recovery.run();
+            WalWriter wal = new WalWriter(dir.walDir, recovery.nextWalFile(), options.walFileBytes());
+            Committer committer = new Committer(new AppendRing<>(RING_SIZE), wal, engine, options.asyncFlushMs());
+            engine.committer(committer);
+            committer.start();
+            return new LocalStorage(dir, engine, committer, nodeId, report);
+        } catch (IOException | RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
+    private void submit(CommitTask task) {
+        committer.submit(task);
+        Throwable f = task.failure();
+        if (f == null) {
+            return;
+        }
+        if (f instanceof StorageException se) {
+            throw se;
+        }
+        throw new StorageException.Unavailable("write failed: " + f.getMessage(), f);
+    }
+
+    @Override
+    public AppendResult append(AppendRequest request) {
+        AppendTask task = new AppendTask(engine, request);
+        submit(task);
+        return task.result();
+    }
+
+    @Override
+    public TopicChange putTopic(String name, TopicPatch patch, String owner, TopicConfig defaults) {
+        TopicTask task = new TopicTask(engine, TopicTask.Kind.PUT, name, patch, owner, defaults);
+        submit(task);
+        return task.result();
+    }
+
+    @Override
+    public TopicChange patchTopic(String name, TopicPatch patch) {
+        TopicTask task = new TopicTask(engine, TopicTask.Kind.PATCH, name, patch, null, null);
+        submit(task);
+        return task.result();
+    }
+
+    @Override
+    public TopicChange deleteTopic(String name) {
+        TopicTask task = new TopicTask(engine, TopicTask.Kind.DELETE, name, null, null, null);
+        submit(task);
+        return task.result();
+    }
+
+    private TopicLog require(String name) {
+        TopicLog t = engine.published.get(name);
+        if (t == null) {
+            throw new StorageException.TopicNotFound(name);
+        }
+        return t;
+    }
+
+    @Override
+    public TopicInfo topic(String name) {
+        return require(name).info();
+    }
+
+    @Override
+    public List<TopicInfo> list(String prefix, String after, int limit) {
+        var view = after == null ? engine.published.tailMap(prefix, true) : engine.published.tailMap(after, false);
+        List<TopicInfo> out = new ArrayList<>(Math.min(limit, 1024));
+        for (TopicLog t : view.values()) {
+            if (!t.name.startsWith(prefix)) {
+                if (t.name.compareTo(prefix) > 0) {
+                    break;
+                }
+                continue;
+            }
+            out.add(t.info());
+            if (out.size() >= limit) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public ReadResult read(String topic, long fromSeq, int limit, long maxBytes, byte[] skipNode, RecordFilter filter) {
+        TopicLog t = require(topic);
+        TopicLog.Head h = t.head;
+        if (fromSeq > h.headSeq()) {
+            return new ReadResult(List.of(), 0, h.headSeq(), h.earliestSeq(), new Tombstone.Reset(h.headSeq()));
+        }
+        Collector c = new Collector(limit, maxBytes, skipNode, filter);
+        long start = fromSeq + 1;
+        if (start <= h.headSeq()) {
+            try {
+                collect(t, start, h.headSeq(), c);
+            } catch (IOException e) {
+                if (t.deleted) {
+                    throw new StorageException.TopicNotFound(topic);
+                }
+                throw new StorageException.Unavailable("read failed: " + e.getMessage(), e);
+            }
+        }
+        long next = c.stopped ? c.lastExamined : h.headSeq();
+        return new ReadResult(c.records, next, h.headSeq(), h.earliestSeq(), null);
+    }
+
+    private static void collect(TopicLog t, long start, long end, Collector c) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Chunk[] chunks = t.tail.from(start);
+            if (chunks != null) {
+                for (Chunk ch : chunks) {
+                    int stop = ch.off() + ch.len();
+                    for (int p = ch.off(); p < stop; p += RecordCodec.length(ch.buf(), p)) {
+                        long seq = RecordCodec.seq(ch.buf(), p);
+                        if (seq > end) {
+                            return;
+                        }
+                        if (seq >= start && !c.visit(ch.buf(), p)) {
+                            return;
+                        }
+                    }
+                }
+                return;
+            }
+            if (t.segments != null) {
+                t.segments.read(start, end, c::visit);
+                return;
+            }
+            // Memory-only topic: the tail is the whole log. A miss means we raced the
+            // committer's eviction (retention): look again from what is still held.
+            long first = t.tail.firstSeq();
+            if (first < 0 || attempt > 3) {
+                return;
+            }
+            start = Math.max(start, first);
+        }
+    }
+
+    /** Gathers records for one read; stops at the limit, the byte cap or the examine cap. */
+    private static final class Collector {
+        final List<RecordView> records = new ArrayList<>();
+        final int limit;
+        final long maxBytes;
+        final byte[] skipNode;
+        final RecordFilter filter;
+        long bytes;
+        long examined;
+        long lastExamined;
+        boolean stopped;
+
+        Collector(int limit, long maxBytes, byte[] skipNode, RecordFilter filter) {
+            this.limit = limit;
+            this.maxBytes = maxBytes;
+            this.skipNode = skipNode;
+            this.filter = filter;
+        }
+
+        boolean visit(byte[] buf, int off) {
+            RecordView r = new RecordView(buf, off);
+            if (!records.isEmpty() && bytes + r.dataLength() > maxBytes) {
+                stopped = true;
+                return false;
+            }
+            examined++;
+            lastExamined = r.seq();
+            boolean skip = (skipNode != null && r.nodeEquals(skipNode)) || (filter != null && !filter.test(r));
+            if (!skip) {
+                records.add(r);
+                bytes += r.dataLength();
+            }
+            if (records.size() >= limit || examined >= MAX_EXAMINED) {
+                stopped = true;
+                return false;
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public boolean awaitAfter(String topic, long afterSeq, long timeoutMillis) throws InterruptedException {
+        TopicLog t = require(topic);
+        return t.signal.await(() -> t.deleted || t.head.headSeq() > afterSeq, TimeUnit.MILLISECONDS.toNanos(timeoutMillis))
+                && !t.deleted;
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public RecoveryReport recovery() {
+        return recovery;
+    }
+
+    /** Commit counters (for metrics and benchmarks). */
+    public Committer.Stats commitStats() {
+        return committer.stats();
+    }
+
+    @Override
+    public void snapshot() {
+        try {
+            engine.requestSnapshot().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException.Unavailable("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new StorageException.Unavailable("snapshot failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            committer.close();
+            for (TopicLog t : engine.byName.values()) {
+                if (t.segments != null) {
+                    t.segments.close();
+                }
+            }
+            dir.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

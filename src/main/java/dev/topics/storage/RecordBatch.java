@@ -1,0 +1,58 @@
+package dev.topics.storage;
+
+import dev.topics.storage.segment.RecordCodec;
+import dev.topics.storage.wal.ByteSink;
+import dev.topics.storage.wal.Bytes;
+
+/**
+ * The records of one write, encoded by the request thread ({@link RecordCodec}) so the
+ * committer only stamps seqs and timestamps into them. Not thread-safe: build it on one
+ * thread, then hand it to {@link Storage#append}; it must not be touched afterwards.
+ */
+public final class RecordBatch {
+    private final ByteSink sink;
+    private int count;
+    private long dataBytes;
+
+    public RecordBatch(int expectedBytes) {
+        sink = new ByteSink(expectedBytes);
+    }
+
+    /**
+     * Adds a record whose {@code data} is canonical JSON bytes.
+     *
+     * @param tag    null or the tag
+     * @param node   null or the originating node id
+     * @param origin null, or where the record was first written
+     */
+    public RecordBatch add(byte[] data, String tag, String node, Origin origin) {
+        RecordCodec.encode(sink, data,
+                tag == null ? null : Bytes.utf8(tag),
+                node == null ? null : Bytes.utf8(node),
+                origin == null ? null : Bytes.utf8(origin.node()),
+                origin == null ? null : Bytes.utf8(origin.topic()),
+                origin == null ? 0 : origin.seq(),
+                null);
+        count++;
+        dataBytes += data.length;
+        return this;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    /** Bytes of record data (what caps and the {@code bytes} statistic count). */
+    public long dataBytes() {
+        return dataBytes;
+    }
+
+    /** Bytes of the encoded batch. */
+    public int encodedBytes() {
+        return sink.size();
+    }
+
+    byte[] buffer() {
+        return sink.array();
+    }
+}

@@ -1,0 +1,175 @@
+package dev.topics.storage;
+
+import dev.topics.storage.segment.RecordCodec;
+import dev.topics.storage.segment.SegmentFiles;
+import dev.topics.storage.snapshot.SnapshotFile;
+import dev.topics.storage.wal.ByteSource;
+import dev.topics.storage.wal.Bytes;
+import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.wal.WalFormat;
+import dev.topics.storage.wal.WalReader;
+import dev.topics.storage.wal.WalWriter;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Rebuilds the engine after a stop of any kind: load the newest snapshot (segments cut to
+ * what it covers), remove topic directories it does not know (their data is in the WAL),
+ * then replay every WAL file from the snapshot's {@code walStart} through the same
+ * mutations the live path uses. The first frame that is not whole in the last WAL file
+ * ends the log: the file is cut there and the cut reported. Damage in an earlier WAL file
+ * (acknowledged data after it) stops start-up with an error instead of losing data quietly.
+ *
+ * <p>Single-threaded; runs before the committer starts.
+ */
+final class Recovery {
+    private static final Logger LOG = Logger.getLogger(Recovery.class.getName());
+
+    private final Engine engine;
+    private final Path walDir;
+    private long frames;
+    private long nextWalFile;
+
+    Recovery(Engine engine, Path walDir) {
+        this.engine = engine;
+        this.walDir = walDir;
+    }
+
+    RecoveryReport run() throws IOException {
+        long t0 = System.nanoTime();
+        SnapshotFile.Loaded snap = SnapshotFile.readNewest(engine.snapshotDir);
+        long walStart = 1;
+        if (snap != null) {
+            walStart = snap.walStart();
+            SnapshotCodec.decode(snap.payload(), engine);
+        }
+        removeUnknownTopicDirs();
+        List<Path> files = WalWriter.list(walDir);
+        nextWalFile = walStart;
+        long cut = 0;
+        String reason = null;
+        for (int i = 0; i < files.size(); i++) {
+            Path f = files.get(i);
+            long number = WalFormat.parseFileName(f.getFileName().toString());
+            nextWalFile = Math.max(nextWalFile, number + 1);
+            if (number < walStart) {
+                Files.deleteIfExists(f); // covered by the snapshot; its deletion was interrupted
+                continue;
+            }
+            try (WalReader r = new WalReader(f)) {
+                frames += r.readAll(this::apply);
+                if (r.stopReason() != null) {
+                    if (i != files.size() - 1) {
+                        throw new CorruptFrame("WAL file " + f + " is damaged at byte " + r.validEnd() + " ("
+                                + r.stopReason() + ") and later WAL files exist; refusing to drop acknowledged data");
+                    }
+                    cut = r.size() - r.validEnd();
+                    reason = f.getFileName() + ": " + r.stopReason();
+                    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                        ch.truncate(r.validEnd());
+                        ch.force(true);
+                    }
+                    LOG.warning("WAL tail cut: " + cut + " bytes (" + reason + ")");
+                }
+            }
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        return new RecoveryReport(snap == null ? -1 : snap.walStart(), frames, cut, reason, ms);
+    }
+
+    long nextWalFile() {
+        return nextWalFile;
+    }
+
+    private void removeUnknownTopicDirs() throws IOException {
+        if (!Files.isDirectory(engine.topicsDir)) {
+            return;
+        }
+        try (var s = Files.list(engine.topicsDir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                long id = SegmentFiles.parseTopicDir(p.getFileName().toString());
+                if (id >= 0 && !engine.byId.containsKey(id) && Files.isDirectory(p)) {
+                    engine.deleteTree(p);
+                }
+            }
+        }
+    }
+
+    private void apply(int type, byte[] buf, int off, int len, long position) throws IOException {
+        ByteSource in = new ByteSource(buf, off, len);
+        switch (type) {
+            case Frames.RECORDS -> records(in, buf);
+            case Frames.TOPIC_CREATE -> {
+                long id = in.i64();
+                String name = in.str16();
+                String owner = in.bool() ? in.str16() : null;
+                long createdAt = in.i64();
+                TopicConfig config = Frames.config(in);
+                TopicLog old = engine.byName.get(name);
+                if (old != null) {
+                    engine.drop(old); // cannot happen in a log this build wrote; keep names unique regardless
+                }
+                engine.publish(engine.newTopic(id, name, owner, createdAt, config));
+            }
+            case Frames.TOPIC_CONFIG -> {
+                TopicLog t = engine.byId.get(in.i64());
+                TopicConfig config = Frames.config(in);
+                if (t != null) {
+                    t.config = config;
+                }
+            }
+            case Frames.TOPIC_DELETE -> {
+                TopicLog t = engine.byId.get(in.i64());
+                if (t != null) {
+                    engine.drop(t);
+                }
+            }
+            default -> throw new CorruptFrame("WAL frame type " + type + " at " + position
+                    + " is not known to this build (written by a newer version?)");
+        }
+    }
+
+    private void records(ByteSource in, byte[] buf) throws IOException {
+        long topicId = in.i64();
+        int flags = in.u8();
+        String key = null;
+        long expires = 0;
+        if ((flags & Frames.F_KEY) != 0) {
+            int kl = in.u8();
+            key = Bytes.string(buf, in.skip(kl), kl);
+            expires = in.i64();
+        }
+        int count = in.i32();
+        long dataBytes = in.i64();
+        int len = in.remaining();
+        int at = in.skip(len);
+        TopicLog t = engine.byId.get(topicId);
+        if (t == null || count <= 0) {
+            LOG.warning("WAL records frame for unknown topic id " + topicId + " skipped");
+            return;
+        }
+        long first = RecordCodec.seq(buf, at);
+        long last = first + count - 1;
+        if (first <= t.head.headSeq()) {
+            return; // already in the segments
+        }
+        // The reader reuses its buffer; the tail keeps what we give it.
+        byte[] records = new byte[len];
+        System.arraycopy(buf, at, records, 0, len);
+        for (int p = 0; p < len; p += RecordCodec.check(records, p, len - p)) {
+            // every record whole and CRC-clean
+        }
+        t.appendCommitted(records, 0, len, first, last, dataBytes);
+        t.nextSeq = last + 1;
+        t.count = t.head.count();
+        if (key != null) {
+            t.idempotency.put(key, new AppendResult(first, last, last, t.count, (flags & Frames.F_CREATED) != 0,
+                    false, 0), expires);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.topics.storage;
+
+import java.util.List;
+
+/**
+ * The engine's one narrow face: everything handlers, watchers, routers and webhooks do
+ * with topics goes through here. Nothing about files, frames or the ring leaks past it,
+ * so another backend (e.g. on a distributed log) can implement the same face.
+ *
+ * <p>Thread-safe. Writes block the calling (virtual) thread until committed — durable
+ * per the topic's {@code durability} — and then return; reads never block on writes.
+ */
+public interface Storage extends AutoCloseable {
+
+    /** Appends one atomic batch, creating the topic when allowed. */
+    AppendResult append(AppendRequest request);
+
+    /**
+     * Live records with seq &gt; {@code fromSeq}, ascending: at most {@code limit}, at most
+     * about {@code maxBytes} of data (at least one record). Records from {@code skipNode}
+     * (UTF-8, may be null) or failing {@code filter} (may be null) are skipped but still
+     * advance the cursor.
+     */
+    ReadResult read(String topic, long fromSeq, int limit, long maxBytes, byte[] skipNode, RecordFilter filter);
+
+    /**
+     * Waits until the topic's head passes {@code afterSeq} or {@code timeoutMillis} pass.
+     * Returns true when it did.
+     */
+    boolean awaitAfter(String topic, long afterSeq, long timeoutMillis) throws InterruptedException;
+
+    /** Creates the topic with {@code defaults} changed by {@code patch}, or changes an existing one by {@code patch}. */
+    TopicChange putTopic(String name, TopicPatch patch, String owner, TopicConfig defaults);
+
+    /** Changes an existing topic. */
+    TopicChange patchTopic(String name, TopicPatch patch);
+
+    /** Deletes a topic and its records for good. */
+    TopicChange deleteTopic(String name);
+
+    TopicInfo topic(String name);
+
+    /** Topics in name order with names starting with {@code prefix} (may be empty) and after {@code after} (may be null). */
+    List<TopicInfo> list(String prefix, String after, int limit);
+
+    /** This server's node id. */
+    String nodeId();
+
+    RecoveryReport recovery();
+
+    /** Writes a snapshot now (normally periodic); returns when it is durable. */
+    void snapshot();
+
+    /** Stops accepting writes, commits what was handed over, writes a final snapshot. */
+    @Override
+    void close();
+}

@@ -1,0 +1,33 @@
+package dev.topics.storage;
+
+/** The engine refused or failed an operation; subclasses name the condition. */
+public class StorageException extends RuntimeException {
+    public StorageException(String message) {
+        super(message);
+    }
+
+    public StorageException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** No topic of that name exists (or it was deleted while the operation ran). */
+    public static final class TopicNotFound extends StorageException {
+        public TopicNotFound(String topic) {
+            super("topic '" + topic + "' does not exist");
+        }
+    }
+
+    /** A change the engine cannot make, e.g. flipping {@code durable} on an existing topic. */
+    public static final class InvalidChange extends StorageException {
+        public InvalidChange(String message) {
+            super(message);
+        }
+    }
+
+    /** The engine is closed, still recovering, or stopped after an I/O error. */
+    public static final class Unavailable extends StorageException {
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.topics.storage;
+
+import dev.topics.storage.segment.Chunk;
+import dev.topics.storage.segment.SegmentLog;
+import dev.topics.storage.segment.Tail;
+import java.io.IOException;
+
+/**
+ * One topic inside the engine: identity, configuration, its records (segments on disk
+ * plus the in-memory tail, or the tail alone for {@code durable: false}), the published
+ * {@link Head}, and the signal readers wait on.
+ *
+ * <p>Threads: fields marked committer-only are touched by the committer thread (and by
+ * recovery before it starts). Readers use only the volatile fields and the thread-safe
+ * {@link SegmentLog}/{@link Tail} read paths. The committer appends records, then
+ * publishes a new {@code head}: a reader that sees a head sees every record up to it.
+ */
+final class TopicLog {
+    /** Counters published together, so a reader never mixes two moments. */
+    record Head(long headSeq, long earliestSeq, long count, long bytes) {
+    }
+
+    final long id;
+    final String name;
+    final String owner;
+    final long createdAtMs;
+    final SegmentLog segments;
+    final Tail tail;
+    final TopicSignal signal = new TopicSignal();
+    volatile TopicConfig config;
+    volatile Head head;
+    volatile boolean deleted;
+
+    /** Committer-only: the next seq to assign (may run ahead of {@code head} within a group). */
+    long nextSeq;
+    /** Committer-only: the live record count including prepared, not yet applied writes. */
+    long count;
+    /** Committer-only. */
+    final IdempotencyTable idempotency = new IdempotencyTable();
+
+    TopicLog(long id, String name, String owner, long createdAtMs, TopicConfig config, SegmentLog segments,
+             long tailBytes, Head head) {
+        this.id = id;
+        this.name = name;
+        this.owner = owner;
+        this.createdAtMs = createdAtMs;
+        this.config = config;
+        this.segments = segments;
+        this.tail = new Tail(segments == null ? -1 : tailBytes);
+        this.head = head;
+        this.nextSeq = head.headSeq() + 1;
+        this.count = head.count();
+    }
+
+    static Head emptyHead(long headSeq) {
+        return new Head(headSeq, headSeq + 1, 0, 0);
+    }
+
+    boolean durable() {
+        return segments != null;
+    }
+
+    /**
+     * Committer: makes records {@code first..last} (encoded in {@code buf[off, off+len)})
+     * part of the topic and visible to readers.
+     */
+    void appendCommitted(byte[] buf, int off, int len, long first, long last, long dataBytes) throws IOException {
+        if (segments != null) {
+            segments.append(buf, off, len, first, last);
+        }
+        tail.add(new Chunk(first, last, buf, off, len));
+        Head h = head;
+        long n = last - first + 1;
+        head = new Head(last, h.count() == 0 ? first : h.earliestSeq(), h.count() + n, h.bytes() + dataBytes);
+        signal.signalAll();
+    }
+
+    TopicInfo info() {
+        Head h = head;
+        return new TopicInfo(name, config, owner, createdAtMs, h.headSeq(), h.earliestSeq(), h.count(), h.bytes());
+    }
+
+    /** Committer: marks the topic gone and wakes its readers so they notice. */
+    void markDeleted() {
+        deleted = true;
+        signal.signalAll();
+    }
+}

@@ -1,0 +1,157 @@
+package dev.topics.storage.segment;
+
+import dev.topics.storage.wal.ByteSink;
+import dev.topics.storage.wal.Bytes;
+import dev.topics.storage.wal.CorruptFrame;
+
+/**
+ * The encoding of one record, version 1 — the same bytes in a WAL records frame, in a
+ * segment file and in the in-memory tail, so a record is encoded once (by the request
+ * thread) and copied, never re-encoded.
+ *
+ * <pre>
+ * record := u32 length        whole record, this field included
+ *           u32 crc32c        over bytes [8, length)
+ *           u64 seq           assigned by the committer (0 until then)
+ *           u64 ts            ms since the epoch, assigned by the committer
+ *           u8  flags         which optional parts follow, in this order:
+ *             0x01 tag          u16 len, UTF-8
+ *             0x02 node         u8 len, UTF-8
+ *             0x04 origin       u8 len node, u16 len topic, u64 seq   (SPEC §8)
+ *             0x08 content type u8 len, ASCII; the payload is raw bytes, not JSON (SPEC §16)
+ *           u32 dataLength, data   canonical JSON bytes (or raw bytes with 0x08)
+ * </pre>
+ * Flags not listed are reserved: a reader refuses them instead of misreading a newer
+ * format. Stateless; any thread.
+ */
+public final class RecordCodec {
+    public static final int HEADER = 25;
+    public static final int F_TAG = 0x01;
+    public static final int F_NODE = 0x02;
+    public static final int F_ORIGIN = 0x04;
+    public static final int F_CONTENT_TYPE = 0x08;
+    private static final int KNOWN = F_TAG | F_NODE | F_ORIGIN | F_CONTENT_TYPE;
+
+    private RecordCodec() {
+    }
+
+    /**
+     * Appends one record with seq and ts 0 and no CRC; {@link #seal} fills them in.
+     * Strings are given as UTF-8 bytes (null = absent).
+     */
+    public static void encode(ByteSink out, byte[] data, byte[] tag, byte[] node,
+                              byte[] originNode, byte[] originTopic, long originSeq, byte[] contentType) {
+        int start = out.skip(HEADER - 1);
+        int flags = (tag != null ? F_TAG : 0) | (node != null ? F_NODE : 0)
+                | (originNode != null ? F_ORIGIN : 0) | (contentType != null ? F_CONTENT_TYPE : 0);
+        out.u8(flags);
+        if (tag != null) {
+            out.u16(tag.length).bytes(tag);
+        }
+        if (node != null) {
+            out.u8(node.length).bytes(node);
+        }
+        if (originNode != null) {
+            out.u8(originNode.length).bytes(originNode).u16(originTopic.length).bytes(originTopic).i64(originSeq);
+        }
+        if (contentType != null) {
+            out.u8(contentType.length).bytes(contentType);
+        }
+        out.i32(data.length).bytes(data);
+        byte[] b = out.array();
+        Bytes.put32(b, start, out.size() - start);
+        Bytes.put32(b, start + 4, 0);
+        Bytes.put64(b, start + 8, 0);
+        Bytes.put64(b, start + 16, 0);
+    }
+
+    /** Sets seq and ts of the record at {@code off} and computes its CRC. */
+    public static void seal(byte[] b, int off, long seq, long ts) {
+        Bytes.put64(b, off + 8, seq);
+        Bytes.put64(b, off + 16, ts);
+        int len = length(b, off);
+        Bytes.put32(b, off + 4, Bytes.crc32c(b, off + 8, len - 8));
+    }
+
+    public static int length(byte[] b, int off) {
+        return Bytes.i32(b, off);
+    }
+
+    public static long seq(byte[] b, int off) {
+        return Bytes.i64(b, off + 8);
+    }
+
+    public static long ts(byte[] b, int off) {
+        return Bytes.i64(b, off + 16);
+    }
+
+    public static int flags(byte[] b, int off) {
+        return b[off + 24] & 0xFF;
+    }
+
+    /**
+     * Checks that a whole record of plausible shape starts at {@code off} with at most
+     * {@code avail} bytes available, and that its CRC matches. Returns its length.
+     */
+    public static int check(byte[] b, int off, int avail) {
+        if (avail < HEADER + 4) {
+            throw new CorruptFrame("record header cut short");
+        }
+        int len = length(b, off);
+        if (len < HEADER + 4 || len > avail) {
+            throw new CorruptFrame("record length " + len + " out of bounds");
+        }
+        if (Bytes.i32(b, off + 4) != Bytes.crc32c(b, off + 8, len - 8)) {
+            throw new CorruptFrame("record CRC mismatch at seq " + seq(b, off));
+        }
+        if ((flags(b, off) & ~KNOWN) != 0) {
+            throw new CorruptFrame("record flags " + flags(b, off) + " not supported by this build");
+        }
+        return len;
+    }
+
+    /**
+     * Offsets of a record's variable parts, decoded on demand by readers. Fields are
+     * absolute offsets into the buffer; -1 = absent.
+     */
+    public static final class Parts {
+        public int tagOff = -1;
+        public int tagLen;
+        public int nodeOff = -1;
+        public int nodeLen;
+        public int originOff = -1;
+        public int contentTypeOff = -1;
+        public int contentTypeLen;
+        public int dataOff;
+        public int dataLen;
+
+        public void parse(byte[] b, int off) {
+            int flags = flags(b, off);
+            int p = off + HEADER;
+            tagOff = nodeOff = originOff = contentTypeOff = -1;
+            if ((flags & F_TAG) != 0) {
+                tagLen = Bytes.u16(b, p);
+                tagOff = p + 2;
+                p = tagOff + tagLen;
+            }
+            if ((flags & F_NODE) != 0) {
+                nodeLen = b[p] & 0xFF;
+                nodeOff = p + 1;
+                p = nodeOff + nodeLen;
+            }
+            if ((flags & F_ORIGIN) != 0) {
+                originOff = p;
+                int nl = b[p] & 0xFF;
+                int tl = Bytes.u16(b, p + 1 + nl);
+                p = p + 1 + nl + 2 + tl + 8;
+            }
+            if ((flags & F_CONTENT_TYPE) != 0) {
+                contentTypeLen = b[p] & 0xFF;
+                contentTypeOff = p + 1;
+                p = contentTypeOff + contentTypeLen;
+            }
+            dataLen = Bytes.i32(b, p);
+            dataOff = p + 4;
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package dev.topics.storage.segment;
+
+import dev.topics.storage.wal.ByteSink;
+import dev.topics.storage.wal.Bytes;
+import dev.topics.storage.wal.CorruptFrame;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One segment file of a topic: a header then records ({@link RecordCodec}) with
+ * contiguous seqs starting at {@link #baseSeq()}.
+ * <pre>
+ * header := "TSEG" u8 version(=1) u8[3] zero  u64 baseSeq     (16 bytes)
+ * </pre>
+ * Writes: only the committer appends, at {@link #size()}, and publishes the new size
+ * after the bytes are written, so readers never see a partial record. Reads: positional
+ * {@link FileChannel#read(ByteBuffer, long)} from any thread — no shared file position,
+ * no lock. The sparse index gets an entry for the first record and then for the first
+ * record at or after every {@code interval} bytes.
+ *
+ * <p>After a crash: the segment's valid length comes from the snapshot (the file is cut
+ * there) and the active segment's index is rebuilt by {@link #scan}.
+ */
+public final class Segment implements AutoCloseable {
+    public static final int HEADER = 16;
+    private static final int VERSION = 1;
+
+    private final Path file;
+    private final long baseSeq;
+    private final FileChannel channel;
+    private final int interval;
+    private final SparseIndex index;
+    private volatile long size;
+    private volatile long lastSeq;
+    private long lastIndexed = Long.MIN_VALUE / 2;
+    private boolean dirty;
+
+    private Segment(Path file, long baseSeq, FileChannel channel, int interval, SparseIndex index, long size, long lastSeq) {
+        this.file = file;
+        this.baseSeq = baseSeq;
+        this.channel = channel;
+        this.interval = interval;
+        this.index = index;
+        this.size = size;
+        this.lastSeq = lastSeq;
+    }
+
+    /** Creates a new empty segment file. */
+    public static Segment create(Path dir, long baseSeq, int interval) throws IOException {
+        Path file = dir.resolve(SegmentFiles.segmentName(baseSeq));
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        ByteSink h = new ByteSink(HEADER);
+        h.u8('T').u8('S').u8('E').u8('G').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
+        ch.write(ByteBuffer.wrap(h.array(), 0, HEADER), 0);
+        Segment s = new Segment(file, baseSeq, ch, interval, new SparseIndex(), HEADER, baseSeq - 1);
+        s.dirty = true;
+        return s;
+    }
+
+    /**
+     * Opens an existing segment, cutting it to {@code validSize} when that is given (≥ 0)
+     * and smaller than the file, and rebuilding its index by scanning when
+     * {@code index} is null.
+     */
+    public static Segment open(Path file, long baseSeq, int interval, long validSize, SparseIndex index, long lastSeqHint)
+            throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        byte[] h = new byte[HEADER];
+        readFully(ch, ByteBuffer.wrap(h), 0);
+        if (h[0] != 'T' || h[1] != 'S' || h[2] != 'E' || h[3] != 'G' || h[4] != VERSION || Bytes.i64(h, 8) != baseSeq) {
+            ch.close();
+            throw new CorruptFrame("bad segment header in " + file);
+        }
+        long size = ch.size();
+        if (validSize >= 0 && validSize < size) {
+            ch.truncate(validSize);
+            size = validSize;
+        }
+        Segment s = new Segment(file, baseSeq, ch, interval, index == null ? new SparseIndex() : index, size, lastSeqHint);
+        if (index == null) {
+            s.scan();
+        }
+        return s;
+    }
+
+    /** Reads every record to rebuild the index and the last seq; checks each CRC. */
+    private void scan() throws IOException {
+        long pos = HEADER;
+        long last = baseSeq - 1;
+        byte[] buf = new byte[1 << 20];
+        while (pos < size) {
+            int n = (int) Math.min(buf.length, size - pos);
+            readFully(channel, ByteBuffer.wrap(buf, 0, n), pos);
+            int off = 0;
+            while (off + RecordCodec.HEADER + 4 <= n) {
+                int len = RecordCodec.length(buf, off);
+                if (len > buf.length) {
+                    buf = new byte[Integer.highestOneBit(len) << 1];
+                    break;
+                }
+                if (len <= 0 || off + len > n) {
+                    break;
+                }
+                RecordCodec.check(buf, off, n - off);
+                long seq = RecordCodec.seq(buf, off);
+                noteIndex(seq, pos + off);
+                last = seq;
+                off += len;
+            }
+            if (off == 0 && n == size - pos) {
+                throw new CorruptFrame("segment " + file + " has a partial record at " + pos);
+            }
+            pos += off;
+        }
+        lastSeq = last;
+    }
+
+    private void noteIndex(long seq, long position) {
+        if (position - lastIndexed >= interval) {
+            index.add(seq, position);
+            lastIndexed = position;
+        }
+    }
+
+    /** Committer: appends whole records (contiguous seqs following {@link #lastSeq()}). */
+    public void append(byte[] b, int off, int len, long firstSeq, long lastSeqOfBatch) throws IOException {
+        long pos = size;
+        ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+        long at = pos;
+        while (bb.hasRemaining()) {
+            at += channel.write(bb, at);
+        }
+        for (int p = off; p < off + len; ) {
+            int rl = RecordCodec.length(b, p);
+            noteIndex(RecordCodec.seq(b, p), pos + (p - off));
+            p += rl;
+        }
+        dirty = true;
+        lastSeq = lastSeqOfBatch;
+        size = pos + len;
+    }
+
+    /** Reads into {@code dst} from {@code position}; returns the bytes read. Any thread. */
+    public int read(ByteBuffer dst, long position) throws IOException {
+        return readFully(channel, dst, position);
+    }
+
+    private static int readFully(FileChannel ch, ByteBuffer dst, long pos) throws IOException {
+        int total = 0;
+        while (dst.hasRemaining()) {
+            int n = ch.read(dst, pos + total);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    /** Committer: fsync if anything was written since the last force. */
+    public void force() throws IOException {
+        if (dirty) {
+            channel.force(false);
+            dirty = false;
+        }
+    }
+
+    public boolean dirty() {
+        return dirty;
+    }
+
+    /** Writes this segment's index next to it (at seal time). */
+    public void writeIndex() throws IOException {
+        long[] flat = index.toArray();
+        ByteSink out = new ByteSink(16 + flat.length * 8 + 4);
+        out.u8('T').u8('I').u8('D').u8('X').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
+        for (long v : flat) {
+            out.i64(v);
+        }
+        out.i32(Bytes.crc32c(out.array(), 0, out.size()));
+        dev.topics.storage.snapshot.AtomicFiles.write(file.getParent(), SegmentFiles.indexName(baseSeq), out.toByteArray());
+    }
+
+    /** Loads a sealed segment's index file, or returns null when it is missing or damaged. */
+    public static SparseIndex readIndex(Path dir, long baseSeq) {
+        Path p = dir.resolve(SegmentFiles.indexName(baseSeq));
+        try {
+            byte[] b = Files.readAllBytes(p);
+            if (b.length < 20 || (b.length - 20) % 16 != 0 || b[0] != 'T' || b[1] != 'I' || b[2] != 'D' || b[3] != 'X'
+                    || b[4] != VERSION || Bytes.i64(b, 8) != baseSeq
+                    || Bytes.i32(b, b.length - 4) != Bytes.crc32c(b, 0, b.length - 4)) {
+                return null;
+            }
+            long[] flat = new long[(b.length - 20) / 8];
+            for (int i = 0; i < flat.length; i++) {
+                flat[i] = Bytes.i64(b, 16 + i * 8);
+            }
+            return SparseIndex.of(flat);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public long baseSeq() {
+        return baseSeq;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    public SparseIndex index() {
+        return index;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

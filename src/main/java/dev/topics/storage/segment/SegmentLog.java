@@ -1,0 +1,209 @@
+package dev.topics.storage.segment;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A durable topic's records on disk: its segment files, oldest first, the newest being
+ * the active one that the committer appends to. Rolls to a new segment when the active
+ * one passes {@code segmentBytes}; a sealed segment gets its index file.
+ *
+ * <p>Readers ({@link #read}) take the volatile segment array and read positionally; the
+ * committer replaces the array on roll (copy-on-write). Segments are closed only when
+ * the topic is deleted — a reader racing that gets an I/O error, which the engine turns
+ * into "topic not found".
+ *
+ * <p>After a crash, {@link #recover} is given the active segment's base and length from
+ * the snapshot: segments after it are deleted (written after the snapshot, they will be
+ * replayed from the WAL), the active one is cut to that length and its index rebuilt;
+ * sealed ones keep their index files (rebuilt by a scan if missing or damaged).
+ */
+public final class SegmentLog implements AutoCloseable {
+    private static final int READ_BLOCK = 64 * 1024;
+
+    /** Sees each record; returns false to stop. The buffer is owned by the caller afterwards. */
+    public interface Visitor {
+        boolean visit(byte[] buf, int off);
+    }
+
+    private final Path dir;
+    private final long segmentBytes;
+    private final int interval;
+    private volatile Segment[] segments;
+
+    private SegmentLog(Path dir, long segmentBytes, int interval, Segment[] segments) {
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+        this.interval = interval;
+        this.segments = segments;
+    }
+
+    /** A new log whose first record will have seq {@code firstSeq}. */
+    public static SegmentLog create(Path dir, long firstSeq, long segmentBytes, int interval) throws IOException {
+        Files.createDirectories(dir);
+        return new SegmentLog(dir, segmentBytes, interval, new Segment[] {Segment.create(dir, firstSeq, interval)});
+    }
+
+    /**
+     * Opens an existing log as the snapshot left it. {@code activeBase}/{@code activeSize}
+     * say how much of the active segment is covered by the snapshot.
+     */
+    public static SegmentLog recover(Path dir, long activeBase, long activeSize, long segmentBytes, int interval)
+            throws IOException {
+        List<Long> bases = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (var s = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    String name = p.getFileName().toString();
+                    long b = SegmentFiles.parse(name, SegmentFiles.SEGMENT_SUFFIX);
+                    if (b >= 0) {
+                        bases.add(b);
+                    } else if (name.endsWith(SegmentFiles.TMP_SUFFIX)) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        } else {
+            Files.createDirectories(dir);
+        }
+        bases.sort(null);
+        List<Segment> segs = new ArrayList<>();
+        for (int i = 0; i < bases.size(); i++) {
+            long b = bases.get(i);
+            Path file = dir.resolve(SegmentFiles.segmentName(b));
+            if (b > activeBase) {
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
+            } else if (b == activeBase) {
+                Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
+                segs.add(Segment.open(file, b, interval, activeSize, null, b - 1));
+            } else {
+                // sealed before the snapshot: whole and forced; the next segment's base bounds it
+                SparseIndex idx = Segment.readIndex(dir, b);
+                segs.add(Segment.open(file, b, interval, -1, idx, (i + 1 < bases.size() ? bases.get(i + 1) : activeBase) - 1));
+            }
+        }
+        if (segs.isEmpty() || segs.get(segs.size() - 1).baseSeq() != activeBase) {
+            segs.add(Segment.create(dir, activeBase, interval));
+        }
+        return new SegmentLog(dir, segmentBytes, interval, segs.toArray(new Segment[0]));
+    }
+
+    /** Committer: appends whole records with contiguous seqs; rolls first if the active segment is full. */
+    public void append(byte[] b, int off, int len, long firstSeq, long lastSeq) throws IOException {
+        Segment active = active();
+        if (active.size() >= segmentBytes && active.lastSeq() >= active.baseSeq()) {
+            active.writeIndex();
+            Segment next = Segment.create(dir, firstSeq, interval);
+            Segment[] cur = segments;
+            Segment[] grown = Arrays.copyOf(cur, cur.length + 1);
+            grown[cur.length] = next;
+            segments = grown;
+            active = next;
+        }
+        active.append(b, off, len, firstSeq, lastSeq);
+    }
+
+    public Segment active() {
+        Segment[] s = segments;
+        return s[s.length - 1];
+    }
+
+    /** Committer: fsync every segment written since the last force. */
+    public void force() throws IOException {
+        for (Segment s : segments) {
+            s.force();
+        }
+    }
+
+    /**
+     * Visits records with {@code fromSeq ≤ seq ≤ toSeq} in order until the visitor says stop.
+     * Any thread.
+     */
+    public void read(long fromSeq, long toSeq, Visitor visitor) throws IOException {
+        Segment[] segs = segments;
+        int i = segs.length - 1;
+        while (i > 0 && segs[i].baseSeq() > fromSeq) {
+            i--;
+        }
+        for (; i < segs.length; i++) {
+            Segment s = segs[i];
+            long end = s.size();
+            long pos = s.index().floor(fromSeq, Segment.HEADER);
+            if (!readSegment(s, pos, end, fromSeq, toSeq, visitor)) {
+                return;
+            }
+        }
+    }
+
+    private static boolean readSegment(Segment s, long pos, long end, long fromSeq, long toSeq, Visitor visitor)
+            throws IOException {
+        while (pos < end) {
+            int want = (int) Math.min(READ_BLOCK, end - pos);
+            byte[] buf = new byte[want];
+            int n = s.read(ByteBuffer.wrap(buf), pos);
+            int off = 0;
+            while (off + RecordCodec.HEADER + 4 <= n) {
+                int len = RecordCodec.length(buf, off);
+                if (len < RecordCodec.HEADER + 4 || len > end - pos - off) {
+                    throw new IOException("segment " + s.file() + " has a bad record length at " + (pos + off));
+                }
+                if (off + len > n) {
+                    if (off == 0) {
+                        // one record larger than the block: read it whole
+                        buf = new byte[len];
+                        n = s.read(ByteBuffer.wrap(buf), pos);
+                        continue;
+                    }
+                    break;
+                }
+                long seq = RecordCodec.seq(buf, off);
+                if (seq > toSeq) {
+                    return false;
+                }
+                if (seq >= fromSeq && !visitor.visit(buf, off)) {
+                    return false;
+                }
+                off += len;
+            }
+            if (off == 0) {
+                throw new IOException("segment " + s.file() + " unreadable at " + pos);
+            }
+            pos += off;
+        }
+        return true;
+    }
+
+    public long activeBase() {
+        return active().baseSeq();
+    }
+
+    public long activeSize() {
+        return active().size();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Bytes on disk. */
+    public long diskBytes() {
+        long total = 0;
+        for (Segment s : segments) {
+            total += s.size();
+        }
+        return total;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Segment s : segments) {
+            s.close();
+        }
+    }
+}

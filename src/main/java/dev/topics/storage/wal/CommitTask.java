@@ -1,0 +1,68 @@
+package dev.topics.storage.wal;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One unit of work for the {@link Committer}: a write, a topic change, a delete. The
+ * committer calls, on its own thread and in ring order:
+ * <ol>
+ *   <li>{@link #prepare} — validate against the engine's state, assign seqs, append WAL
+ *       frames to the group buffer, and say whether the group must be forced;</li>
+ *   <li>after the group's single write (and force, if any task asked):
+ *       {@link #apply} — make the effect visible to readers;</li>
+ *   <li>{@link #finish} — wake the waiting request thread.</li>
+ * </ol>
+ * A task that fails in {@code prepare} writes nothing and is finished with its error.
+ * The request thread calls {@link #await}.
+ */
+public abstract class CommitTask {
+    private final Thread waiter = Thread.currentThread();
+    private volatile boolean done;
+    private Throwable failure;
+    /** Nanoseconds the group's force took (0 if none). */
+    protected long fsyncNanos;
+
+    /** What the group must do with the WAL after writing this task's frames. */
+    public enum Sync { NONE, WRITE, FORCE }
+
+    /**
+     * Validates and encodes. Returns {@link Sync#FORCE} when the group must be fsynced
+     * before {@link #apply}, {@link Sync#WRITE} when frames were written without needing a
+     * force, {@link Sync#NONE} when nothing was written to the WAL.
+     * Throwing marks this task failed; the committer goes on with the rest of the group.
+     */
+    protected abstract Sync prepare(ByteSink wal) throws Exception;
+
+    /** Publishes the effect (after the WAL write/force). */
+    protected abstract void apply() throws Exception;
+
+    final void finish(long fsyncNanos, Throwable error) {
+        this.fsyncNanos = fsyncNanos;
+        this.failure = error;
+        done = true;
+        LockSupport.unpark(waiter);
+    }
+
+    public final boolean isDone() {
+        return done;
+    }
+
+    /**
+     * Waits until the committer finished this task. {@code alive} is consulted while
+     * waiting so a dead committer never strands a caller.
+     */
+    public final void await(Committer committer) {
+        while (!done) {
+            LockSupport.parkNanos(this, 100_000_000L);
+            if (!done && !committer.isAlive()) {
+                failure = new IllegalStateException("the storage engine has stopped");
+                return;
+            }
+        }
+    }
+
+    /** The error this task failed with, or null. Valid after {@link #await}. */
+    public final Throwable failure() {
+        return failure;
+    }
+}

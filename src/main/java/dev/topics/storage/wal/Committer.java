@@ -1,0 +1,227 @@
+package dev.topics.storage.wal;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The single writer. One platform thread drains every ready {@link CommitTask} from the
+ * {@link AppendRing} and commits them as one group:
+ * <pre>
+ *   prepare each task  → frames appended to one buffer (seqs assigned here: single writer)
+ *   one positional write of the buffer, then one force if any task asked for it
+ *   apply each task    → effects become visible to readers
+ *   finish each task   → request threads wake
+ * </pre>
+ * Flush triggers, explicit and counted: a task asking {@link CommitTask.Sync#FORCE}
+ * (fsync topics) forces its group; unforced bytes ({@code async} topics) are forced at
+ * the latest {@code asyncFlushNanos} after they were written; {@link Duties#between} runs
+ * after every group and when idle (snapshots, rolls).
+ *
+ * <p>If a WAL write or force fails, every task of that group fails and the committer
+ * refuses all later tasks: after an I/O error the file's state is unknown, and a restart
+ * (recovery) is the only way to know what is whole.
+ *
+ * <p>Benchmark before changing: {@code benchmarks/} P1, P1b, P2.
+ */
+public final class Committer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Committer.class.getName());
+    private static final int MAX_GROUP_TASKS = 4096;
+    private static final int MAX_GROUP_BYTES = 32 << 20;
+
+    /** Work done on the committer thread between groups. */
+    public interface Duties {
+        /** After each group and at least every {@code idleTick} when idle. */
+        void between(WalWriter wal) throws IOException;
+
+        /** Once, after the last group, before the WAL closes. */
+        void shutdown(WalWriter wal) throws IOException;
+    }
+
+    private final AppendRing<CommitTask> ring;
+    private final WalWriter wal;
+    private final Duties duties;
+    private final long asyncFlushNanos;
+    private final Thread thread;
+    private final ByteSink buffer = new ByteSink(1 << 20);
+    private final List<CommitTask> group = new ArrayList<>(MAX_GROUP_TASKS);
+    private volatile boolean stopping;
+    private volatile Throwable broken;
+    private long unforcedSince = -1;
+
+    private final Stats stats = new Stats();
+
+    /** Counters for metrics and benchmarks; written by the committer only. */
+    public static final class Stats {
+        public volatile long groups;
+        public volatile long tasks;
+        public volatile long forces;
+        public volatile long forceNanos;
+        public volatile long walBytes;
+    }
+
+    public Committer(AppendRing<CommitTask> ring, WalWriter wal, Duties duties, long asyncFlushMs) {
+        this.ring = ring;
+        this.wal = wal;
+        this.duties = duties;
+        this.asyncFlushNanos = TimeUnit.MILLISECONDS.toNanos(asyncFlushMs);
+        this.thread = new Thread(this::run, "topics-committer");
+        this.thread.setDaemon(true);
+        ring.consumer(thread);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public boolean isAlive() {
+        return thread.isAlive() && broken == null;
+    }
+
+    public Throwable broken() {
+        return broken;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    /** Hands a task to the committer and waits until it is committed (or failed). */
+    public void submit(CommitTask task) {
+        if (stopping || broken != null || !thread.isAlive()) {
+            task.finish(0, new IllegalStateException("the storage engine is not accepting writes"));
+            return;
+        }
+        ring.publish(task);
+        task.await(this);
+    }
+
+    private void run() {
+        long idleTick = Math.min(asyncFlushNanos, TimeUnit.MILLISECONDS.toNanos(50));
+        try {
+            while (true) {
+                group.clear();
+                int n = ring.drainTo(group, MAX_GROUP_TASKS);
+                if (n == 0) {
+                    if (stopping && ring.pending() == 0) {
+                        break;
+                    }
+                    flushAsyncIfDue();
+                    duties.between(wal);
+                    ring.await(idleTick);
+                    continue;
+                }
+                commit(group);
+                flushAsyncIfDue();
+                duties.between(wal);
+            }
+            wal.force();
+            duties.shutdown(wal);
+            wal.close();
+        } catch (Throwable t) {
+            broken = t;
+            LOG.log(Level.SEVERE, "storage committer stopped", t);
+            failPending(t);
+        }
+    }
+
+    private void commit(List<CommitTask> tasks) throws IOException {
+        buffer.reset();
+        boolean force = false;
+        boolean wrote = false;
+        Throwable[] errors = new Throwable[tasks.size()];
+        for (int i = 0; i < tasks.size(); i++) {
+            CommitTask task = tasks.get(i);
+            if (broken != null) {
+                errors[i] = broken;
+                continue;
+            }
+            int mark = buffer.size();
+            try {
+                CommitTask.Sync sync = task.prepare(buffer);
+                force |= sync == CommitTask.Sync.FORCE;
+                wrote |= sync != CommitTask.Sync.NONE;
+            } catch (Throwable t) {
+                errors[i] = t;
+                // A failed prepare writes nothing: drop any partial frame it left.
+                truncate(mark);
+            }
+            if (buffer.size() > MAX_GROUP_BYTES && i + 1 < tasks.size()) {
+                // A very large group: write what we have so the buffer stays bounded.
+                wal.write(buffer.array(), 0, buffer.size());
+                stats.walBytes += buffer.size();
+                buffer.reset();
+            }
+        }
+        long fsyncNanos = 0;
+        try {
+            if (buffer.size() > 0) {
+                wal.write(buffer.array(), 0, buffer.size());
+                stats.walBytes += buffer.size();
+            }
+            if (force) {
+                fsyncNanos = wal.force();
+                unforcedSince = -1;
+                stats.forces++;
+                stats.forceNanos += fsyncNanos;
+            } else if (wrote && unforcedSince < 0) {
+                unforcedSince = System.nanoTime();
+            }
+        } catch (IOException e) {
+            broken = e;
+            for (CommitTask t : tasks) {
+                t.finish(0, e);
+            }
+            throw e;
+        }
+        for (int i = 0; i < tasks.size(); i++) {
+            CommitTask task = tasks.get(i);
+            Throwable err = errors[i];
+            if (err == null) {
+                try {
+                    task.apply();
+                } catch (Throwable t) {
+                    err = t;
+                }
+            }
+            task.finish(fsyncNanos, err);
+        }
+        stats.groups++;
+        stats.tasks += tasks.size();
+    }
+
+    private void truncate(int size) {
+        if (buffer.size() > size) {
+            buffer.reset();
+            buffer.skip(size);
+        }
+    }
+
+    private void flushAsyncIfDue() throws IOException {
+        if (unforcedSince >= 0 && System.nanoTime() - unforcedSince >= asyncFlushNanos) {
+            wal.force();
+            unforcedSince = -1;
+        }
+    }
+
+    private void failPending(Throwable t) {
+        List<CommitTask> rest = new ArrayList<>();
+        while (ring.drainTo(rest, Integer.MAX_VALUE) > 0) {
+            for (CommitTask task : rest) {
+                task.finish(0, t);
+            }
+            rest.clear();
+        }
+    }
+
+    /** Stops accepting, commits everything already handed over, runs the shutdown duty. */
+    @Override
+    public void close() throws InterruptedException {
+        stopping = true;
+        java.util.concurrent.locks.LockSupport.unpark(thread);
+        thread.join();
+    }
+}

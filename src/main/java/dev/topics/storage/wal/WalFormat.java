@@ -1,0 +1,88 @@
+package dev.topics.storage.wal;
+
+/**
+ * The write-ahead log's on-disk format, version 1. One WAL serves every topic.
+ *
+ * <pre>
+ * file   := header frame*
+ * header := "TWAL" u8 version(=1) u8[3] zero  u64 fileNumber          (16 bytes)
+ * frame  := u32 length  u32 crc32c  u8 type  payload
+ *           length = 1 + payload length (covers type and payload)
+ *           crc32c = CRC32C over type and payload
+ * </pre>
+ * All integers little-endian. Files are named by a 20-digit zero-padded file number
+ * ({@code 00000000000000000007.wal}) so that {@code ls} sorts them in log order.
+ *
+ * <p>Frame types are the engine's business (see {@code dev.topics.storage.Frames}); this
+ * class only frames and checks bytes. A frame whose length is zero, larger than
+ * {@link #MAX_FRAME}, runs past the end of the file, or whose CRC does not match is
+ * corrupt: recovery cuts the log there (the tail was torn by a crash).
+ *
+ * <p>Stateless; any thread.
+ */
+public final class WalFormat {
+    public static final byte[] MAGIC = {'T', 'W', 'A', 'L'};
+    public static final int VERSION = 1;
+    public static final int FILE_HEADER = 16;
+    public static final int FRAME_HEADER = 8;
+    /** Larger than any legal frame (a request is at most 16 MiB by default; limits are settings). */
+    public static final int MAX_FRAME = 1 << 30;
+    public static final String SUFFIX = ".wal";
+
+    private WalFormat() {
+    }
+
+    public static byte[] fileHeader(long fileNumber) {
+        byte[] h = new byte[FILE_HEADER];
+        System.arraycopy(MAGIC, 0, h, 0, 4);
+        h[4] = VERSION;
+        Bytes.put64(h, 8, fileNumber);
+        return h;
+    }
+
+    /** Checks a file header; returns its file number. */
+    public static long checkFileHeader(byte[] h) {
+        if (h.length < FILE_HEADER || h[0] != 'T' || h[1] != 'W' || h[2] != 'A' || h[3] != 'L') {
+            throw new CorruptFrame("not a WAL file (bad magic)");
+        }
+        if (h[4] != VERSION) {
+            throw new CorruptFrame("WAL format version " + h[4] + " is not supported (this build reads " + VERSION + ")");
+        }
+        return Bytes.i64(h, 8);
+    }
+
+    public static String fileName(long fileNumber) {
+        return String.format("%020d%s", fileNumber, SUFFIX);
+    }
+
+    /** The file number of a WAL file name, or -1 if the name is not one. */
+    public static long parseFileName(String name) {
+        if (name.length() != 20 + SUFFIX.length() || !name.endsWith(SUFFIX)) {
+            return -1;
+        }
+        for (int i = 0; i < 20; i++) {
+            if (!Character.isDigit(name.charAt(i))) {
+                return -1;
+            }
+        }
+        return Long.parseLong(name.substring(0, 20));
+    }
+
+    /**
+     * Begins a frame in {@code sink}: reserves the header and writes the type. Finish it
+     * with {@link #endFrame} once the payload is written.
+     */
+    public static int beginFrame(ByteSink sink, int type) {
+        int at = sink.skip(FRAME_HEADER);
+        sink.u8(type);
+        return at;
+    }
+
+    /** Fills in the length and CRC of the frame begun at {@code at}. */
+    public static void endFrame(ByteSink sink, int at) {
+        int len = sink.size() - at - FRAME_HEADER;
+        byte[] b = sink.array();
+        Bytes.put32(b, at, len);
+        Bytes.put32(b, at + 4, Bytes.crc32c(b, at + FRAME_HEADER, len));
+    }
+}

@@ -1,0 +1,121 @@
+package dev.topics.storage.wal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Appends groups of frames to the active WAL file with one positional write each, and
+ * forces on request. Rolls to a new file on {@link #roll()} (the snapshotter does, so that
+ * a snapshot always starts at a file boundary) or when the active file passes its size.
+ *
+ * <p>Called only by the committer thread. After a crash nothing here is rebuilt: the files
+ * are the truth and {@link WalReader} decides how much of them is whole.
+ */
+public final class WalWriter implements AutoCloseable {
+    private final Path dir;
+    private final long rollBytes;
+    private FileChannel channel;
+    private long fileNumber;
+    private long position;
+    private boolean unforced;
+    private ByteBuffer direct = ByteBuffer.allocateDirect(1 << 20);
+
+    public WalWriter(Path dir, long nextFileNumber, long rollBytes) throws IOException {
+        this.dir = dir;
+        this.rollBytes = rollBytes;
+        open(nextFileNumber);
+    }
+
+    private void open(long number) throws IOException {
+        Path file = dir.resolve(WalFormat.fileName(number));
+        channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        fileNumber = number;
+        position = 0;
+        write(WalFormat.fileHeader(number), 0, WalFormat.FILE_HEADER);
+        channel.force(true);
+        AtomicFsync.directory(dir);
+        unforced = false;
+    }
+
+    /** Writes bytes at the end of the active file with one positional write (no force). */
+    public void write(byte[] b, int off, int len) throws IOException {
+        if (direct.capacity() < len) {
+            direct = ByteBuffer.allocateDirect(Integer.highestOneBit(len) << 1);
+        }
+        direct.clear();
+        direct.put(b, off, len).flip();
+        while (direct.hasRemaining()) {
+            position += channel.write(direct, position);
+        }
+        unforced = true;
+    }
+
+    /** fdatasync of the active file; returns the nanoseconds it took (0 if nothing was unforced). */
+    public long force() throws IOException {
+        if (!unforced) {
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        channel.force(false);
+        unforced = false;
+        return System.nanoTime() - t0;
+    }
+
+    public boolean hasUnforced() {
+        return unforced;
+    }
+
+    /** True when the active file has reached its roll size. */
+    public boolean full() {
+        return position >= rollBytes;
+    }
+
+    /** Forces and closes the active file and starts the next one; returns the new file's number. */
+    public long roll() throws IOException {
+        force();
+        channel.close();
+        open(fileNumber + 1);
+        return fileNumber;
+    }
+
+    public long fileNumber() {
+        return fileNumber;
+    }
+
+    public long position() {
+        return position;
+    }
+
+    /** Deletes WAL files numbered below {@code number} (they are covered by a snapshot). */
+    public void deleteBefore(long number) throws IOException {
+        for (Path p : list(dir)) {
+            long n = WalFormat.parseFileName(p.getFileName().toString());
+            if (n >= 0 && n < number) {
+                Files.deleteIfExists(p);
+            }
+        }
+        AtomicFsync.directory(dir);
+    }
+
+    /** The WAL files in {@code dir}, in log order. */
+    public static List<Path> list(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (var s = Files.list(dir)) {
+            s.filter(p -> WalFormat.parseFileName(p.getFileName().toString()) >= 0).forEach(out::add);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        force();
+        channel.close();
+    }
+}
