@@ -1,2 +1,106 @@
 package dev.topics;
-public final class Main { public static void main(String[] a) {} }
+
+import dev.topics.config.ConfigException;
+import dev.topics.config.ConfigLoader;
+import dev.topics.config.ServerConfig;
+import io.helidon.logging.common.LogConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Wiring only: command line → config → HTTP server → storage (recovery) → ready.
+ * The HTTP server starts before recovery so {@code /healthz} answers and {@code /readyz}
+ * says when recovery is done.
+ */
+@Command(name = "topics", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Durable, named topics over plain HTTP and JSON.",
+        subcommands = {Main.Serve.class})
+public final class Main implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger("dev.topics");
+    /** Exit code for bad configuration or an unusable environment (SPEC §1). */
+    static final int EXIT_CONFIG = 2;
+
+    /** Held by the main (non-daemon) thread while the server runs, so the JVM stays up until shutdown finishes. */
+    private static final CountDownLatch STOPPED = new CountDownLatch(1);
+
+    public static void main(String[] args) throws InterruptedException {
+        int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        if (code != 0 || args.length == 0 || !"serve".equals(args[0])) {
+            System.exit(code);
+        }
+        STOPPED.await();
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.err);
+        return EXIT_CONFIG;
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"topics " + version()};
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the server.")
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--config", paramLabel = "PATH", description = "YAML config file (default: TOPICS_CONFIG, else built-in defaults)")
+        Path config;
+
+        @Override
+        public Integer call() {
+            LogConfig.configureRuntime();
+            ServerConfig cfg;
+            try {
+                cfg = ConfigLoader.load(config, System.getenv());
+            } catch (ConfigException e) {
+                System.err.println("topics: " + e.getMessage());
+                return EXIT_CONFIG;
+            }
+            return serve(cfg);
+        }
+    }
+
+    /** Starts everything; returns 0 when the server runs (until SIGTERM), else the exit code. */
+    static int serve(ServerConfig cfg) {
+        TopicsServer server;
+        try {
+            server = TopicsServer.start(cfg);
+        } catch (TopicsServer.StartFailure e) {
+            System.err.println("topics: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        installShutdown(server);
+        LOG.info(server.startLine());
+        return 0;
+    }
+
+    /** SIGTERM/SIGINT: stop accepting, finish in-flight commits, final snapshot, exit 0. */
+    private static void installShutdown(TopicsServer server) {
+        sun.misc.SignalHandler handler = sig -> {
+            LOG.info("topics: " + sig.getName() + " received, draining");
+            try {
+                server.stop();
+                LOG.info("topics: stopped cleanly");
+                Runtime.getRuntime().halt(0);
+            } catch (RuntimeException e) {
+                LOG.severe("topics: shutdown failed: " + e);
+                Runtime.getRuntime().halt(1);
+            }
+        };
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.topics;
+
+import dev.topics.access.Gate;
+import dev.topics.config.ServerConfig;
+import dev.topics.http.ApiError;
+import dev.topics.http.HealthService;
+import dev.topics.http.NodeService;
+import dev.topics.http.Responses;
+import dev.topics.http.StorageRef;
+import dev.topics.storage.LocalStorage;
+import dev.topics.storage.RecoveryReport;
+import dev.topics.storage.StorageOptions;
+import dev.topics.topic.TopicService;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A running server: the HTTP listener and the storage engine behind it. {@link Main}
+ * runs one until SIGTERM; tests start them in-process on port 0.
+ */
+public final class TopicsServer {
+    /** Start-up failed for a reason the operator must fix (bad path, port in use…). */
+    public static final class StartFailure extends Exception {
+        StartFailure(String message) {
+            super(message);
+        }
+    }
+
+    private final ServerConfig config;
+    private final WebServer web;
+    private final LocalStorage storage;
+    private final Gate gate;
+    private final Path dataDir;
+    private final long startMillis;
+
+    private TopicsServer(ServerConfig config, WebServer web, LocalStorage storage, Gate gate, Path dataDir, long startMillis) {
+        this.config = config;
+        this.web = web;
+        this.storage = storage;
+        this.gate = gate;
+        this.dataDir = dataDir;
+        this.startMillis = startMillis;
+    }
+
+    public static TopicsServer start(ServerConfig cfg) throws StartFailure {
+        long t0 = System.nanoTime();
+        Path dataDir = cfg.dataDir().toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dataDir);
+            if (!Files.isWritable(dataDir)) {
+                throw new IOException("not writable");
+            }
+        } catch (IOException e) {
+            throw new StartFailure("config key data_dir: " + dataDir + " is not a writable directory (" + e.getMessage() + ")");
+        }
+        Gate gate;
+        try {
+            gate = Gate.create(cfg.authMode(), cfg.bind(), cfg.adminToken(), dataDir);
+        } catch (IOException e) {
+            throw new StartFailure("cannot prepare auth in " + dataDir + ": " + e.getMessage());
+        }
+        StorageRef ref = new StorageRef();
+        WebServer web;
+        try {
+            web = WebServer.builder()
+                    .host(cfg.bind())
+                    .port(cfg.port())
+                    .maxPayloadSize(cfg.limits().maxBodyBytes() + 1)
+                    .routing(r -> routing(r, ref, gate, cfg))
+                    .build()
+                    .start();
+        } catch (RuntimeException e) {
+            throw new StartFailure("cannot listen on " + cfg.bind() + ":" + cfg.port() + " (config keys bind, port): "
+                    + rootMessage(e));
+        }
+        LocalStorage storage;
+        try {
+            var s = cfg.storage();
+            storage = LocalStorage.open(new StorageOptions(dataDir, cfg.nodeId(), s.asyncFlushMs(), s.segmentBytes(),
+                    s.walFileBytes(), s.indexIntervalBytes(), s.tailBytes(), s.snapshotIntervalMs(), s.snapshotWalBytes()));
+        } catch (IOException | RuntimeException e) {
+            web.stop();
+            throw new StartFailure("cannot open data directory " + dataDir + ": " + rootMessage(e));
+        }
+        ref.set(storage);
+        return new TopicsServer(cfg, web, storage, gate, dataDir, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    static void routing(HttpRouting.Builder r, StorageRef ref, Gate gate, ServerConfig cfg) {
+        r.register(new HealthService(ref))
+                .register("/v0", new NodeService(ref, gate, Main.version()))
+                .register("/v0", new TopicService(ref, gate, cfg))
+                .any((req, res) -> {
+                    throw new ApiError(404, "not_found", "no route for " + req.prologue().method().text() + " "
+                            + req.path().path());
+                })
+                .error(Throwable.class, (req, res, t) -> Responses.failure(res, t));
+    }
+
+    /** The one line logged at start (SPEC §1). */
+    public String startLine() {
+        RecoveryReport rec = storage.recovery();
+        return String.format("topics %s listening on http://%s:%d data=%s auth=%s recovery=%dms (replayed %d frames%s) started in %dms",
+                Main.version(), config.bind(), web.port(), dataDir, gate.mode(), rec.millis(), rec.framesReplayed(),
+                rec.bytesCut() > 0 ? ", cut " + rec.bytesCut() + " torn bytes" : "", startMillis);
+    }
+
+    public int port() {
+        return web.port();
+    }
+
+    public LocalStorage storage() {
+        return storage;
+    }
+
+    /** Stops accepting, closes connections, commits what was handed over, writes a final snapshot. */
+    public void stop() {
+        web.stop();
+        storage.close();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        if (t instanceof UncheckedIOException u && u.getCause() != null) {
+            t = u.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -1,0 +1,93 @@
+package dev.topics.config;
+
+import dev.topics.storage.TopicConfig;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The validated server configuration: one field per key of {@code etc/topics.yaml}.
+ * Built by {@link ConfigLoader}, which enforces the ranges; the records here only refuse
+ * nulls, so tests may build unusual values directly.
+ *
+ * @param bind          {@code bind}: the address to listen on
+ * @param port          {@code port}: 0 = any free port
+ * @param dataDir       {@code data_dir}, as written (relative paths resolve against the
+ *                      working directory)
+ * @param nodeId        {@code node_id}; null when {@code ""} (a stable random id is
+ *                      generated in the data dir)
+ * @param authMode      {@code auth.mode}
+ * @param adminToken    {@code auth.admin_token}; null when {@code ""}. Never printed by
+ *                      {@link #toString()}
+ * @param limits        {@code limits.*}
+ * @param storage       {@code storage.*}
+ * @param topicDefaults {@code topic_defaults.*}
+ */
+public record ServerConfig(
+        String bind,
+        int port,
+        Path dataDir,
+        String nodeId,
+        AuthMode authMode,
+        String adminToken,
+        Limits limits,
+        StorageSettings storage,
+        TopicConfig topicDefaults) {
+
+    public ServerConfig {
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(authMode, "authMode");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(topicDefaults, "topicDefaults");
+    }
+
+    /** Like the record's default, except that the admin token is never shown. */
+    @Override
+    public String toString() {
+        return "ServerConfig[bind=" + bind + ", port=" + port + ", dataDir=" + dataDir
+                + ", nodeId=" + nodeId + ", authMode=" + authMode
+                + ", adminToken=" + (adminToken == null ? "null" : "(set)")
+                + ", limits=" + limits + ", storage=" + storage
+                + ", topicDefaults=" + topicDefaults + "]";
+    }
+
+    /**
+     * Request limits (SPEC §0), {@code limits.*} in the YAML.
+     *
+     * @param maxBodyBytes       largest request body (413 {@code body_too_large})
+     * @param maxRecordBytes     largest serialized record {@code data} (413 {@code record_too_large})
+     * @param maxRecordsPerWrite most records in one write (400 {@code too_many_records})
+     * @param maxJsonDepth       deepest JSON nesting (400 {@code json_too_deep})
+     * @param maxTagBytes        longest tag, UTF-8 bytes
+     */
+    public record Limits(
+            long maxBodyBytes,
+            long maxRecordBytes,
+            int maxRecordsPerWrite,
+            int maxJsonDepth,
+            int maxTagBytes) {
+    }
+
+    /**
+     * Storage engine tuning, {@code storage.*} in the YAML.
+     *
+     * @param asyncFlushMs       longest delay before an async-durability write is fsynced
+     * @param segmentBytes       a segment file rolls at this size
+     * @param walFileBytes       a WAL file rolls at this size
+     * @param indexIntervalBytes segment bytes between two sparse-index entries
+     * @param tailBytes          newest record bytes kept in memory per topic; 0 = none
+     * @param snapshotIntervalMs a snapshot is written at least this often
+     * @param snapshotWalBytes   a snapshot is also written after this many WAL bytes
+     */
+    public record StorageSettings(
+            long asyncFlushMs,
+            long segmentBytes,
+            long walFileBytes,
+            int indexIntervalBytes,
+            long tailBytes,
+            long snapshotIntervalMs,
+            long snapshotWalBytes) {
+    }
+}

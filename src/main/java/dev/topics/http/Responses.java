@@ -1,0 +1,63 @@
+package dev.topics.http;
+
+import dev.topics.json.JsonException;
+import dev.topics.json.JsonOut;
+import dev.topics.storage.StorageException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Header;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Writing JSON responses, and mapping every failure to SPEC §0's error body. */
+public final class Responses {
+    private static final Logger LOG = Logger.getLogger(Responses.class.getName());
+    public static final Header JSON = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+
+    private Responses() {
+    }
+
+    public static void send(ServerResponse res, int status, JsonOut body) {
+        res.status(Status.create(status));
+        res.header(JSON);
+        res.send(body.buffer(), 0, body.size());
+    }
+
+    /** Appends {@code "performance": {...}} with the time since {@code startNanos}; {@code fsyncNanos} &lt; 0 leaves out fsync_ms. */
+    public static JsonOut performance(JsonOut out, long startNanos, long fsyncNanos) {
+        out.name("performance").beginObject().name("server_total_ms").millis(System.nanoTime() - startNanos);
+        if (fsyncNanos >= 0) {
+            out.name("fsync_ms").millis(fsyncNanos);
+        }
+        return out.endObject();
+    }
+
+    public static void error(ServerResponse res, int status, String code, String message) {
+        JsonOut out = new JsonOut(128 + message.length());
+        out.beginObject().name("error").beginObject().field("code", code).field("message", message).endObject().endObject();
+        send(res, status, out);
+    }
+
+    /** The one place where failures become HTTP errors. */
+    public static void failure(ServerResponse res, Throwable t) {
+        if (res.isSent()) {
+            return;
+        }
+        switch (t) {
+            case ApiError e -> error(res, e.status(), e.code(), e.getMessage());
+            case JsonException e -> error(res, 400, e.code(), e.getMessage());
+            case StorageException.TopicNotFound e -> error(res, 404, "topic_not_found", e.getMessage());
+            case StorageException.InvalidChange e -> error(res, 400, "invalid_field", e.getMessage());
+            case StorageException.Unavailable e -> {
+                LOG.log(Level.WARNING, "storage unavailable", e);
+                error(res, 503, "unavailable", e.getMessage());
+            }
+            default -> {
+                LOG.log(Level.SEVERE, "internal error", t);
+                error(res, 500, "internal_error", "the server failed to handle the request");
+            }
+        }
+    }
+}
