@@ -42,15 +42,10 @@ public final class Main implements Callable<Integer> {
         return EXIT_CONFIG;
     }
 
-    static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
-    }
-
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"topics " + version()};
+            return new String[] {"topics " + TopicsServer.version()};
         }
     }
 

@@ -92,7 +92,7 @@ public final class TopicsServer {
 
     static void routing(HttpRouting.Builder r, StorageRef ref, Gate gate, ServerConfig cfg) {
         r.register(new HealthService(ref))
-                .register("/v0", new NodeService(ref, gate, Main.version()))
+                .register("/v0", new NodeService(ref, gate, version()))
                 .register("/v0", new TopicService(ref, gate, cfg))
                 .any((req, res) -> {
                     throw new ApiError(404, "not_found", "no route for " + req.prologue().method().text() + " "
@@ -105,8 +105,14 @@ public final class TopicsServer {
     public String startLine() {
         RecoveryReport rec = storage.recovery();
         return String.format("topics %s listening on http://%s:%d data=%s auth=%s recovery=%dms (replayed %d frames%s) started in %dms",
-                Main.version(), config.bind(), web.port(), dataDir, gate.mode(), rec.millis(), rec.framesReplayed(),
+                version(), config.bind(), web.port(), dataDir, gate.mode(), rec.millis(), rec.framesReplayed(),
                 rec.bytesCut() > 0 ? ", cut " + rec.bytesCut() + " torn bytes" : "", startMillis);
+    }
+
+    /** The build's version (from the jar manifest), or "dev" when run from classes. */
+    public static String version() {
+        String v = TopicsServer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     public int port() {
