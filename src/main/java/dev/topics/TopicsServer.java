@@ -3,10 +3,12 @@ package dev.topics;
 import dev.topics.access.Gate;
 import dev.topics.config.ServerConfig;
 import dev.topics.http.ApiError;
+import dev.topics.http.Body;
 import dev.topics.http.HealthService;
 import dev.topics.http.NodeService;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
+import dev.topics.http.TransportErrors;
 import dev.topics.storage.LocalStorage;
 import dev.topics.storage.RecoveryReport;
 import dev.topics.storage.StorageOptions;
@@ -69,7 +71,8 @@ public final class TopicsServer {
             web = WebServer.builder()
                     .host(cfg.bind())
                     .port(cfg.port())
-                    .maxPayloadSize(cfg.limits().maxBodyBytes() + 1)
+                    .maxPayloadSize(cfg.limits().maxBodyBytes() + Body.DRAIN_BYTES)
+                    .directHandlers(TransportErrors.handlers())
                     .routing(r -> routing(r, ref, gate, cfg))
                     .build()
                     .start();

@@ -101,7 +101,7 @@ public final class ConfigLoader {
                 in.get("limits.max_record_bytes").integer(1, MAX_BUFFER),
                 (int) in.get("limits.max_records_per_write").integer(1, 1_000_000),
                 (int) in.get("limits.max_json_depth").integer(1, 1024),
-                (int) in.get("limits.max_tag_bytes").integer(1, Integer.MAX_VALUE));
+                (int) in.get("limits.max_tag_bytes").integer(1, 65535));
 
         ServerConfig.StorageSettings storage = new ServerConfig.StorageSettings(
                 in.get("storage.async_flush_ms").integer(1, Long.MAX_VALUE),

@@ -1,5 +1,6 @@
 package dev.topics.http;
 
+import io.helidon.http.RequestException;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,9 @@ public final class Body {
     private Body() {
     }
 
+    /** A chunked body over the limit is read (and dropped) up to this much, so the client gets to read the 413. */
+    public static final long DRAIN_BYTES = 64L << 20;
+
     public static byte[] read(ServerRequest req, long maxBytes) {
         if (!req.content().hasEntity()) {
             return EMPTY;
@@ -25,14 +29,14 @@ public final class Body {
         if (declared.isPresent() && declared.getAsLong() > maxBytes) {
             throw tooLarge(maxBytes);
         }
-        int initial = declared.isPresent() ? (int) declared.getAsLong() : 8192;
+        int initial = declared.isPresent() ? (int) declared.getAsLong() : (int) Math.min(8192, maxBytes);
         byte[] buf = new byte[Math.max(initial, 16)];
         int n = 0;
         try (InputStream in = req.content().inputStream()) {
             while (true) {
                 if (n == buf.length) {
                     if (n >= maxBytes) {
-                        if (in.read() < 0) {
+                        if (drain(in) == 0) {
                             break;
                         }
                         throw tooLarge(maxBytes);
@@ -47,8 +51,30 @@ public final class Body {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (ApiError e) {
+            throw e;
+        } catch (RequestException e) {
+            // Helidon's own payload limit (the drain went past it) or a malformed body
+            if (e.status().code() == 413) {
+                throw tooLarge(maxBytes);
+            }
+            throw new ApiError(400, "bad_request", e.getMessage());
+        } catch (RuntimeException e) {
+            // Helidon reports a body cut short (fewer bytes than Content-Length) this way.
+            throw new ApiError(400, "incomplete_body", "the request body ended before its declared length");
         }
         return n == buf.length ? buf : Arrays.copyOf(buf, n);
+    }
+
+    /** Reads and drops what is left of a body; returns how many bytes that was. */
+    private static long drain(InputStream in) throws IOException {
+        byte[] sink = new byte[64 * 1024];
+        long total = 0;
+        int r;
+        while ((r = in.read(sink)) >= 0) {
+            total += r;
+        }
+        return total;
     }
 
     private static ApiError tooLarge(long max) {

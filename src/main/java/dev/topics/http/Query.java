@@ -28,6 +28,26 @@ public final class Query {
         return req.query().first(name).orElse(null);
     }
 
+    /**
+     * A cursor: any unsigned 64-bit integer, 0 when absent. Values above 2^63-1 are past
+     * every head a topic can reach and read as {@link Long#MAX_VALUE}.
+     */
+    public long unsignedPastEveryHead(String name) {
+        String v = string(name);
+        if (v == null) {
+            return 0;
+        }
+        try {
+            if (v.isEmpty() || v.charAt(0) == '+' || v.charAt(0) == '-') {
+                throw new NumberFormatException();
+            }
+            long n = Long.parseUnsignedLong(v);
+            return n < 0 ? Long.MAX_VALUE : n;
+        } catch (NumberFormatException e) {
+            throw ApiError.invalidField(name + " must be a non-negative integer below 2^64");
+        }
+    }
+
     /** A non-negative integer in [min, max], or {@code dflt} when absent. */
     public long u64(String name, long dflt, long min, long max) {
         String v = string(name);

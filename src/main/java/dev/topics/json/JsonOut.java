@@ -92,6 +92,15 @@ public final class JsonOut {
     }
 
     /** {@code true} or {@code false}. */
+    /** An unsigned 64-bit integer (the bits of {@code v}), e.g. a seq above 2^63-1. */
+    public JsonOut valueUnsigned(long v) {
+        if (v >= 0) {
+            return value(v);
+        }
+        byte[] digits = Long.toUnsignedString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return rawValue(digits, 0, digits.length);
+    }
+
     public JsonOut value(boolean b) {
         beforeValue();
         return bytes(b ? TRUE : FALSE);

@@ -312,6 +312,21 @@ public final class JsonReader {
      *     or "&lt;path&gt; is out of range" above {@code Long.MAX_VALUE}
      */
     public long nextU64(String path) {
+        return integer(path, false);
+    }
+
+    /**
+     * The next value as an unsigned 64-bit integer ({@code 0..2^64-1}, SPEC §0's seqs),
+     * returned as the same 64 bits in a {@code long}: compare it with
+     * {@link Long#compareUnsigned} and print it with {@link Long#toUnsignedString(long)}.
+     *
+     * @throws JsonException {@code invalid_field} as {@link #nextU64(String)}, out of range above 2^64-1
+     */
+    public long nextUnsignedLong(String path) {
+        return integer(path, true);
+    }
+
+    private long integer(String path, boolean unsigned) {
         String mustBe = " must be a non-negative integer";
         if (valuePeek() != Token.NUMBER) {
             throw mismatch(path, mustBe);
@@ -325,7 +340,8 @@ public final class JsonReader {
             if (digit < 0 || digit > 9) {
                 throw invalidField(path + mustBe); // '-', '.', 'e' or 'E'
             }
-            if (value > (Long.MAX_VALUE - digit) / 10) {
+            if (unsigned ? Long.compareUnsigned(value, Long.divideUnsigned(-1L - digit, 10)) > 0
+                    : value > (Long.MAX_VALUE - digit) / 10) {
                 overflow = true; // keep scanning: "1e999" is a type error, not a range error
             }
             value = value * 10 + digit;

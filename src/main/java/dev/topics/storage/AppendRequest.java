@@ -10,4 +10,15 @@ package dev.topics.storage;
  */
 public record AppendRequest(String topic, RecordBatch batch, String idempotencyKey, String owner,
                             TopicConfig defaults) {
+    /** Longest idempotency key, in UTF-8 bytes (SPEC §3). */
+    public static final int MAX_KEY_BYTES = 128;
+
+    public AppendRequest {
+        if (idempotencyKey != null) {
+            int n = idempotencyKey.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (n == 0 || n > MAX_KEY_BYTES) {
+                throw new IllegalArgumentException("an idempotency key must be 1 to " + MAX_KEY_BYTES + " bytes");
+            }
+        }
+    }
 }

@@ -34,14 +34,11 @@ final class AppendTask extends CommitTask {
                 throw new StorageException.TopicNotFound(request.topic());
             }
             t = engine.newTopic(engine.nextTopicId, request.topic(), request.owner(), now, request.defaults());
-            created = true;
-            if (t.durable()) {
-                Frames.topicCreate(wal, t);
-            }
+            created = true; // the records frame below carries the creation
         }
         topic = t;
         String key = request.idempotencyKey();
-        if (key != null) {
+        if (key != null && !created) {
             AppendResult earlier = t.idempotency.find(key, now);
             if (earlier != null) {
                 result = earlier.asDuplicate();
@@ -65,10 +62,10 @@ final class AppendTask extends CommitTask {
             long expires = now + cfg.idempotencyWindowMs();
             t.idempotency.put(key, result, expires);
             if (t.durable()) {
-                Frames.records(wal, t.id, created, Bytes.utf8(key), expires, batch.count(), batch.dataBytes(), buf, len);
+                Frames.records(wal, t, created, Bytes.utf8(key), expires, batch.count(), batch.dataBytes(), buf, len);
             }
         } else if (t.durable()) {
-            Frames.records(wal, t.id, created, null, 0, batch.count(), batch.dataBytes(), buf, len);
+            Frames.records(wal, t, created, null, 0, batch.count(), batch.dataBytes(), buf, len);
         }
         if (!t.durable()) {
             return Sync.NONE;

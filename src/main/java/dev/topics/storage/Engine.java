@@ -51,6 +51,11 @@ final class Engine implements Committer.Duties {
 
     /** Makes a topic known to the committer (not yet to readers). */
     TopicLog newTopic(long id, String name, String owner, long createdAtMs, TopicConfig config) throws IOException {
+        // Checked before any file exists: the create frame stores both as u16-length strings.
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 0xFFFF
+                || (owner != null && owner.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 0xFFFF)) {
+            throw new IllegalArgumentException("topic name or owner over 65535 bytes");
+        }
         SegmentLog segs = config.durable()
                 ? SegmentLog.create(SegmentFiles.topicDir(options.dataDir(), id), 1, options.segmentBytes(),
                 options.indexIntervalBytes())

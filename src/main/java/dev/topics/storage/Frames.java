@@ -10,6 +10,8 @@ import dev.topics.storage.wal.WalFormat;
  * {@link WalFormat}). All integers little-endian; strings are u16 length + UTF-8.
  * <pre>
  * 1 RECORDS       u64 topicId  u8 flags(0x01 created the topic, 0x02 has key)
+ *                 [topic: as in TOPIC_CREATE after the id — with 0x01, so a write that
+ *                  creates its topic is one frame: after a crash, both or neither]
  *                 [u8 keyLen key  u64 keyExpiresAtMs]  u32 count  u64 dataBytes
  *                 records (RecordCodec, seqs and ts stamped) to the end of the frame
  * 2 TOPIC_CREATE  u64 topicId  str name  u8 hasOwner [str owner]  u64 createdAtMs  config
@@ -69,7 +71,14 @@ final class Frames {
 
     static void topicCreate(ByteSink out, TopicLog t) {
         int at = WalFormat.beginFrame(out, TOPIC_CREATE);
-        out.i64(t.id).str16(t.name);
+        out.i64(t.id);
+        topicBody(out, t);
+        WalFormat.endFrame(out, at);
+    }
+
+    /** The part of a topic's creation after its id: name, owner, time, config. */
+    private static void topicBody(ByteSink out, TopicLog t) {
+        out.str16(t.name);
         if (t.owner != null) {
             out.u8(1).str16(t.owner);
         } else {
@@ -77,7 +86,17 @@ final class Frames {
         }
         out.i64(t.createdAtMs);
         config(out, t.config);
-        WalFormat.endFrame(out, at);
+    }
+
+    /** A topic's creation as decoded from a frame. */
+    record Creation(long id, String name, String owner, long createdAtMs, TopicConfig config) {
+    }
+
+    static Creation creation(long id, ByteSource in) {
+        String name = in.str16();
+        String owner = in.bool() ? in.str16() : null;
+        long createdAt = in.i64();
+        return new Creation(id, name, owner, createdAt, config(in));
     }
 
     static void topicConfig(ByteSink out, long topicId, TopicConfig c) {
@@ -94,10 +113,13 @@ final class Frames {
     }
 
     /** Writes a records frame; returns the offset in {@code out} where the records start. */
-    static int records(ByteSink out, long topicId, boolean created, byte[] key, long keyExpiresAt, int count,
+    static int records(ByteSink out, TopicLog topic, boolean created, byte[] key, long keyExpiresAt, int count,
                        long dataBytes, byte[] records, int len) {
         int at = WalFormat.beginFrame(out, RECORDS);
-        out.i64(topicId).u8((created ? F_CREATED : 0) | (key != null ? F_KEY : 0));
+        out.i64(topic.id).u8((created ? F_CREATED : 0) | (key != null ? F_KEY : 0));
+        if (created) {
+            topicBody(out, topic);
+        }
         if (key != null) {
             out.u8(key.length).bytes(key).i64(keyExpiresAt);
         }

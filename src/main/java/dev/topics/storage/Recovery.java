@@ -14,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -49,34 +50,65 @@ final class Recovery {
             SnapshotCodec.decode(snap.payload(), engine);
         }
         removeUnknownTopicDirs();
-        List<Path> files = WalWriter.list(walDir);
+        List<Path> files = new ArrayList<>();
+        for (Path f : WalWriter.list(walDir)) {
+            if (WalFormat.parseFileName(f.getFileName().toString()) < walStart) {
+                Files.deleteIfExists(f); // covered by the snapshot; its deletion was interrupted
+            } else {
+                files.add(f);
+            }
+        }
         nextWalFile = walStart;
         long cut = 0;
         String reason = null;
         for (int i = 0; i < files.size(); i++) {
             Path f = files.get(i);
             long number = WalFormat.parseFileName(f.getFileName().toString());
-            nextWalFile = Math.max(nextWalFile, number + 1);
-            if (number < walStart) {
-                Files.deleteIfExists(f); // covered by the snapshot; its deletion was interrupted
-                continue;
+            if (number != nextWalFile) {
+                throw new CorruptFrame("WAL file " + WalFormat.fileName(nextWalFile) + " is missing (found " + f.getFileName()
+                        + "); refusing to start without acknowledged data");
             }
+            nextWalFile = number + 1;
+            boolean last = i == files.size() - 1;
             try (WalReader r = new WalReader(f)) {
                 frames += r.readAll(this::apply);
-                if (r.stopReason() != null) {
-                    if (i != files.size() - 1) {
-                        throw new CorruptFrame("WAL file " + f + " is damaged at byte " + r.validEnd() + " ("
-                                + r.stopReason() + ") and later WAL files exist; refusing to drop acknowledged data");
+                if (!last && (r.stopReason() != null || !r.ended())) {
+                    throw new CorruptFrame("WAL file " + f + " is damaged at byte " + r.validEnd() + " ("
+                            + (r.stopReason() != null ? r.stopReason() : "its end-of-file marker is missing")
+                            + ") and later WAL files exist; refusing to drop acknowledged data");
+                }
+                if (!last) {
+                    continue;
+                }
+                if (r.fileNumber() < 0) {
+                    // created but never given its header: holds nothing; its number is reused
+                    if (r.size() > 0) {
+                        cut = r.size();
+                        reason = f.getFileName() + ": " + r.stopReason();
                     }
+                    Files.delete(f);
+                    nextWalFile = number;
+                    continue;
+                }
+                if (r.stopReason() != null) {
                     cut = r.size() - r.validEnd();
                     reason = f.getFileName() + ": " + r.stopReason();
-                    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-                        ch.truncate(r.validEnd());
-                        ch.force(true);
-                    }
                     LOG.warning("WAL tail cut: " + cut + " bytes (" + reason + ")");
                 }
+                // End the file where its whole frames end, so that it is a proper non-last file
+                // once the next one is created.
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                    ch.truncate(r.validEnd());
+                    if (!r.ended()) {
+                        WalWriter.writeEnd(ch, r.validEnd(), nextWalFile);
+                    }
+                    ch.force(true);
+                }
             }
+        }
+        if (snap != null && files.isEmpty()) {
+            throw new CorruptFrame("WAL file " + WalFormat.fileName(walStart) + " named by snapshot " + snap.file()
+                    + " is missing; refusing to start without acknowledged data");
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         return new RecoveryReport(snap == null ? -1 : snap.walStart(), frames, cut, reason, ms);
@@ -104,18 +136,7 @@ final class Recovery {
         ByteSource in = new ByteSource(buf, off, len);
         switch (type) {
             case Frames.RECORDS -> records(in, buf);
-            case Frames.TOPIC_CREATE -> {
-                long id = in.i64();
-                String name = in.str16();
-                String owner = in.bool() ? in.str16() : null;
-                long createdAt = in.i64();
-                TopicConfig config = Frames.config(in);
-                TopicLog old = engine.byName.get(name);
-                if (old != null) {
-                    engine.drop(old); // cannot happen in a log this build wrote; keep names unique regardless
-                }
-                engine.publish(engine.newTopic(id, name, owner, createdAt, config));
-            }
+            case Frames.TOPIC_CREATE -> create(Frames.creation(in.i64(), in));
             case Frames.TOPIC_CONFIG -> {
                 TopicLog t = engine.byId.get(in.i64());
                 TopicConfig config = Frames.config(in);
@@ -134,9 +155,22 @@ final class Recovery {
         }
     }
 
+    private TopicLog create(Frames.Creation c) throws IOException {
+        TopicLog old = engine.byName.get(c.name());
+        if (old != null) {
+            engine.drop(old); // cannot happen in a log this build wrote; keep names unique regardless
+        }
+        TopicLog t = engine.newTopic(c.id(), c.name(), c.owner(), c.createdAtMs(), c.config());
+        engine.publish(t);
+        return t;
+    }
+
     private void records(ByteSource in, byte[] buf) throws IOException {
         long topicId = in.i64();
         int flags = in.u8();
+        if ((flags & Frames.F_CREATED) != 0) {
+            create(Frames.creation(topicId, in));
+        }
         String key = null;
         long expires = 0;
         if ((flags & Frames.F_KEY) != 0) {
@@ -157,6 +191,10 @@ final class Recovery {
         long last = first + count - 1;
         if (first <= t.head.headSeq()) {
             return; // already in the segments
+        }
+        if (first != t.nextSeq) {
+            throw new CorruptFrame("WAL records for topic '" + t.name + "' start at seq " + first + " but " + t.nextSeq
+                    + " was expected: part of the log is missing");
         }
         // The reader reuses its buffer; the tail keeps what we give it.
         byte[] records = new byte[len];

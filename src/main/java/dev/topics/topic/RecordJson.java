@@ -24,7 +24,7 @@ public final class RecordJson {
         }
         Origin o = r.origin();
         if (o != null) {
-            out.name("$origin").beginObject().field("node", o.node()).field("topic", o.topic()).field("seq", o.seq())
+            out.name("$origin").beginObject().field("node", o.node()).field("topic", o.topic()).name("seq").valueUnsigned(o.seq())
                     .endObject();
         }
         return out.name("data").rawValue(b, r.dataOffset(), r.dataLength()).endObject();

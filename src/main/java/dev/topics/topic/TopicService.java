@@ -167,7 +167,7 @@ public final class TopicService implements HttpService {
         String name = name(req);
         Query q = Query.of(req, DIFF_QUERY);
         String node = WriteParser.nodeId(q.string("node"), "node");
-        Diff d = new Diff(q.u64("from_seq", 0, 0, Long.MAX_VALUE), (int) q.u64("limit", 100, 1, MAX_LIMIT),
+        Diff d = new Diff(q.unsignedPastEveryHead("from_seq"), (int) q.u64("limit", 100, 1, MAX_LIMIT),
                 node == null ? null : node.getBytes(StandardCharsets.UTF_8), q.u64("wait_ms", 0, 0, MAX_WAIT_MS));
         diff(res, name, d, t0);
     }
@@ -196,7 +196,12 @@ public final class TopicService implements HttpService {
                 throw ApiError.duplicateField(f);
             }
             switch (f) {
-                case "from_seq" -> from = r.nextU64(f);
+                case "from_seq" -> {
+                    from = r.nextUnsignedLong(f);
+                    if (from < 0) {
+                        from = Long.MAX_VALUE; // above 2^63-1: past every head, same answer (reset)
+                    }
+                }
                 case "limit" -> {
                     limit = r.nextU64(f);
                     if (limit < 1 || limit > MAX_LIMIT) {

@@ -172,7 +172,7 @@ final class WriteParser {
                     if (seq != null) {
                         throw ApiError.duplicateField(at + ".seq");
                     }
-                    seq = r.nextU64(at + ".seq");
+                    seq = r.nextUnsignedLong(at + ".seq");
                 }
                 default -> throw ApiError.unknownField(at + "." + f);
             }

@@ -41,6 +41,14 @@ public final class RecordCodec {
      */
     public static void encode(ByteSink out, byte[] data, byte[] tag, byte[] node,
                               byte[] originNode, byte[] originTopic, long originSeq, byte[] contentType) {
+        fits(tag, 0xFFFF, "tag");
+        fits(node, 0xFF, "node");
+        fits(originNode, 0xFF, "origin node");
+        fits(originTopic, 0xFFFF, "origin topic");
+        fits(contentType, 0xFF, "content type");
+        if ((originNode == null) != (originTopic == null)) {
+            throw new IllegalArgumentException("an origin needs both a node and a topic");
+        }
         int start = out.skip(HEADER - 1);
         int flags = (tag != null ? F_TAG : 0) | (node != null ? F_NODE : 0)
                 | (originNode != null ? F_ORIGIN : 0) | (contentType != null ? F_CONTENT_TYPE : 0);
@@ -63,6 +71,12 @@ public final class RecordCodec {
         Bytes.put32(b, start + 4, 0);
         Bytes.put64(b, start + 8, 0);
         Bytes.put64(b, start + 16, 0);
+    }
+
+    private static void fits(byte[] part, int max, String what) {
+        if (part != null && part.length > max) {
+            throw new IllegalArgumentException(what + " is " + part.length + " bytes; the record format allows " + max);
+        }
     }
 
     /** Sets seq and ts of the record at {@code off} and computes its CRC. */

@@ -98,6 +98,9 @@ public final class Segment implements AutoCloseable {
             int off = 0;
             while (off + RecordCodec.HEADER + 4 <= n) {
                 int len = RecordCodec.length(buf, off);
+                if (len < RecordCodec.HEADER + 4) {
+                    throw new CorruptFrame("segment " + file + " has a bad record length at " + (pos + off));
+                }
                 if (len > buf.length) {
                     buf = new byte[Integer.highestOneBit(len) << 1];
                     break;

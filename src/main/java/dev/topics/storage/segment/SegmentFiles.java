@@ -53,7 +53,11 @@ public final class SegmentFiles {
                 return -1;
             }
         }
-        return Long.parseLong(name, 0, 20, 10);
+        try {
+            return Long.parseLong(name, 0, 20, 10);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** A topic id from a directory name under topics/, or -1 if the name is not one. */

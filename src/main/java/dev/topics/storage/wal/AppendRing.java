@@ -40,7 +40,7 @@ public final class AppendRing<E> {
     private volatile Thread consumer;
 
     public AppendRing(int capacity) {
-        if (Integer.bitCount(capacity) != 1) {
+        if (capacity <= 0 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two");
         }
         slots = new Object[capacity];

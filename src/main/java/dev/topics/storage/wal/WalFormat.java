@@ -13,7 +13,7 @@ package dev.topics.storage.wal;
  * All integers little-endian. Files are named by a 20-digit zero-padded file number
  * ({@code 00000000000000000007.wal}) so that {@code ls} sorts them in log order.
  *
- * <p>Frame types are the engine's business (see {@code dev.topics.storage.Frames}); this
+ * <p>Frame type {@link #TYPE_FILE_END} closes a rolled file; the other types are the engine's business (see {@code dev.topics.storage.Frames}); this
  * class only frames and checks bytes. A frame whose length is zero, larger than
  * {@link #MAX_FRAME}, runs past the end of the file, or whose CRC does not match is
  * corrupt: recovery cuts the log there (the tail was torn by a crash).
@@ -28,6 +28,12 @@ public final class WalFormat {
     /** Larger than any legal frame (a request is at most 16 MiB by default; limits are settings). */
     public static final int MAX_FRAME = 1 << 30;
     public static final String SUFFIX = ".wal";
+    /**
+     * The last frame of every WAL file but the newest: {@code u64 nextFileNumber}. A file
+     * that is not the newest and lacks it lost its end, and recovery refuses to go on.
+     * Handled here, never passed to the engine.
+     */
+    public static final int TYPE_FILE_END = 0xFF;
 
     private WalFormat() {
     }
@@ -61,11 +67,16 @@ public final class WalFormat {
             return -1;
         }
         for (int i = 0; i < 20; i++) {
-            if (!Character.isDigit(name.charAt(i))) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
                 return -1;
             }
         }
-        return Long.parseLong(name.substring(0, 20));
+        try {
+            return Long.parseLong(name, 0, 20, 10);
+        } catch (NumberFormatException e) {
+            return -1; // 20 digits above Long.MAX_VALUE: not a name this engine writes
+        }
     }
 
     /**

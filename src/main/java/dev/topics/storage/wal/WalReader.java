@@ -26,6 +26,7 @@ public final class WalReader implements AutoCloseable {
     private final long fileNumber;
     private long validEnd;
     private String stopReason;
+    private boolean ended;
 
     public WalReader(Path file) throws IOException {
         channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -75,10 +76,19 @@ public final class WalReader implements AutoCloseable {
                 stopReason = "CRC mismatch in frame at " + pos;
                 break;
             }
-            handler.frame(body[0] & 0xFF, body, 1, len - 1, pos);
+            if (ended) {
+                stopReason = "frame after the end-of-file marker at " + pos;
+                break;
+            }
+            int type = body[0] & 0xFF;
+            if (type == WalFormat.TYPE_FILE_END) {
+                ended = true;
+            } else {
+                handler.frame(type, body, 1, len - 1, pos);
+                frames++;
+            }
             pos += WalFormat.FRAME_HEADER + len;
             validEnd = pos;
-            frames++;
         }
         return frames;
     }
@@ -93,6 +103,11 @@ public final class WalReader implements AutoCloseable {
             total += n;
         }
         return total;
+    }
+
+    /** True when the file closed with its end-of-file marker (it was rolled). */
+    public boolean ended() {
+        return ended;
     }
 
     public long fileNumber() {

@@ -78,10 +78,26 @@ public final class WalWriter implements AutoCloseable {
 
     /** Forces and closes the active file and starts the next one; returns the new file's number. */
     public long roll() throws IOException {
+        position = writeEnd(channel, position, fileNumber + 1);
+        unforced = true;
         force();
         channel.close();
         open(fileNumber + 1);
         return fileNumber;
+    }
+
+    /** Appends the end-of-file frame ({@link WalFormat#TYPE_FILE_END}) at {@code position}; returns the new end. No force. */
+    public static long writeEnd(FileChannel ch, long position, long nextFileNumber) throws IOException {
+        ByteSink s = new ByteSink(32);
+        int at = WalFormat.beginFrame(s, WalFormat.TYPE_FILE_END);
+        s.i64(nextFileNumber);
+        WalFormat.endFrame(s, at);
+        ByteBuffer bb = ByteBuffer.wrap(s.array(), 0, s.size());
+        long p = position;
+        while (bb.hasRemaining()) {
+            p += ch.write(bb, p);
+        }
+        return p;
     }
 
     public long fileNumber() {
