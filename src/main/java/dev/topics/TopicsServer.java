@@ -95,8 +95,9 @@ public final class TopicsServer {
 
     static void routing(HttpRouting.Builder r, StorageRef ref, Gate gate, ServerConfig cfg) {
         r.register(new HealthService(ref))
-                .register("/v0", new NodeService(ref, gate, version()))
+                // the hot routes first: Helidon tries routes in registration order
                 .register("/v0", new TopicService(ref, gate, cfg))
+                .register("/v0", new NodeService(ref, gate, version()))
                 .any((req, res) -> {
                     throw new ApiError(404, "not_found", "no route for " + req.prologue().method().text() + " "
                             + req.path().path());

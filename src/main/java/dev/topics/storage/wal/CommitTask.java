@@ -1,5 +1,7 @@
 package dev.topics.storage.wal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -16,7 +18,19 @@ import java.util.concurrent.locks.LockSupport;
  * The request thread calls {@link #await}.
  */
 public abstract class CommitTask {
+    private static final VarHandle FINISHING;
+
+    static {
+        try {
+            FINISHING = MethodHandles.lookup().findVarHandle(CommitTask.class, "finishing", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Thread waiter = Thread.currentThread();
+    @SuppressWarnings("unused") // through FINISHING
+    private volatile boolean finishing;
     private volatile boolean done;
     private Throwable failure;
     /** Nanoseconds the group's force took (0 if none). */
@@ -36,7 +50,11 @@ public abstract class CommitTask {
     /** Publishes the effect (after the WAL write/force). */
     protected abstract void apply() throws Exception;
 
+    /** Finishes the task once; later calls (a racing failure path) do nothing. */
     final void finish(long fsyncNanos, Throwable error) {
+        if (!FINISHING.compareAndSet(this, false, true)) {
+            return;
+        }
         this.fsyncNanos = fsyncNanos;
         this.failure = error;
         done = true;
@@ -48,16 +66,14 @@ public abstract class CommitTask {
     }
 
     /**
-     * Waits until the committer finished this task. {@code alive} is consulted while
-     * waiting so a dead committer never strands a caller.
+     * Waits until the task is finished. An untimed park: a timed one arms and cancels a
+     * timer per write (measured: 3-5 % of CPU in benchmark P1). No caller is stranded
+     * because the committer, whenever it exits, fails everything left in the ring, and a
+     * producer that publishes after that fails its own task ({@link Committer#submit}).
      */
-    public final void await(Committer committer) {
+    final void await() {
         while (!done) {
-            LockSupport.parkNanos(this, 100_000_000L);
-            if (!done && !committer.isAlive()) {
-                failure = new IllegalStateException("the storage engine has stopped");
-                return;
-            }
+            LockSupport.park(this);
         }
     }
 

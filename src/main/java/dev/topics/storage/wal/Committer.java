@@ -49,6 +49,7 @@ public final class Committer implements AutoCloseable {
     private final ByteSink buffer = new ByteSink(1 << 20);
     private final List<CommitTask> group = new ArrayList<>(MAX_GROUP_TASKS);
     private volatile boolean stopping;
+    private volatile boolean exited;
     private volatile Throwable broken;
     private long unforcedSince = -1;
 
@@ -96,7 +97,12 @@ public final class Committer implements AutoCloseable {
             return;
         }
         ring.publish(task);
-        task.await(this);
+        if (exited) {
+            // The committer may have made its last sweep before this publish: nobody else
+            // will finish the task. (If the sweep did see it, this finish does nothing.)
+            task.finish(0, new IllegalStateException("the storage engine has stopped"));
+        }
+        task.await();
     }
 
     private void run() {
@@ -121,11 +127,18 @@ public final class Committer implements AutoCloseable {
             wal.force();
             duties.shutdown(wal);
             wal.close();
+            exit(new IllegalStateException("the storage engine has stopped"));
         } catch (Throwable t) {
             broken = t;
             LOG.log(Level.SEVERE, "storage committer stopped", t);
-            failPending(t);
+            exit(t);
         }
+    }
+
+    /** Marks the committer gone, then fails whatever is still in the ring (see {@link #submit}). */
+    private void exit(Throwable reason) {
+        exited = true;
+        failPending(reason);
     }
 
     private void commit(List<CommitTask> tasks) throws IOException {
@@ -209,7 +222,12 @@ public final class Committer implements AutoCloseable {
 
     private void failPending(Throwable t) {
         List<CommitTask> rest = new ArrayList<>();
-        while (ring.drainTo(rest, Integer.MAX_VALUE) > 0) {
+        // pending() counts claimed slots too: wait for producers that claimed but have not published yet
+        while (ring.pending() > 0) {
+            if (ring.drainTo(rest, Integer.MAX_VALUE) == 0) {
+                Thread.onSpinWait();
+                continue;
+            }
             for (CommitTask task : rest) {
                 task.finish(0, t);
             }
