@@ -17,6 +17,8 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -65,6 +67,7 @@ public final class TopicsServer {
         } catch (IOException e) {
             throw new StartFailure("cannot prepare auth in " + dataDir + ": " + e.getMessage());
         }
+        probePort(cfg);
         StorageRef ref = new StorageRef();
         WebServer web;
         try {
@@ -80,6 +83,11 @@ public final class TopicsServer {
             throw new StartFailure("cannot listen on " + cfg.bind() + ":" + cfg.port() + " (config keys bind, port): "
                     + rootMessage(e));
         }
+        if (!web.isRunning() || web.port() < 0) {
+            // Helidon logs a failed bind and returns instead of throwing
+            web.stop();
+            throw new StartFailure("cannot listen on " + cfg.bind() + ":" + cfg.port() + " (config keys bind, port)");
+        }
         LocalStorage storage;
         try {
             var s = cfg.storage();
@@ -91,6 +99,23 @@ public final class TopicsServer {
         }
         ref.set(storage);
         return new TopicsServer(cfg, web, storage, gate, dataDir, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Binds the address once before the server does, so that a port in use or an address
+     * this host does not have is reported as one clear line (Helidon would log a stack trace).
+     */
+    private static void probePort(ServerConfig cfg) throws StartFailure {
+        if (cfg.port() == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(cfg.bind(), cfg.port()));
+        } catch (IOException e) {
+            throw new StartFailure("config key port: cannot listen on " + cfg.bind() + ":" + cfg.port() + " ("
+                    + e.getMessage() + ")");
+        }
     }
 
     static void routing(HttpRouting.Builder r, StorageRef ref, Gate gate, ServerConfig cfg) {

@@ -1,0 +1,708 @@
+package dev.topics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.topics.json.JsonReader;
+import dev.topics.testing.ChildServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The proof that nothing acknowledged is lost (SPEC §2, §3; STYLE "Tests"): the real
+ * server runs in a child JVM, eight clients write single records and batches to an fsync
+ * topic, an async topic and a topic created by its first write, and the child is killed
+ * with SIGKILL while writes are in flight. After each restart on the same data directory
+ * every acknowledged record must be back at its seq with byte-identical {@code data},
+ * {@code $tag} and {@code $node}; seqs run from 1 to the head without a gap; a batch that
+ * was in flight at the kill is there whole or not at all; acknowledged idempotency keys
+ * still dedupe; and new writes continue after the recovered head.
+ *
+ * <p>Async topics are held to the same standard: SIGKILL ends the process but not the
+ * kernel, so bytes written to the OS before the acknowledgement are still in the page
+ * cache. Only a machine crash may lose an async topic's last {@code async_flush_ms}.
+ *
+ * <p>Three kill cycles on one directory, with a clean SIGTERM restart (final snapshot)
+ * after the second, and small WAL/segment/snapshot thresholds so WAL rolls and snapshots
+ * happen while the kills land.
+ */
+class ProcessCrashTest {
+    static final String FSYNC = "crash.fsync";
+    static final String ASYNC = "crash.async";
+    static final String AUTO = "crash.auto-created";
+    private static final int WRITERS = 8;
+    private static final Duration WRITE_TIME = Duration.ofMillis(2500);
+    /** WAL rolls, segment rolls, reads from segments and snapshots all happen within a cycle. */
+    static final String SMALL_STORAGE = """
+            storage:
+              wal_file_bytes: 262144
+              segment_bytes: 524288
+              tail_bytes: 65536
+              index_interval_bytes: 1024
+              snapshot_interval_ms: 500
+              snapshot_wal_bytes: 1048576
+            """;
+
+    @TempDir
+    Path tmp;
+
+    private final List<ChildServer> children = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        children.forEach(ChildServer::close);
+    }
+
+    private ChildServer start(Path data, Path config) {
+        ChildServer s = ChildServer.start(data, Map.of(), "--config", config.toString());
+        children.add(s);
+        return s;
+    }
+
+    @Test
+    @Timeout(120)
+    void sigkillDuringWritesLosesNoAcknowledgedRecord() throws Exception {
+        Path data = tmp.resolve("data");
+        Path config = Files.writeString(tmp.resolve("topics.yaml"), SMALL_STORAGE);
+        Ledger ledger = new Ledger();
+        List<String> topics = List.of(FSYNC, ASYNC, AUTO);
+
+        ChildServer server = start(data, config);
+        assertThat(server.put("/v0/topics/" + FSYNC, "{}").status()).isEqualTo(201);
+        ChildServer.Response async = server.put("/v0/topics/" + ASYNC, "{\"durability\":\"async\"}");
+        assertThat(async.status()).isEqualTo(201);
+        assertThat(async.body()).contains("\"durability\":\"async\"");
+
+        for (int cycle = 1; cycle <= 3; cycle++) {
+            Writers.Summary w = Writers.runThenKill(server, ledger, topics, WRITERS, WRITE_TIME, 300 + cycle,
+                    ChildServer::sigkill);
+            int code = server.waitFor(Duration.ofSeconds(20));
+            assertThat(code).as("exit code after SIGKILL").isEqualTo(137);
+            assertThat(w.acknowledgedWrites()).as("writes acknowledged before the kill in cycle " + cycle).isGreaterThan(20);
+            assertThat(w.inFlightAtStop()).as("writes in flight at the kill in cycle " + cycle).isPositive();
+
+            server = start(data, config);
+            Verified v = verifyAfterRestart(server, ledger, topics);
+            System.out.printf("cycle %d: %s; recovery: %s; %s%n", cycle, w, server.startLine(), v);
+            assertThat(server.get("/v0/topics/" + ASYNC).body()).as("async topic keeps its config")
+                    .contains("\"durability\":\"async\"");
+
+            if (cycle == 2) {
+                // A clean stop in between: the final snapshot, then recovery from it.
+                server.sigterm();
+                assertThat(server.waitFor(Duration.ofSeconds(20))).as("exit code after SIGTERM; output:\n" + server.output())
+                        .isZero();
+                server = start(data, config);
+                assertThat(server.replayedFrames()).as("frames replayed after a clean stop: " + server.startLine())
+                        .isZero();
+                verifyAfterRestart(server, ledger, topics);
+            }
+        }
+        server.sigterm();
+        assertThat(server.waitFor(Duration.ofSeconds(20))).isZero();
+    }
+
+    /** Readiness, the full check of every topic, idempotency keys, and seqs continuing after the head. */
+    static Verified verifyAfterRestart(ChildServer server, Ledger ledger, List<String> topics) {
+        assertThat(server.get("/readyz").status()).as("/readyz after the start line").isEqualTo(200);
+        Verified v = ledger.verify(server, topics);
+        ledger.checkKeysStillDedupe(server, 12);
+        for (String t : topics) {
+            long head = v.heads().get(t);
+            Batch b = ledger.newBatch(t, 0, 1, new Random(head), null);
+            long first = ledger.writeAndRecord(server, b);
+            assertThat(first).as("first seq written to " + t + " after recovering head " + head).isEqualTo(head + 1);
+        }
+        return v;
+    }
+
+    // ---- what was sent and what was acknowledged -----------------------------------------
+
+    /** One record as sent: its canonical {@code data} text, tag and node as stored. */
+    record Rec(String data, String tag, String node, Batch batch, int index) {
+    }
+
+    /** One write request. */
+    static final class Batch {
+        final long id;
+        final String topic;
+        final String body;
+        final String key;
+        final boolean keyInHeader;
+        final List<Rec> records = new ArrayList<>();
+
+        Batch(long id, String topic, String body, String key, boolean keyInHeader) {
+            this.id = id;
+            this.topic = topic;
+            this.body = body;
+            this.key = key;
+            this.keyInHeader = keyInHeader;
+        }
+    }
+
+    /** An acknowledged write with an idempotency key: repeating it must answer the same seqs. */
+    record Keyed(Batch batch, long firstSeq, long lastSeq) {
+    }
+
+    /** Results of one check. */
+    record Verified(Map<String, Long> heads, int promoted) {
+        @Override
+        public String toString() {
+            return "heads " + heads + ", in-flight records found whole " + promoted;
+        }
+    }
+
+    /**
+     * Every write sent, and the server's answer to it. Records acknowledged (200) are kept
+     * by seq for the life of the test; records of writes without an answer (in flight at a
+     * kill) are kept by their unique data text until the next check, which either finds
+     * their batch whole (then they count as acknowledged from then on) or not at all.
+     * Thread-safe.
+     */
+    static final class Ledger {
+        final Map<String, NavigableMap<Long, Rec>> acknowledged = new ConcurrentHashMap<>();
+        final Map<String, Rec> inFlight = new ConcurrentHashMap<>();
+        final Map<String, Rec> rejected = new ConcurrentHashMap<>();
+        final List<Keyed> keyed = Collections.synchronizedList(new ArrayList<>());
+        final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        private final AtomicInteger clients = new AtomicInteger();
+        private final AtomicLong batches = new AtomicLong();
+        private final AtomicLong records = new AtomicLong();
+
+        int newClient() {
+            return clients.incrementAndGet();
+        }
+
+        NavigableMap<Long, Rec> acked(String topic) {
+            return acknowledged.computeIfAbsent(topic, t -> new ConcurrentSkipListMap<>());
+        }
+
+        /**
+         * A write of {@code size} records with distinct data. With {@code key} non-null the
+         * write carries it, in the body or the header. Records mix tags, per-record nodes, a
+         * batch-level node, escapes, non-ASCII text, exact-digit numbers and (sometimes)
+         * insignificant whitespace the server must drop.
+         */
+        Batch newBatch(String topic, int client, int size, Random rnd, String key) {
+            long id = batches.incrementAndGet();
+            String sep = rnd.nextInt(4) == 0 ? " " : "";
+            String batchNode = rnd.nextInt(5) == 0 ? "bn-" + client : null;
+            boolean keyInHeader = key != null && rnd.nextBoolean();
+            List<String[]> parts = new ArrayList<>(size);
+            StringBuilder body = new StringBuilder(size * 160);
+            body.append('{').append(sep).append("\"records\":").append(sep).append('[');
+            for (int i = 0; i < size; i++) {
+                long n = records.incrementAndGet();
+                String canonical = Json.data(client, n, id, i, new Random(n), "");
+                String sent = sep.isEmpty() ? canonical : Json.data(client, n, id, i, new Random(n), sep);
+                String tag = rnd.nextInt(3) == 0 ? "t-" + client + "-" + n + (rnd.nextBoolean() ? "-ü\"€" : "") : null;
+                String node = rnd.nextInt(4) == 0 ? "n-" + client + ":" + (n % 7) : null;
+                if (i > 0) {
+                    body.append(',').append(sep);
+                }
+                body.append('{').append("\"data\":").append(sep).append(sent);
+                if (tag != null) {
+                    body.append(',').append(sep).append("\"tag\":").append(Json.string(tag));
+                }
+                if (node != null) {
+                    body.append(',').append("\"node\":").append(sep).append(Json.string(node));
+                }
+                body.append('}');
+                parts.add(new String[] {canonical, tag, node != null ? node : batchNode});
+            }
+            body.append(']');
+            if (batchNode != null) {
+                body.append(',').append("\"node\":").append(Json.string(batchNode));
+            }
+            if (key != null && !keyInHeader) {
+                body.append(',').append(sep).append("\"idempotency_key\":").append(Json.string(key));
+            }
+            body.append(sep).append('}');
+            Batch b = new Batch(id, topic, body.toString(), key, keyInHeader);
+            for (int i = 0; i < size; i++) {
+                String[] p = parts.get(i);
+                b.records.add(new Rec(p[0], p[1], p[2], b, i));
+            }
+            return b;
+        }
+
+        /** Before sending: the batch's records are in flight until answered. */
+        void sending(Batch b) {
+            for (Rec r : b.records) {
+                if (inFlight.putIfAbsent(r.data(), r) != null) {
+                    throw new IllegalStateException("test bug: data not unique: " + r.data());
+                }
+            }
+        }
+
+        /** A 200: the records are acknowledged at first..last. */
+        void acknowledged(Batch b, WriteAnswer a) {
+            if (a.deduped()) {
+                problems.add(b.topic + ": fresh key " + b.key + " answered deduped: " + a);
+            }
+            if (a.lastSeq() - a.firstSeq() + 1 != b.records.size()) {
+                problems.add(b.topic + ": a write of " + b.records.size() + " records was answered with seqs "
+                        + a.firstSeq() + ".." + a.lastSeq());
+            }
+            NavigableMap<Long, Rec> acked = acked(b.topic);
+            for (Rec r : b.records) {
+                Rec earlier = acked.put(a.firstSeq() + r.index(), r);
+                if (earlier != null) {
+                    problems.add(b.topic + ": seq " + (a.firstSeq() + r.index()) + " acknowledged twice: "
+                            + earlier.data() + " and " + r.data());
+                }
+                inFlight.remove(r.data());
+            }
+            if (b.key != null) {
+                keyed.add(new Keyed(b, a.firstSeq(), a.lastSeq()));
+            }
+        }
+
+        /** A 4xx: the write was refused, so none of it may ever appear. */
+        void refused(Batch b, int status, String body) {
+            problems.add(b.topic + ": write refused with " + status + ": " + body);
+            for (Rec r : b.records) {
+                inFlight.remove(r.data());
+                rejected.put(r.data(), r);
+            }
+        }
+
+        /** Writes {@code b} with the ledger's client (no concurrency); returns its first seq. */
+        long writeAndRecord(ChildServer server, Batch b) {
+            sending(b);
+            ChildServer.Response r = server.send("POST", "/v0/topics/" + b.topic, b.body,
+                    b.keyInHeader ? Map.of("Idempotency-Key", b.key) : Map.of());
+            assertThat(r.status()).as("write to " + b.topic + ": " + r.body()).isEqualTo(200);
+            WriteAnswer a = WriteAnswer.parse(r.body());
+            acknowledged(b, a);
+            return a.firstSeq();
+        }
+
+        /**
+         * Reads every topic from seq 0 and checks it against the ledger: every acknowledged
+         * record at its seq with identical data, tag and node; seqs 1..head without a gap;
+         * every other record belongs to a batch in flight at the stop and that batch is whole
+         * and in order (then it counts as acknowledged from here on); nothing refused appears.
+         * Clears the in-flight set: a batch not found now must never appear later.
+         */
+        Verified verify(ChildServer server, List<String> topics) {
+            List<String> found = new ArrayList<>(problems);
+            problems.clear();
+            Map<String, Long> heads = new LinkedHashMap<>();
+            int promoted = 0;
+            for (String topic : topics) {
+                Read read = Read.all(server, topic);
+                List<Stored> got = read.records();
+                heads.put(topic, read.headSeq());
+                NavigableMap<Long, Rec> acked = acked(topic);
+                if (read.headSeq() != got.size()) {
+                    found.add(topic + ": head_seq " + read.headSeq() + " but " + got.size() + " records read");
+                }
+                for (int i = 0; i < got.size(); i++) {
+                    if (got.get(i).seq() != i + 1) {
+                        found.add(topic + ": record #" + (i + 1) + " has seq " + got.get(i).seq() + " (a gap or disorder)");
+                        break;
+                    }
+                }
+                Map<Long, Stored> bySeq = new HashMap<>();
+                got.forEach(s -> bySeq.put(s.seq(), s));
+                int missing = 0;
+                for (var e : acked.entrySet()) {
+                    Stored s = bySeq.get(e.getKey());
+                    Rec want = e.getValue();
+                    if (s == null) {
+                        if (missing++ < 5) {
+                            found.add(topic + ": acknowledged seq " + e.getKey() + " is missing (head " + read.headSeq()
+                                    + "): " + want.data());
+                        }
+                    } else if (!matches(s, want)) {
+                        found.add(topic + ": seq " + e.getKey() + " differs from what was acknowledged:\n  want data="
+                                + want.data() + " tag=" + want.tag() + " node=" + want.node() + "\n  got  data=" + s.data()
+                                + " tag=" + s.tag() + " node=" + s.node());
+                    }
+                }
+                if (missing > 5) {
+                    found.add(topic + ": ... " + missing + " acknowledged records missing in all (of " + acked.size() + ")");
+                }
+                // Records nobody acknowledged: whole in-flight batches only.
+                for (int i = 0; i < got.size(); ) {
+                    Stored s = got.get(i);
+                    if (acked.containsKey(s.seq())) {
+                        i++;
+                        continue;
+                    }
+                    Rec r = inFlight.get(s.data());
+                    if (r == null || !r.batch().topic.equals(topic)) {
+                        String what = rejected.containsKey(s.data()) ? "a record of a refused write"
+                                : "a record never sent, sent to another topic, or lost earlier and back now";
+                        found.add(topic + ": seq " + s.seq() + " holds " + what + ": " + s.data());
+                        i++;
+                        continue;
+                    }
+                    Batch b = r.batch();
+                    int whole = 0;
+                    while (whole < b.records.size() && i + whole < got.size()
+                            && matches(got.get(i + whole), b.records.get(whole))
+                            && !acked.containsKey(got.get(i + whole).seq())) {
+                        whole++;
+                    }
+                    if (r.index() != 0 || whole != b.records.size()) {
+                        found.add(topic + ": a batch of " + b.records.size() + " records that was in flight appears"
+                                + " partially: record #" + r.index() + " at seq " + s.seq() + ", " + whole
+                                + " matching records in order from there");
+                        i++;
+                        continue;
+                    }
+                    for (int k = 0; k < whole; k++) {
+                        acked.put(got.get(i + k).seq(), b.records.get(k));
+                        inFlight.remove(b.records.get(k).data());
+                    }
+                    promoted += whole;
+                    i += whole;
+                }
+                // What the topic says about itself agrees with what was read.
+                long bytes = got.stream().mapToLong(x -> x.data().getBytes(StandardCharsets.UTF_8).length).sum();
+                Map<String, Long> want = Map.of("head_seq", read.headSeq(), "earliest_seq", got.isEmpty() ? read.headSeq() + 1 : 1,
+                        "count", (long) got.size(), "bytes", bytes);
+                Map<String, Long> said = TopicState.get(server, topic);
+                if (!said.equals(want)) {
+                    found.add(topic + ": GET /v0/topics/" + topic + " says " + new TreeMap<>(said)
+                            + " but the records read give " + new TreeMap<>(want));
+                }
+            }
+            inFlight.clear();
+            if (!found.isEmpty()) {
+                fail("after restart (" + server.startLine() + "), " + found.size() + " problems:\n" + String.join("\n", found));
+            }
+            return new Verified(heads, promoted);
+        }
+
+        private static boolean matches(Stored s, Rec r) {
+            return s.data().equals(r.data()) && Objects.equals(s.tag(), r.tag())
+                    && Objects.equals(s.node(), r.node());
+        }
+
+        /** Repeats up to {@code max} acknowledged keyed writes: each must answer deduped with its first seqs. */
+        void checkKeysStillDedupe(ChildServer server, int max) {
+            List<Keyed> sample;
+            synchronized (keyed) {
+                sample = new ArrayList<>(keyed);
+            }
+            Collections.shuffle(sample, new Random(sample.size()));
+            for (Keyed k : sample.subList(0, Math.min(max, sample.size()))) {
+                ChildServer.Response r = server.send("POST", "/v0/topics/" + k.batch().topic, k.batch().body,
+                        k.batch().keyInHeader ? Map.of("Idempotency-Key", k.batch().key) : Map.of());
+                assertThat(r.status()).as("repeat of keyed write " + k.batch().key + ": " + r.body()).isEqualTo(200);
+                WriteAnswer a = WriteAnswer.parse(r.body());
+                assertThat(a).as("repeat of keyed write %s (acknowledged as %d..%d) after restart: %s", k.batch().key,
+                        k.firstSeq(), k.lastSeq(), r.body())
+                        .extracting(WriteAnswer::deduped, WriteAnswer::firstSeq, WriteAnswer::lastSeq)
+                        .containsExactly(true, k.firstSeq(), k.lastSeq());
+            }
+        }
+    }
+
+    // ---- the writing clients ---------------------------------------------------------------
+
+    /** Client threads writing until stopped, each with its own connection pool. */
+    static final class Writers {
+        /** What the clients saw. */
+        record Summary(long acknowledgedWrites, long acknowledgedRecords, long failedWrites, int inFlightAtStop) {
+            @Override
+            public String toString() {
+                return acknowledgedWrites + " writes (" + acknowledgedRecords + " records) acknowledged, " + failedWrites
+                        + " without an answer, " + inFlightAtStop + " in flight at the stop";
+            }
+        }
+
+        private final ChildServer server;
+        private final Ledger ledger;
+        private final List<String> topics;
+        private final List<Thread> threads = new ArrayList<>();
+        private final AtomicLong acknowledgedWrites = new AtomicLong();
+        private final AtomicLong acknowledgedRecords = new AtomicLong();
+        private final AtomicLong failed = new AtomicLong();
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private volatile boolean stop;
+
+        Writers(ChildServer server, Ledger ledger, List<String> topics) {
+            this.server = server;
+            this.ledger = ledger;
+            this.topics = topics;
+        }
+
+        /**
+         * Writes with {@code n} clients for {@code time} (and at least until some writes are
+         * acknowledged), then calls {@code stop} on the server while they still write, then
+         * lets the clients finish.
+         */
+        static Summary runThenKill(ChildServer server, Ledger ledger, List<String> topics, int n, Duration time,
+                long seed, Consumer<ChildServer> stop) throws InterruptedException {
+            Writers w = new Writers(server, ledger, topics);
+            w.start(n, seed);
+            long deadline = System.nanoTime() + time.toNanos();
+            long atLeastUntil = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (System.nanoTime() < deadline
+                    || (w.acknowledgedWrites.get() < 100 && System.nanoTime() < atLeastUntil)) {
+                Thread.sleep(20);
+            }
+            int inFlightNow = w.inFlight.get();
+            stop.accept(server);
+            Thread.sleep(100); // let the clients run into the stop
+            w.stop = true;
+            w.join();
+            return new Summary(w.acknowledgedWrites.get(), w.acknowledgedRecords.get(), w.failed.get(), inFlightNow);
+        }
+
+        void start(int n, long seed) {
+            for (int i = 0; i < n; i++) {
+                int client = ledger.newClient();
+                Random rnd = new Random(seed * 1000 + client);
+                Thread t = new Thread(() -> run(client, rnd), "writer-" + client);
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+        }
+
+        void join() throws InterruptedException {
+            for (Thread t : threads) {
+                t.join(Duration.ofSeconds(20));
+                assertThat(t.isAlive()).as(t.getName() + " still writing 20 s after the stop").isFalse();
+            }
+        }
+
+        private void run(int client, Random rnd) {
+            try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(2)).build()) {
+                URI base = server.uri("/v0/topics/");
+                while (!stop) {
+                    String topic = topics.get(rnd.nextInt(topics.size()));
+                    int roll = rnd.nextInt(10);
+                    int size = roll < 4 ? 1 : roll < 8 ? 2 + rnd.nextInt(19) : 21 + rnd.nextInt(180);
+                    String key = rnd.nextInt(8) == 0 ? "k-" + client + "-" + rnd.nextLong(Long.MAX_VALUE) : null;
+                    Batch b = ledger.newBatch(topic, client, size, rnd, key);
+                    HttpRequest.Builder rb = HttpRequest.newBuilder(base.resolve(topic)).timeout(Duration.ofSeconds(10))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(b.body, StandardCharsets.UTF_8));
+                    if (b.keyInHeader) {
+                        rb.header("Idempotency-Key", b.key);
+                    }
+                    ledger.sending(b);
+                    inFlight.incrementAndGet();
+                    try {
+                        HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                        if (r.statusCode() == 200) {
+                            ledger.acknowledged(b, WriteAnswer.parse(r.body()));
+                            acknowledgedWrites.incrementAndGet();
+                            acknowledgedRecords.addAndGet(b.records.size());
+                        } else if (r.statusCode() >= 400 && r.statusCode() < 500) {
+                            ledger.refused(b, r.statusCode(), r.body());
+                        } else {
+                            failed.incrementAndGet(); // 5xx: the outcome is unknown, like no answer
+                        }
+                    } catch (IOException e) {
+                        failed.incrementAndGet(); // the server went away: the write may or may not be there
+                        if (!stop) {
+                            pause(20);
+                        }
+                    } finally {
+                        inFlight.decrementAndGet();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException | Error e) {
+                ledger.problems.add("writer " + client + " failed: " + e);
+            }
+        }
+
+        private static void pause(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---- reading answers ---------------------------------------------------------------------
+
+    /** The fields of a write's 200 answer this test needs. */
+    record WriteAnswer(long firstSeq, long lastSeq, boolean deduped) {
+        static WriteAnswer parse(String body) {
+            byte[] b = body.getBytes(StandardCharsets.UTF_8);
+            JsonReader r = new JsonReader(b, 0, b.length, 64);
+            long first = -1;
+            long last = -1;
+            Boolean deduped = null;
+            r.beginObject("answer");
+            while (r.nextField()) {
+                switch (r.name()) {
+                    case "first_seq" -> first = r.nextU64("first_seq");
+                    case "last_seq" -> last = r.nextU64("last_seq");
+                    case "deduped" -> deduped = r.nextBoolean("deduped");
+                    default -> r.skipValue();
+                }
+            }
+            if (first < 1 || last < first || deduped == null) {
+                throw new AssertionError("not a write answer: " + body);
+            }
+            return new WriteAnswer(first, last, deduped);
+        }
+    }
+
+    /** The counters of GET /v0/topics/{name}. */
+    static final class TopicState {
+        static Map<String, Long> get(ChildServer server, String topic) {
+            ChildServer.Response res = server.get("/v0/topics/" + topic);
+            assertThat(res.status()).as("GET /v0/topics/" + topic + ": " + res.body()).isEqualTo(200);
+            byte[] b = res.bytes();
+            JsonReader r = new JsonReader(b, 0, b.length, 64);
+            Map<String, Long> out = new HashMap<>();
+            r.beginObject("topic");
+            while (r.nextField()) {
+                String f = r.name();
+                switch (f) {
+                    case "head_seq", "earliest_seq", "count", "bytes" -> out.put(f, r.nextU64(f));
+                    default -> r.skipValue();
+                }
+            }
+            return out;
+        }
+    }
+
+    /** One record as read back: {@code data} as its exact (canonical) JSON text. */
+    record Stored(long seq, String data, String tag, String node) {
+    }
+
+    /** A topic read in full with GET diff pages. */
+    record Read(List<Stored> records, long headSeq) {
+        static Read all(ChildServer server, String topic) {
+            List<Stored> out = new ArrayList<>();
+            long from = 0;
+            long head;
+            while (true) {
+                ChildServer.Response res = server.get("/v0/topics/" + topic + "/diff?from_seq=" + from + "&limit=10000");
+                assertThat(res.status()).as("diff of " + topic + " from " + from + ": " + res.body()).isEqualTo(200);
+                byte[] b = res.bytes();
+                JsonReader r = new JsonReader(b, 0, b.length, 64);
+                long next = -1;
+                head = -1;
+                int before = out.size();
+                r.beginObject("diff");
+                while (r.nextField()) {
+                    switch (r.name()) {
+                        case "records" -> {
+                            r.beginArray("records");
+                            while (r.nextElement()) {
+                                out.add(record(r));
+                            }
+                        }
+                        case "next_from_seq" -> next = r.nextU64("next_from_seq");
+                        case "head_seq" -> head = r.nextU64("head_seq");
+                        default -> r.skipValue();
+                    }
+                }
+                r.end();
+                if (next >= head) {
+                    break;
+                }
+                assertThat(next).as("diff of " + topic + " from " + from + " made no progress").isGreaterThan(from);
+                assertThat(out.size()).as("diff of " + topic + " from " + from + " returned nothing before the head")
+                        .isGreaterThan(before);
+                from = next;
+            }
+            return new Read(out, head);
+        }
+
+        private static Stored record(JsonReader r) {
+            long seq = -1;
+            String data = null;
+            String tag = null;
+            String node = null;
+            r.beginObject("record");
+            while (r.nextField()) {
+                switch (r.name()) {
+                    case "$seq" -> seq = r.nextU64("$seq");
+                    case "$tag" -> tag = r.nextString("$tag");
+                    case "$node" -> node = r.nextString("$node");
+                    case "data" -> data = new String(r.readCanonicalValue(), StandardCharsets.UTF_8);
+                    default -> r.skipValue();
+                }
+            }
+            return new Stored(seq, data, tag, node);
+        }
+    }
+
+    // ---- payloads ----------------------------------------------------------------------------
+
+    /** Record payloads: unique by (client, n), varied in shape, written with a chosen separator. */
+    static final class Json {
+        private static final String[] WORDS = {"plain", "ü-ö-ä", "emoji 🚀", "quote \\\" inside", "back\\\\slash",
+            "line\\nbreak", "tab\\t", "escaped \\u00e9\\u0041", "colon: and, comma", "  spaced  out  "};
+
+        /** The data text; with {@code sep} "" it is canonical (the server must store exactly that). */
+        static String data(int client, long n, long batch, int index, Random rnd, String sep) {
+            String s = sep;
+            StringBuilder b = new StringBuilder(128);
+            b.append('{').append(s).append("\"c\":").append(s).append(client)
+                    .append(',').append(s).append("\"n\":").append(s).append(n)
+                    .append(',').append(s).append("\"b\":").append(batch)
+                    .append(',').append("\"i\":").append(s).append(index);
+            switch (rnd.nextInt(4)) {
+                case 0 -> b.append(',').append(s).append("\"w\":").append(s).append('"').append(WORDS[rnd.nextInt(WORDS.length)])
+                        .append('"');
+                case 1 -> b.append(',').append("\"x\":").append(s).append('[').append(s).append("1.50,").append(s)
+                        .append("-0,1e3").append(s).append(',').append("true,").append(s).append("null,")
+                        .append('{').append(s).append('}').append(',').append('[').append(s).append(']').append(s).append(']');
+                case 2 -> b.append(',').append(s).append("\"o\":{\"deep\":").append(s).append("{\"er\":[").append(s)
+                        .append(rnd.nextInt()).append(",\"").append(WORDS[rnd.nextInt(WORDS.length)]).append("\"]}}");
+                default -> {
+                    if (rnd.nextInt(40) == 0) {
+                        b.append(',').append("\"big\":").append(s).append('"').append("x".repeat(2000 + rnd.nextInt(3000)))
+                                .append('"');
+                    }
+                }
+            }
+            return b.append(s).append('}').toString();
+        }
+
+        static String string(String s) {
+            StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+            for (char c : s.toCharArray()) {
+                if (c == '"' || c == '\\') {
+                    b.append('\\');
+                }
+                b.append(c);
+            }
+            return b.append('"').toString();
+        }
+    }
+}
