@@ -37,7 +37,8 @@ public final class Segment implements AutoCloseable {
     private volatile long size;
     private volatile long lastSeq;
     private long lastIndexed = Long.MIN_VALUE / 2;
-    private boolean dirty;
+    /** Size covered by the last {@link #force}; written only by the thread that forces. */
+    private volatile long forcedSize;
 
     private Segment(Path file, long baseSeq, FileChannel channel, int interval, SparseIndex index, long size, long lastSeq) {
         this.file = file;
@@ -56,9 +57,7 @@ public final class Segment implements AutoCloseable {
         ByteSink h = new ByteSink(HEADER);
         h.u8('T').u8('S').u8('E').u8('G').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
         ch.write(ByteBuffer.wrap(h.array(), 0, HEADER), 0);
-        Segment s = new Segment(file, baseSeq, ch, interval, new SparseIndex(), HEADER, baseSeq - 1);
-        s.dirty = true;
-        return s;
+        return new Segment(file, baseSeq, ch, interval, new SparseIndex(), HEADER, baseSeq - 1);
     }
 
     /**
@@ -142,7 +141,6 @@ public final class Segment implements AutoCloseable {
             noteIndex(RecordCodec.seq(b, p), pos + (p - off));
             p += rl;
         }
-        dirty = true;
         lastSeq = lastSeqOfBatch;
         size = pos + len;
     }
@@ -164,16 +162,17 @@ public final class Segment implements AutoCloseable {
         return total;
     }
 
-    /** Committer: fsync if anything was written since the last force. */
+    /**
+     * fsync if anything was appended since the last force. Safe while the committer keeps
+     * appending: everything written before the call is durable after it. One forcing
+     * thread at a time (the snapshotter, or recovery's caller).
+     */
     public void force() throws IOException {
-        if (dirty) {
+        long s = size;
+        if (s > forcedSize) {
             channel.force(false);
-            dirty = false;
+            forcedSize = s;
         }
-    }
-
-    public boolean dirty() {
-        return dirty;
     }
 
     /** Writes this segment's index next to it (at seal time). */

@@ -114,7 +114,7 @@ public final class SegmentLog implements AutoCloseable {
         return s[s.length - 1];
     }
 
-    /** Committer: fsync every segment written since the last force. */
+    /** fsync every segment appended to since the last force (see {@link Segment#force}); any one thread. */
     public void force() throws IOException {
         for (Segment s : segments) {
             s.force();

@@ -108,8 +108,15 @@ public final class WalWriter implements AutoCloseable {
         return position;
     }
 
-    /** Deletes WAL files numbered below {@code number} (they are covered by a snapshot). */
-    public void deleteBefore(long number) throws IOException {
+    public Path dir() {
+        return dir;
+    }
+
+    /**
+     * Deletes WAL files numbered below {@code number} (they are covered by a durable
+     * snapshot). Any thread: the writer only touches files from {@code number} on.
+     */
+    public static void deleteBefore(Path dir, long number) throws IOException {
         for (Path p : list(dir)) {
             long n = WalFormat.parseFileName(p.getFileName().toString());
             if (n >= 0 && n < number) {
