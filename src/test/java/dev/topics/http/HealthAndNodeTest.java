@@ -4,33 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** SPEC §1 and §12: {@code /healthz}, {@code /readyz}, {@code GET /v0/node}; unknown routes. */
-class HealthAndNodeTest {
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(tmp);
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
+class HealthAndNodeTest extends ServerTest {
     @Test
     void healthzAndReadyzAnswer200() {
         http.get("/healthz").expect(200);

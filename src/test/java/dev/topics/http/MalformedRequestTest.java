@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,23 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * SPEC §0 "Errors, everywhere": requests broken at the HTTP level (sent over a raw
  * socket) still get a 4xx with the JSON error body, and the server keeps serving.
  */
-class MalformedRequestTest {
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(tmp);
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
+class MalformedRequestTest extends ServerTest {
     @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {
             "GET /v0/topics/%zz HTTP/1.1",

@@ -7,38 +7,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** SPEC §4: reading from a cursor with POST and GET {@code /diff} (no waiting; see DiffWaitTest). */
-class DiffTest {
+class DiffTest extends ServerTest {
     static final List<String> DIFF_FIELDS = List.of("topic", "records", "next_from_seq", "head_seq", "earliest_seq",
             "caught_up", "tombstone", "lag", "performance");
 
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(tmp);
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     static Response post(String topic, String body) {
         return http.post(path(topic) + "/diff", body).ok();

@@ -6,33 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** SPEC §3–§4: {@code $seq $ts $tag $node $origin} on read; absent parts omitted, never null. */
-class RecordFieldsTest {
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(tmp);
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
+class RecordFieldsTest extends ServerTest {
     static List<Map<String, Object>> read(String topic) {
         Response r = http.post(path(topic) + "/diff", "{}").ok();
         return r.list("records").stream().map(Http.Json::obj).toList();

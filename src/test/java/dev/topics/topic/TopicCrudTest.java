@@ -6,43 +6,25 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** SPEC §2: PUT, GET, PATCH, DELETE of one topic, and the paginated list. */
-class TopicCrudTest {
+class TopicCrudTest extends ServerTest {
     /** SPEC §2's table with its defaults (both public flags default off in the server config). */
     static final Map<String, Object> DEFAULT_CONFIG = defaults();
 
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(tmp);
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     private static Map<String, Object> defaults() {
         Map<String, Object> m = new LinkedHashMap<>();

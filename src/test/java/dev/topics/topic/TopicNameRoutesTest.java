@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
-import dev.topics.testing.TestServer;
+import dev.topics.testing.ServerTest;
 import java.io.IOException;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
@@ -13,10 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the server create anything outside its data directory or any non-numeric directory in
  * {@code topics/}.
  */
-class TopicNameRoutesTest {
+class TopicNameRoutesTest extends ServerTest {
     /** Names as they appear in the path (percent-escaped where needed); each routes to {name}. */
     static final List<String> ROUTABLE_BAD_NAMES = List.of(
             "...", "a..b", "ab", ".ab", "ab.", "a%20b", "%C3%BC-topic", "a*b", "a%3Eb", "a:b",
@@ -50,21 +47,6 @@ class TopicNameRoutesTest {
             new Route("POST", "/diff", "{}"),
             new Route("GET", "/diff", null));
 
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(tmp);
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     static Response call(Route r, String name) {
         String path = "/v0/topics/" + name + r.suffix();

@@ -7,32 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** SPEC §2–§3 across a clean restart on the same data directory. */
-class TopicRestartTest {
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(tmp);
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
+class TopicRestartTest extends ServerTest {
     static Map<String, Object> describe(String topic) {
         Map<String, Object> m = new java.util.HashMap<>(http.get(path(topic)).ok().map());
         m.remove("performance");
