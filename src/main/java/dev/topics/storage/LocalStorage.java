@@ -112,14 +112,14 @@ public final class LocalStorage implements Storage {
 
     @Override
     public List<TopicInfo> list(String prefix, String after, int limit) {
-        var view = after == null ? engine.published.tailMap(prefix, true) : engine.published.tailMap(after, false);
+        // start at whichever comes later: the prefix or the page's last name
+        var view = after == null || after.compareTo(prefix) < 0
+                ? engine.published.tailMap(prefix, true)
+                : engine.published.tailMap(after, false);
         List<TopicInfo> out = new ArrayList<>(Math.min(limit, 1024));
         for (TopicLog t : view.values()) {
             if (!t.name.startsWith(prefix)) {
-                if (t.name.compareTo(prefix) > 0) {
-                    break;
-                }
-                continue;
+                break; // names with the prefix are one contiguous run from the prefix on
             }
             out.add(t.info());
             if (out.size() >= limit) {

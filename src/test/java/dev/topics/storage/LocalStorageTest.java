@@ -93,4 +93,19 @@ class LocalStorageTest {
             assertThat(datas(s.read("d1", 0, 10, 1 << 20, null, null))).containsExactly("x");
         }
     }
+
+    @Test
+    void listCombinesPrefixAndAfterWhicheverComesLater() throws Exception {
+        try (LocalStorage s = LocalStorage.open(StorageOptions.defaults(dir))) {
+            for (String name : List.of("aaa", "bbb.1", "bbb.2", "bbb.3", "bbc", "ccc")) {
+                s.putTopic(name, TopicPatch.EMPTY, null, TopicConfig.DEFAULTS);
+            }
+            assertThat(s.list("bbb.", null, 10)).extracting(TopicInfo::name).containsExactly("bbb.1", "bbb.2", "bbb.3");
+            assertThat(s.list("bbb.", "aaa", 10)).extracting(TopicInfo::name).containsExactly("bbb.1", "bbb.2", "bbb.3");
+            assertThat(s.list("bbb.", "bbb.1", 10)).extracting(TopicInfo::name).containsExactly("bbb.2", "bbb.3");
+            assertThat(s.list("bbb.", "bbb.3", 10)).isEmpty();
+            assertThat(s.list("bbb.", "zzz", 10)).isEmpty();
+            assertThat(s.list("", "bbb.3", 2)).extracting(TopicInfo::name).containsExactly("bbc", "ccc");
+        }
+    }
 }
