@@ -27,9 +27,13 @@ public final class HealthService implements HttpService {
         Responses.send(res, 200, new JsonOut(32).beginObject().field("status", "ok").endObject());
     }
 
+    /** 200 once recovery is done; 503 while recovering, or after the engine stopped on an I/O error. */
     private void readyz(ServerRequest req, ServerResponse res) {
-        boolean ready = storage.ready();
-        Responses.send(res, ready ? 200 : 503,
-                new JsonOut(32).beginObject().field("status", ready ? "ready" : "recovering").endObject());
+        if (storage.ready()) {
+            Responses.send(res, 200, new JsonOut(32).beginObject().field("status", "ready").endObject());
+            return;
+        }
+        String status = storage.recovered() ? "failed" : "recovering";
+        Responses.send(res, 503, new JsonOut(64).beginObject().field("status", status).endObject());
     }
 }

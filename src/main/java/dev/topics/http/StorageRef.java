@@ -14,7 +14,14 @@ public final class StorageRef {
         storage = s;
     }
 
+    /** Recovery is done and the engine can write. */
     public boolean ready() {
+        Storage s = storage;
+        return s != null && s.failure() == null;
+    }
+
+    /** Recovery is done (the engine may have failed since). */
+    public boolean recovered() {
         return storage != null;
     }
 

@@ -241,6 +241,15 @@ public final class LocalStorage implements Storage {
         return recovery;
     }
 
+    @Override
+    public Throwable failure() {
+        Throwable broken = committer.broken();
+        if (broken != null) {
+            return broken;
+        }
+        return committer.isAlive() || closed ? null : new IllegalStateException("the commit thread has stopped");
+    }
+
     /** Commit counters (for metrics and benchmarks). */
     public Committer.Stats commitStats() {
         return committer.stats();

@@ -48,6 +48,12 @@ public interface Storage extends AutoCloseable {
 
     RecoveryReport recovery();
 
+    /**
+     * Null while the engine can write; otherwise why it stopped (an I/O error on the WAL
+     * leaves the log's state unknown until a restart recovers it).
+     */
+    Throwable failure();
+
     /** Writes a snapshot now (normally periodic); returns when it is durable. */
     void snapshot();
 
