@@ -217,4 +217,10 @@ class JsonOutTest {
         assertThat(sink.toString(StandardCharsets.UTF_8)).isEqualTo("[1]");
         assertThat(out.size()).isEqualTo(3);
     }
+
+    @ParameterizedTest
+    @CsvSource({"0, 0", "42, 42", "-1, 18446744073709551615", "-9223372036854775808, 9223372036854775808"})
+    void valueUnsignedWritesTheBitsAsAnUnsignedNumber(long bits, String expected) {
+        assertJson(new JsonOut().beginArray().valueUnsigned(bits).endArray(), "[" + expected + "]");
+    }
 }

@@ -463,4 +463,26 @@ class JsonReaderTest {
         assertThatThrownBy(() -> consume(bytes("[]"), 0, Mode.PULL))
                 .isInstanceOfSatisfying(JsonException.class, e -> assertThat(e.code()).isEqualTo("json_too_deep"));
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0, 0",
+        "9223372036854775807, 9223372036854775807",
+        "9223372036854775808, -9223372036854775808",
+        "18446744073709551615, -1",
+    })
+    void nextUnsignedLongReadsTheWholeU64Range(String text, long bits) {
+        JsonReader r = reader(text);
+        assertThat(r.nextUnsignedLong("seq")).isEqualTo(bits);
+        assertThat(Long.toUnsignedString(bits)).isEqualTo(text);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"18446744073709551616", "99999999999999999999", "-1", "1.0", "1e3"})
+    void nextUnsignedLongRefusesWhatIsNotAU64(String text) {
+        assertThatThrownBy(() -> reader(text).nextUnsignedLong("seq"))
+                .isInstanceOf(JsonException.class)
+                .satisfies(e -> assertThat(((JsonException) e).code()).isEqualTo("invalid_field"))
+                .hasMessageStartingWith("seq ");
+    }
 }
