@@ -159,7 +159,14 @@ class RecoveryTest {
             Crash c = new Crash(crash, st, before, after, last, List.copyOf(w.batches));
             Frame f = Corruptor.lastFrame(c.lastWal());
             assertThat(f.type()).as("the last frame is the last write").isEqualTo(Frames.RECORDS);
-            assertThat(f.end()).isEqualTo(Corruptor.size(c.lastWal()));
+            // The writer keeps the file zero-filled ahead of its last frame. Trim that space so
+            // the offsets and garbage below are relative to the last frame (recovering the
+            // untrimmed file is zeroFilledSpaceAfterTheLastFrameIsACleanEnd).
+            byte[] tail = Files.readAllBytes(c.lastWal());
+            for (long i = f.end(); i < tail.length; i++) {
+                assertThat(tail[(int) i]).as("byte %d after the last frame", i).isZero();
+            }
+            Corruptor.truncate(c.lastWal(), f.end());
             return c;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -302,7 +309,9 @@ class RecoveryTest {
             default -> throw new IllegalArgumentException(kind);
         };
         Corruptor.append(c.lastWal(), garbage);
-        recoverAndContinue(c, c.dir(), durableOnly(c.after()), true, length, st + ", " + length + " bytes of " + kind);
+        // zeros after the last frame are what the writer's fill-ahead looks like: a clean end, nothing cut
+        long expectCut = kind.equals("zeros") ? 0 : length;
+        recoverAndContinue(c, c.dir(), durableOnly(c.after()), true, expectCut, st + ", " + length + " bytes of " + kind);
     }
 
     @ParameterizedTest
@@ -927,5 +936,27 @@ class RecoveryTest {
             assertThat(s.list("", null, 10)).isEmpty();
         }
         assertThat(topicDirs(live)).as("directories left behind").isEmpty();
+    }
+
+    @Test
+    void zeroFilledSpaceAfterTheLastFrameIsACleanEnd() throws IOException {
+        Path live = dir.resolve("live");
+        Path crash = dir.resolve("crash");
+        Workload w = new Workload(SEED + 21);
+        Map<String, TopicState> state;
+        try (LocalStorage s = LocalStorage.open(StorageOptions.defaults(live))) {
+            w.setUp(s);
+            w.random(s, 20);
+            state = durableOnly(capture(s));
+            quiesce(s);
+            Corruptor.copyTree(live, crash);
+        }
+        Path wal = Corruptor.lastWalFile(crash);
+        assertThat(Corruptor.size(wal)).as("the writer filled space ahead").isGreaterThan(Corruptor.lastFrame(wal).end());
+        try (LocalStorage r = LocalStorage.open(StorageOptions.defaults(crash))) {
+            assertThat(r.recovery().bytesCut()).isZero();
+            assertThat(r.recovery().cutReason()).isNull();
+            assertHolds(r, state, "zero-filled tail");
+        }
     }
 }

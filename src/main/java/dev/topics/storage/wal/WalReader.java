@@ -8,7 +8,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Reads the frames of one WAL file in order and stops at the first frame that is not
- * whole (short, zero length, over {@link WalFormat#MAX_FRAME}, or CRC mismatch). The
+ * whole (short, zero length, over {@link WalFormat#MAX_FRAME}, or CRC mismatch). Zeros from
+ * a frame boundary to the end of the file are the space {@link WalWriter} fills ahead of
+ * itself, not damage. The
  * caller learns where the whole prefix ends ({@link #validEnd()}) and may cut the file
  * there: everything a crash can leave behind past the last acknowledged frame is cut,
  * and nothing before it.
@@ -54,12 +56,17 @@ public final class WalReader implements AutoCloseable {
         byte[] body = new byte[64 * 1024];
         while (pos < size) {
             if (size - pos < WalFormat.FRAME_HEADER) {
-                stopReason = "torn frame header at " + pos;
+                if (!zerosFrom(pos)) {
+                    stopReason = "torn frame header at " + pos;
+                }
                 break;
             }
             readFully(ByteBuffer.wrap(head), pos);
             int len = Bytes.i32(head, 0);
             int crc = Bytes.i32(head, 4);
+            if (len == 0 && zerosFrom(pos)) {
+                break; // the zero-filled space the writer keeps ahead of itself: a clean end
+            }
             if (len <= 0 || len > WalFormat.MAX_FRAME) {
                 stopReason = "bad frame length " + len + " at " + pos;
                 break;
@@ -76,21 +83,40 @@ public final class WalReader implements AutoCloseable {
                 stopReason = "CRC mismatch in frame at " + pos;
                 break;
             }
-            if (ended) {
-                stopReason = "frame after the end-of-file marker at " + pos;
-                break;
-            }
             int type = body[0] & 0xFF;
+            pos += WalFormat.FRAME_HEADER + len;
             if (type == WalFormat.TYPE_FILE_END) {
                 ended = true;
-            } else {
-                handler.frame(type, body, 1, len - 1, pos);
-                frames++;
+                validEnd = pos;
+                if (!zerosFrom(pos)) {
+                    stopReason = "data after the end-of-file marker at " + pos;
+                }
+                break;
             }
-            pos += WalFormat.FRAME_HEADER + len;
+            handler.frame(type, body, 1, len - 1, pos - WalFormat.FRAME_HEADER - len);
+            frames++;
             validEnd = pos;
         }
         return frames;
+    }
+
+    /** True when every byte from {@code from} to the end of the file is zero. */
+    private boolean zerosFrom(long from) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        for (long p = from; p < size; ) {
+            buf.clear();
+            int n = channel.read(buf, p);
+            if (n <= 0) {
+                return true;
+            }
+            for (int i = 0; i < n; i++) {
+                if (buf.get(i) != 0) {
+                    return false;
+                }
+            }
+            p += n;
+        }
+        return true;
     }
 
     private int readFully(ByteBuffer dst, long pos) throws IOException {
@@ -123,9 +149,12 @@ public final class WalReader implements AutoCloseable {
         return validEnd;
     }
 
-    /** Why reading stopped before the end of the file, or null if it read to the end. */
+    /**
+     * Why reading stopped before the end of the data, or null when the file ended cleanly:
+     * at its end, at its end-of-file frame, or where the writer's zero-filled space begins.
+     */
     public String stopReason() {
-        return validEnd < size ? stopReason : null;
+        return stopReason;
     }
 
     @Override

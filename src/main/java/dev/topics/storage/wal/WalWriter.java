@@ -25,6 +25,15 @@ public final class WalWriter implements AutoCloseable {
     private long position;
     private boolean unforced;
     private ByteBuffer direct = ByteBuffer.allocateDirect(1 << 20);
+    /** The file's size: frames up to {@code position}, zeros after it. */
+    private long allocated;
+    /**
+     * The file is zero-filled this far ahead of the last frame, so that most forces do not
+     * also have to journal a new file size: fdatasync of a small append measured 125 µs on a
+     * growing file and 90 µs within already-written space here (benchmark P1b).
+     */
+    static final int FILL_AHEAD = 64 * 1024;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(FILL_AHEAD);
 
     public WalWriter(Path dir, long nextFileNumber, long rollBytes) throws IOException {
         this.dir = dir;
@@ -37,6 +46,7 @@ public final class WalWriter implements AutoCloseable {
         channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         fileNumber = number;
         position = 0;
+        allocated = 0;
         write(WalFormat.fileHeader(number), 0, WalFormat.FILE_HEADER);
         channel.force(true);
         AtomicFsync.directory(dir);
@@ -53,7 +63,22 @@ public final class WalWriter implements AutoCloseable {
         while (direct.hasRemaining()) {
             position += channel.write(direct, position);
         }
+        if (position > allocated) {
+            fillAhead();
+        }
         unforced = true;
+    }
+
+    /** Zero-fills from the last frame's end to the next {@link #FILL_AHEAD} boundary past it. */
+    private void fillAhead() throws IOException {
+        long target = (position / FILL_AHEAD + 1) * FILL_AHEAD;
+        ByteBuffer z = ZEROS.duplicate();
+        z.limit((int) (target - position));
+        long at = position;
+        while (z.hasRemaining()) {
+            at += channel.write(z, at);
+        }
+        allocated = target;
     }
 
     /** fdatasync of the active file; returns the nanoseconds it took (0 if nothing was unforced). */

@@ -36,14 +36,43 @@ class WalFormatTest {
     }
 
     /** Writes a WAL file numbered {@code number} holding the given frames; returns its path. */
+    /**
+     * A WAL file holding exactly {@code frames}: the zero-filled space the writer keeps ahead
+     * of itself is trimmed, so tests can append damage right after the last frame
+     * ({@link #theWritersZeroFilledSpaceReadsAsACleanEnd} covers the untrimmed file).
+     */
     private Path writeWal(long number, List<byte[]> frames) throws IOException {
+        long end;
         try (WalWriter w = new WalWriter(dir, number, 1L << 30)) {
             for (byte[] f : frames) {
                 w.write(f, 0, f.length);
             }
             w.force();
+            end = w.position();
         }
-        return dir.resolve(WalFormat.fileName(number));
+        Path file = dir.resolve(WalFormat.fileName(number));
+        Corruptor.truncate(file, end);
+        return file;
+    }
+
+    @Test
+    void theWritersZeroFilledSpaceReadsAsACleanEnd() throws IOException {
+        long end;
+        try (WalWriter w = new WalWriter(dir, 8, 1L << 30)) {
+            for (int i = 0; i < 3; i++) {
+                byte[] f = frame(1, new byte[] {(byte) i});
+                w.write(f, 0, f.length);
+            }
+            w.force();
+            end = w.position();
+        }
+        Path file = dir.resolve(WalFormat.fileName(8));
+        assertThat(Files.size(file)).as("zero-filled ahead").isGreaterThan(end);
+        try (WalReader r = new WalReader(file)) {
+            assertThat(readAll(r)).hasSize(3);
+            assertThat(r.validEnd()).isEqualTo(end);
+            assertThat(r.stopReason()).isNull();
+        }
     }
 
     private static List<Read> readAll(WalReader r) throws IOException {
@@ -165,7 +194,8 @@ class WalFormatTest {
 
     /** Bytes after three good frames that a reader must refuse, and why. */
     static Stream<Arguments> badTails() {
-        byte[] zeroLength = new byte[20];
+        byte[] zeroLength = new byte[20]; // a zero length with data after it: not the writer's zero fill
+        zeroLength[19] = 1;
         byte[] tooLong = new byte[20];
         Bytes.put32(tooLong, 0, WalFormat.MAX_FRAME + 1);
         byte[] negative = new byte[20];
