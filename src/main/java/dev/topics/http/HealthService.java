@@ -27,13 +27,19 @@ public final class HealthService implements HttpService {
         Responses.send(res, 200, new JsonOut(32).beginObject().field("status", "ok").endObject());
     }
 
-    /** 200 once recovery is done; 503 while recovering, or after the engine stopped on an I/O error. */
+    /**
+     * 200 once recovery is done; 503 (SPEC §0's error body) while recovering
+     * ({@code not_ready}) or after the engine stopped on an I/O error ({@code unavailable}).
+     */
     private void readyz(ServerRequest req, ServerResponse res) {
         if (storage.ready()) {
             Responses.send(res, 200, new JsonOut(32).beginObject().field("status", "ready").endObject());
             return;
         }
-        String status = storage.recovered() ? "failed" : "recovering";
-        Responses.send(res, 503, new JsonOut(64).beginObject().field("status", status).endObject());
+        if (storage.recovered()) {
+            Responses.error(res, 503, "unavailable", "the storage engine stopped after an I/O error; restart to recover");
+        } else {
+            Responses.error(res, 503, "not_ready", "the server is still recovering its data");
+        }
     }
 }
