@@ -106,6 +106,16 @@ find_jdk() {
     return 1
 }
 
+# Exports MAVEN_OPTS for running Maven on the JDK in $JAVA_HOME: on JDK 24 and newer,
+# Maven's own libraries warn about sun.misc.Unsafe on every run; allow it quietly.
+topics_maven_env() {
+    local major
+    major=$(topics_java_major "$JAVA_HOME") || return 0
+    if ((major >= 24)) && [[ ${MAVEN_OPTS:-} != *sun-misc-unsafe-memory-access* ]]; then
+        export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow"
+    fi
+}
+
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     set -euo pipefail
     find_jdk
