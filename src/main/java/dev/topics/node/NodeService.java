@@ -1,6 +1,8 @@
-package dev.topics.http;
+package dev.topics.node;
 
 import dev.topics.access.Gate;
+import dev.topics.http.Responses;
+import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
