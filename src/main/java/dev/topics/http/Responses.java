@@ -1,5 +1,6 @@
 package dev.topics.http;
 
+import dev.topics.filter.InvalidFilter;
 import dev.topics.json.JsonException;
 import dev.topics.json.JsonOut;
 import dev.topics.storage.StorageException;
@@ -48,6 +49,7 @@ public final class Responses {
         switch (t) {
             case ApiError e -> error(res, e.status(), e.code(), e.getMessage());
             case JsonException e -> error(res, 400, e.code(), e.getMessage());
+            case InvalidFilter e -> error(res, 400, "invalid_filter", e.getMessage());
             case StorageException.TopicNotFound e -> error(res, 404, "topic_not_found", e.getMessage());
             case StorageException.InvalidChange e -> error(res, 400, "invalid_field", e.getMessage());
             case StorageException.Unavailable e -> {

@@ -15,6 +15,16 @@ public final class RecordView {
     private final int off;
     private final RecordCodec.Parts parts = new RecordCodec.Parts();
 
+    /**
+     * A record built in memory (tools and tests): encoded and sealed exactly as the
+     * committer would store it.
+     */
+    public static RecordView of(long seq, long ts, String tag, String node, Origin origin, byte[] data) {
+        RecordBatch b = new RecordBatch(64 + data.length).add(data, tag, node, origin);
+        RecordCodec.seal(b.buffer(), 0, seq, ts);
+        return new RecordView(b.buffer(), 0);
+    }
+
     RecordView(byte[] buf, int off) {
         this.buf = buf;
         this.off = off;

@@ -2,6 +2,7 @@ package dev.topics.topic;
 
 import dev.topics.access.Gate;
 import dev.topics.config.ServerConfig;
+import dev.topics.filter.FilterExpr;
 import dev.topics.http.ApiError;
 import dev.topics.http.Body;
 import dev.topics.http.Query;
@@ -12,6 +13,7 @@ import dev.topics.json.JsonReader;
 import dev.topics.storage.AppendRequest;
 import dev.topics.storage.AppendResult;
 import dev.topics.storage.ReadResult;
+import dev.topics.storage.RecordFilter;
 import dev.topics.storage.RecordView;
 import dev.topics.storage.Storage;
 import dev.topics.storage.TopicChange;
@@ -158,7 +160,7 @@ public final class TopicService implements HttpService {
     }
 
     /** A parsed diff request. */
-    private record Diff(long fromSeq, int limit, byte[] node, long waitMs) {
+    private record Diff(long fromSeq, int limit, byte[] node, long waitMs, RecordFilter filter) {
     }
 
     private void diffGet(ServerRequest req, ServerResponse res) {
@@ -168,7 +170,7 @@ public final class TopicService implements HttpService {
         Query q = Query.of(req, DIFF_QUERY);
         String node = WriteParser.nodeId(q.string("node"), "node");
         Diff d = new Diff(q.unsignedPastEveryHead("from_seq"), (int) q.u64("limit", 100, 1, MAX_LIMIT),
-                node == null ? null : node.getBytes(StandardCharsets.UTF_8), q.u64("wait_ms", 0, 0, MAX_WAIT_MS));
+                node == null ? null : node.getBytes(StandardCharsets.UTF_8), q.u64("wait_ms", 0, 0, MAX_WAIT_MS), null);
         diff(res, name, d, t0);
     }
 
@@ -184,8 +186,9 @@ public final class TopicService implements HttpService {
         long limit = 100;
         String node = null;
         long wait = 0;
+        RecordFilter filter = null;
         if (body.length == 0) {
-            return new Diff(from, (int) limit, null, wait);
+            return new Diff(from, (int) limit, null, wait, null);
         }
         JsonReader r = new JsonReader(body, 0, body.length, config.limits().maxJsonDepth());
         Set<String> seen = new HashSet<>();
@@ -215,22 +218,17 @@ public final class TopicService implements HttpService {
                         throw ApiError.invalidField("wait_ms must be at most " + MAX_WAIT_MS);
                     }
                 }
-                case "filter" -> {
-                    if (!r.nextNull()) {
-                        r.skipValue();
-                        throw ApiError.badRequest("invalid_filter", "filter expressions are not supported by this server yet");
-                    }
-                }
+                case "filter" -> filter = FilterExpr.compile(r, "filter");
                 default -> throw ApiError.unknownField(f);
             }
         }
         r.end();
-        return new Diff(from, (int) limit, node == null ? null : node.getBytes(StandardCharsets.UTF_8), wait);
+        return new Diff(from, (int) limit, node == null ? null : node.getBytes(StandardCharsets.UTF_8), wait, filter);
     }
 
     private void diff(ServerResponse res, String name, Diff d, long t0) {
         Storage s = storage.get();
-        ReadResult r = s.read(name, d.fromSeq, d.limit, DIFF_MAX_BYTES, d.node, null);
+        ReadResult r = s.read(name, d.fromSeq, d.limit, DIFF_MAX_BYTES, d.node, d.filter);
         if (d.waitMs > 0) {
             long deadline = t0 + d.waitMs * 1_000_000L;
             // Long poll: hold while nothing is returned and nothing is wrong; skipped records
@@ -248,7 +246,7 @@ public final class TopicService implements HttpService {
                     Thread.currentThread().interrupt();
                     break;
                 }
-                r = s.read(name, r.nextFromSeq(), d.limit, DIFF_MAX_BYTES, d.node, null);
+                r = s.read(name, r.nextFromSeq(), d.limit, DIFF_MAX_BYTES, d.node, d.filter);
             }
         }
         JsonOut out = new JsonOut(1024 + r.records().size() * 96);

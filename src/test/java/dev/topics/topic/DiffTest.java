@@ -278,11 +278,30 @@ class DiffTest extends ServerTest {
     }
 
     @Test
-    void aNonNullFilterIsRefusedAsInvalidFilterForNow() {
+    void aFilterReturnsOnlyMatchingRecordsAndSkippedOnesStillMoveTheCursor() {
         String t = uniqueTopic("diff.filter");
+        http.post(path(t), "{\"records\":[{\"data\":1,\"tag\":\"order-1\"},{\"data\":2,\"tag\":\"refund-1\"},"
+                + "{\"data\":3,\"tag\":\"order-2\",\"node\":\"eu-1\"},{\"data\":4}]}").ok();
+        Response r = http.post(path(t) + "/diff", "{\"filter\": [\"tag\", \"Glob\", \"order-*\"]}").ok();
+        assertThat(r.list("records")).hasSize(2);
+        assertThat(r.num("records.0.$seq")).isEqualTo(1);
+        assertThat(r.num("records.1.$seq")).isEqualTo(3);
+        assertThat(r.num("next_from_seq")).isEqualTo(4);
+        assertThat(r.bool("caught_up")).isTrue();
+        Response both = http.post(path(t) + "/diff", "{\"filter\": [\"And\", [[\"tag\", \"Glob\", \"order-*\"],"
+                + " [\"Not\", [\"node\", \"Eq\", \"eu-1\"]]]], \"limit\": 1}").ok();
+        assertThat(both.list("records")).hasSize(1);
+        assertThat(both.num("records.0.$seq")).isEqualTo(1);
+        assertThat(both.num("next_from_seq")).isEqualTo(1);
+    }
+
+    @Test
+    void aMalformedFilterIs400InvalidFilterNamingTheBadPart() {
+        String t = uniqueTopic("diff.badfilter");
         seed(http, t, 1);
-        http.post(path(t) + "/diff", "{\"filter\": [\"tag\", \"Eq\", \"x\"]}").assertError(400, "invalid_filter");
-        assertThat(seqs(post(t, "{\"filter\": null}"))).containsExactly(1L);
+        Response r = http.post(path(t) + "/diff", "{\"filter\": [\"Or\", [[\"tag\", \"Eq\", \"x\"], [\"tags\", \"Eq\", \"y\"]]]}")
+                .assertError(400, "invalid_filter");
+        assertThat(r.str("error.message")).startsWith("filter[1][1][0]");
     }
 
     @Test
