@@ -7,12 +7,15 @@ package dev.topics.storage;
  * @param headSeq    the topic's last seq right after the write
  * @param count      the topic's live record count right after the write
  * @param created    the write created the topic
+ * @param dropped    records not written because their origin had already delivered them
+ *                   (SPEC §8 {@code dedupe_node}); when every record was dropped,
+ *                   {@code firstSeq = headSeq + 1} and {@code lastSeq = headSeq}
  * @param fsyncNanos time of the commit's fsync (0 when none was needed)
  */
 public record AppendResult(long firstSeq, long lastSeq, long headSeq, long count, boolean created, boolean deduped,
-                           long fsyncNanos) {
+                           int dropped, long fsyncNanos) {
 
     AppendResult asDuplicate() {
-        return new AppendResult(firstSeq, lastSeq, headSeq, count, created, true, 0);
+        return new AppendResult(firstSeq, lastSeq, headSeq, count, created, true, dropped, 0);
     }
 }

@@ -19,6 +19,10 @@ final class AppendTask extends CommitTask {
     private long first;
     private long last;
     private AppendResult result;
+    /** The records to store: the batch's, or a copy without the dropped ones. */
+    private byte[] records;
+    private int recordsLen;
+    private long recordsDataBytes;
 
     AppendTask(Engine engine, AppendRequest request) {
         this.engine = engine;
@@ -48,6 +52,36 @@ final class AppendTask extends CommitTask {
         RecordBatch batch = request.batch();
         byte[] buf = batch.buffer();
         int len = batch.encodedBytes();
+        int kept = batch.count();
+        long dataBytes = batch.dataBytes();
+        if (batch.hasOrigins()) {
+            // SPEC §8: drop what an origin already delivered (marks move even without dedupe)
+            boolean dedupe = t.config.dedupeNode();
+            RecordCodec.Parts parts = new RecordCodec.Parts();
+            ByteSink keep = null;
+            for (int p = 0; p < len; p += RecordCodec.length(buf, p)) {
+                boolean fresh = t.origins.accept(buf, p, parts);
+                if (dedupe && !fresh) {
+                    if (keep == null) {
+                        keep = new ByteSink(len);
+                        keep.bytes(buf, 0, p);
+                    }
+                    parts.parse(buf, p);
+                    kept--;
+                    dataBytes -= parts.dataLen;
+                } else if (keep != null) {
+                    keep.bytes(buf, p, RecordCodec.length(buf, p));
+                }
+            }
+            if (keep != null) {
+                buf = keep.array();
+                len = keep.size();
+            }
+        }
+        records = buf;
+        recordsLen = len;
+        recordsDataBytes = dataBytes;
+        int dropped = batch.count() - kept;
         first = t.nextSeq;
         long seq = first;
         for (int p = 0; p < len; p += RecordCodec.length(buf, p)) {
@@ -55,21 +89,18 @@ final class AppendTask extends CommitTask {
         }
         last = seq - 1;
         t.nextSeq = seq;
-        t.count += batch.count();
-        result = new AppendResult(first, last, last, t.count, created, false, 0);
+        t.count += kept;
+        result = new AppendResult(first, last, t.nextSeq - 1, t.count, created, false, dropped, 0);
         TopicConfig cfg = t.config;
+        byte[] keyBytes = key == null ? null : Bytes.utf8(key);
+        long expires = key == null ? 0 : now + cfg.idempotencyWindowMs();
         if (key != null) {
-            long expires = now + cfg.idempotencyWindowMs();
             t.idempotency.put(key, result, expires);
-            if (t.durable()) {
-                Frames.records(wal, t, created, Bytes.utf8(key), expires, batch.count(), batch.dataBytes(), buf, len);
-            }
-        } else if (t.durable()) {
-            Frames.records(wal, t, created, null, 0, batch.count(), batch.dataBytes(), buf, len);
         }
-        if (!t.durable()) {
-            return Sync.NONE;
+        if (!t.durable() || (kept == 0 && key == null && !created)) {
+            return Sync.NONE; // memory-only, or nothing at all to log
         }
+        Frames.records(wal, t, created, keyBytes, expires, kept, dropped, dataBytes, buf, len);
         return cfg.durability() == TopicConfig.Durability.FSYNC ? Sync.FORCE : Sync.WRITE;
     }
 
@@ -81,12 +112,14 @@ final class AppendTask extends CommitTask {
         if (created) {
             engine.publish(topic);
         }
-        RecordBatch batch = request.batch();
-        topic.appendCommitted(batch.buffer(), 0, batch.encodedBytes(), first, last, batch.dataBytes());
+        if (last >= first) {
+            topic.appendCommitted(records, 0, recordsLen, first, last, recordsDataBytes);
+        }
     }
 
     AppendResult result() {
         AppendResult r = result;
-        return new AppendResult(r.firstSeq(), r.lastSeq(), r.headSeq(), r.count(), r.created(), r.deduped(), fsyncNanos);
+        return new AppendResult(r.firstSeq(), r.lastSeq(), r.headSeq(), r.count(), r.created(), r.deduped(), r.dropped(),
+                fsyncNanos);
     }
 }

@@ -9,11 +9,13 @@ import dev.topics.storage.wal.WalFormat;
  * The engine's WAL frame types and their payloads, version 1 (framing itself:
  * {@link WalFormat}). All integers little-endian; strings are u16 length + UTF-8.
  * <pre>
- * 1 RECORDS       u64 topicId  u8 flags(0x01 created the topic, 0x02 has key)
+ * 1 RECORDS       u64 topicId  u8 flags(0x01 created the topic, 0x02 has key, 0x04 has dropped)
  *                 [topic: as in TOPIC_CREATE after the id — with 0x01, so a write that
  *                  creates its topic is one frame: after a crash, both or neither]
- *                 [u8 keyLen key  u64 keyExpiresAtMs]  u32 count  u64 dataBytes
- *                 records (RecordCodec, seqs and ts stamped) to the end of the frame
+ *                 [u8 keyLen key  u64 keyExpiresAtMs]  [u32 dropped]  u32 count  u64 dataBytes
+ *                 records (RecordCodec, seqs and ts stamped) to the end of the frame;
+ *                 count may be 0 (every record dropped as already delivered, SPEC §8:
+ *                 the frame then keeps only the key, or the creation)
  * 2 TOPIC_CREATE  u64 topicId  str name  u8 hasOwner [str owner]  u64 createdAtMs  config
  * 3 TOPIC_CONFIG  u64 topicId  config
  * 4 TOPIC_DELETE  u64 topicId
@@ -34,6 +36,7 @@ final class Frames {
 
     static final int F_CREATED = 0x01;
     static final int F_KEY = 0x02;
+    static final int F_DROPPED = 0x04;
     private static final int CONFIG_VERSION = 1;
 
     private Frames() {
@@ -114,14 +117,17 @@ final class Frames {
 
     /** Writes a records frame; returns the offset in {@code out} where the records start. */
     static int records(ByteSink out, TopicLog topic, boolean created, byte[] key, long keyExpiresAt, int count,
-                       long dataBytes, byte[] records, int len) {
+                       int dropped, long dataBytes, byte[] records, int len) {
         int at = WalFormat.beginFrame(out, RECORDS);
-        out.i64(topic.id).u8((created ? F_CREATED : 0) | (key != null ? F_KEY : 0));
+        out.i64(topic.id).u8((created ? F_CREATED : 0) | (key != null ? F_KEY : 0) | (dropped > 0 ? F_DROPPED : 0));
         if (created) {
             topicBody(out, topic);
         }
         if (key != null) {
             out.u8(key.length).bytes(key).i64(keyExpiresAt);
+        }
+        if (dropped > 0) {
+            out.i32(dropped);
         }
         out.i32(count).i64(dataBytes);
         int recordsAt = out.size();

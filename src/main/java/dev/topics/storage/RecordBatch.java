@@ -13,6 +13,7 @@ public final class RecordBatch {
     private final ByteSink sink;
     private int count;
     private long dataBytes;
+    private boolean origins;
 
     public RecordBatch(int expectedBytes) {
         sink = new ByteSink(expectedBytes);
@@ -35,7 +36,13 @@ public final class RecordBatch {
                 null);
         count++;
         dataBytes += data.length;
+        origins |= origin != null;
         return this;
+    }
+
+    /** True when any record carries an origin (SPEC §8), i.e. dedupe must look at this batch. */
+    public boolean hasOrigins() {
+        return origins;
     }
 
     public int count() {

@@ -178,36 +178,42 @@ final class Recovery {
             key = Bytes.string(buf, in.skip(kl), kl);
             expires = in.i64();
         }
+        int dropped = (flags & Frames.F_DROPPED) != 0 ? in.i32() : 0;
         int count = in.i32();
         long dataBytes = in.i64();
         int len = in.remaining();
         int at = in.skip(len);
         TopicLog t = engine.byId.get(topicId);
-        if (t == null || count <= 0) {
+        if (t == null) {
             LOG.warning("WAL records frame for unknown topic id " + topicId + " skipped");
             return;
         }
-        long first = RecordCodec.seq(buf, at);
-        long last = first + count - 1;
-        if (first <= t.head.headSeq()) {
-            return; // already in the segments
+        if (count > 0) {
+            long first = RecordCodec.seq(buf, at);
+            if (first <= t.head.headSeq()) {
+                return; // already in the segments
+            }
+            if (first != t.nextSeq) {
+                throw new CorruptFrame("WAL records for topic '" + t.name + "' start at seq " + first + " but "
+                        + t.nextSeq + " was expected: part of the log is missing");
+            }
+            // The reader reuses its buffer; the tail keeps what we give it.
+            byte[] records = new byte[len];
+            System.arraycopy(buf, at, records, 0, len);
+            RecordCodec.Parts parts = new RecordCodec.Parts();
+            for (int p = 0; p < len; p += RecordCodec.check(records, p, len - p)) {
+                t.origins.accept(records, p, parts); // rebuild the origin marks (SPEC §8)
+            }
+            long last = first + count - 1;
+            t.appendCommitted(records, 0, len, first, last, dataBytes);
+            t.nextSeq = last + 1;
+            t.count = t.head.count();
         }
-        if (first != t.nextSeq) {
-            throw new CorruptFrame("WAL records for topic '" + t.name + "' start at seq " + first + " but " + t.nextSeq
-                    + " was expected: part of the log is missing");
-        }
-        // The reader reuses its buffer; the tail keeps what we give it.
-        byte[] records = new byte[len];
-        System.arraycopy(buf, at, records, 0, len);
-        for (int p = 0; p < len; p += RecordCodec.check(records, p, len - p)) {
-            // every record whole and CRC-clean
-        }
-        t.appendCommitted(records, 0, len, first, last, dataBytes);
-        t.nextSeq = last + 1;
-        t.count = t.head.count();
         if (key != null) {
-            t.idempotency.put(key, new AppendResult(first, last, last, t.count, (flags & Frames.F_CREATED) != 0,
-                    false, 0), expires);
+            long head = t.nextSeq - 1;
+            long first = count > 0 ? head - count + 1 : head + 1;
+            t.idempotency.put(key, new AppendResult(first, head, head, t.count, (flags & Frames.F_CREATED) != 0,
+                    false, dropped, 0), expires);
         }
     }
 }

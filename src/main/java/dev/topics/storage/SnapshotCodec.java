@@ -10,20 +10,23 @@ import java.io.IOException;
 import java.util.Map;
 
 /**
- * The snapshot payload, version 1 (framed by {@code SnapshotFile}): every durable topic
- * with its counters, how far its active segment is covered, and its live idempotency keys.
+ * The snapshot payload, version 2 (framed by {@code SnapshotFile}): every durable topic
+ * with its counters, how far its active segment is covered, its live idempotency keys and
+ * its origin marks (SPEC §8). Version 1 (no marks, no dropped counts) is still read.
  * <pre>
- * payload := u8 version(=1) u64 nextTopicId u32 topicCount topic*
+ * payload := u8 version(=2) u64 nextTopicId u32 topicCount topic*
  * topic   := u64 id str name u8 hasOwner [str owner] u64 createdAtMs config(Frames)
  *            u64 headSeq u64 earliestSeq u64 count u64 bytes u64 activeBase u64 activeSize
- *            u32 keyCount key*
- * key     := u8 len bytes u64 firstSeq u64 lastSeq u64 headSeq u64 count u8 created u64 expiresAtMs
+ *            u32 keyCount key*  u32 markCount mark*                       (marks: v2)
+ * key     := u8 len bytes u64 firstSeq u64 lastSeq u64 headSeq u64 count u8 created
+ *            u64 expiresAtMs  u32 dropped                                  (dropped: v2)
+ * mark    := str originNode str originTopic u64 highestOriginSeq
  * </pre>
  * {@code durable: false} topics are not in snapshots: they end with the process.
  * Committer thread (encode) and recovery (decode) only.
  */
 final class SnapshotCodec {
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private SnapshotCodec() {
     }
@@ -56,7 +59,12 @@ final class SnapshotCodec {
                 byte[] kb = Bytes.utf8(k.getKey());
                 AppendResult r = k.getValue().result();
                 out.u8(kb.length).bytes(kb).i64(r.firstSeq()).i64(r.lastSeq()).i64(r.headSeq()).i64(r.count())
-                        .u8(r.created() ? 1 : 0).i64(k.getValue().expiresAtMs());
+                        .u8(r.created() ? 1 : 0).i64(k.getValue().expiresAtMs()).i32(r.dropped());
+            }
+            Map<OriginMarks.Source, Long> marks = t.origins.all();
+            out.i32(marks.size());
+            for (var m : marks.entrySet()) {
+                out.str16(m.getKey().node()).str16(m.getKey().topic()).i64(m.getValue());
             }
         }
         Bytes.put32(out.array(), countAt, n);
@@ -65,7 +73,7 @@ final class SnapshotCodec {
     static void decode(byte[] payload, Engine e) throws IOException {
         ByteSource in = new ByteSource(payload, 0, payload.length);
         int v = in.u8();
-        if (v != VERSION) {
+        if (v != 1 && v != VERSION) {
             throw new CorruptFrame("snapshot payload version " + v + " not supported");
         }
         e.nextTopicId = in.i64();
@@ -86,8 +94,19 @@ final class SnapshotCodec {
             for (int k = 0; k < keys; k++) {
                 int kl = in.u8();
                 String key = Bytes.string(payload, in.skip(kl), kl);
-                AppendResult r = new AppendResult(in.i64(), in.i64(), in.i64(), in.i64(), in.bool(), false, 0);
-                t.idempotency.put(key, r, in.i64());
+                long firstSeq = in.i64();
+                long lastSeq = in.i64();
+                long headSeq = in.i64();
+                long count = in.i64();
+                boolean created = in.bool();
+                long expires = in.i64();
+                int dropped = v >= 2 ? in.i32() : 0;
+                t.idempotency.put(key, new AppendResult(firstSeq, lastSeq, headSeq, count, created, false, dropped, 0),
+                        expires);
+            }
+            int marks = v >= 2 ? in.i32() : 0;
+            for (int m = 0; m < marks; m++) {
+                t.origins.put(new OriginMarks.Source(in.str16(), in.str16()), in.i64());
             }
             e.register(t);
             e.publish(t);

@@ -37,6 +37,8 @@ final class TopicLog {
     long count;
     /** Committer-only. */
     final IdempotencyTable idempotency = new IdempotencyTable();
+    /** Committer-only. */
+    final OriginMarks origins = new OriginMarks();
 
     TopicLog(long id, String name, String owner, long createdAtMs, TopicConfig config, SegmentLog segments,
              long tailBytes, Head head) {

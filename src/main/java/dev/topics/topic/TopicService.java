@@ -154,7 +154,7 @@ public final class TopicService implements HttpService {
             out.value(seq);
         }
         out.endArray().field("head_seq", r.headSeq()).field("count", r.count()).field("created", r.created())
-                .field("deduped", r.deduped());
+                .field("deduped", r.deduped()).field("dropped", r.dropped());
         Responses.performance(out, t0, r.fsyncNanos()).endObject();
         Responses.send(res, 200, out);
     }

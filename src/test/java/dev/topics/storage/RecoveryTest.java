@@ -471,9 +471,13 @@ class RecoveryTest {
         try (LocalStorage s = LocalStorage.open(smallWalFiles(live))) {
             w.setUp(s);
             w.random(s, 60);
-            before = capture(s);
-            w.appendSmall(s, Workload.ORDERS, 2, null);
-            quiesce(s);
+            // the last write must land in the newest file: a write that fills a file is
+            // followed by a roll, so write again until the newest file holds a frame
+            do {
+                before = capture(s);
+                w.appendSmall(s, Workload.ORDERS, 2, null);
+                quiesce(s);
+            } while (Corruptor.frames(Corruptor.lastWalFile(live)).isEmpty());
             Corruptor.copyTree(live, dir.resolve("crash"));
         }
         Path crash = dir.resolve("crash");

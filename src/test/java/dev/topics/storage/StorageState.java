@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -223,6 +224,8 @@ final class StorageState {
             return r;
         }
 
+        private final Map<String, Long> originSeqs = new HashMap<>();
+
         RecordBatch batch(String topic, int n, boolean small) {
             RecordBatch b = new RecordBatch(256);
             for (int i = 0; i < n; i++) {
@@ -230,8 +233,11 @@ final class StorageState {
                 String data = "{\"n\":" + records + ",\"s\":\"" + text(small ? 3 : rnd.nextInt(120)) + "\"}";
                 String tag = rnd.nextInt(3) == 0 ? null : rnd.nextBoolean() ? "tag-" + rnd.nextInt(5) : "tåg/✓-" + rnd.nextInt(3);
                 String node = rnd.nextInt(3) == 0 ? "n-" + rnd.nextInt(4) : null;
+                // origin seqs rise per source, as a FIFO router's do (SPEC §8): none is a re-send
+                String source = "n-src" + rnd.nextInt(2);
                 Origin origin = rnd.nextInt(4) == 0
-                        ? new Origin("n-src" + rnd.nextInt(2), "src/" + topic, 1 + rnd.nextInt(1_000_000))
+                        ? new Origin(source, "src/" + topic, originSeqs.merge(source + "/" + topic,
+                                1L + rnd.nextInt(1_000), Long::sum))
                         : null;
                 b.add(data.getBytes(StandardCharsets.UTF_8), tag, node, origin);
             }

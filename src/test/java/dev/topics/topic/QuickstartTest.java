@@ -37,7 +37,7 @@ class QuickstartTest {
                     "content-type", "application/json").ok();
             assertThat(withoutPerformance(written)).isEqualTo(Map.of(
                     "topic", "orders", "first_seq", 1L, "last_seq", 2L, "seqs", List.of(1L, 2L), "head_seq", 2L,
-                    "count", 2L, "created", false, "deduped", false));
+                    "count", 2L, "created", false, "deduped", false, "dropped", 0L));
             assertThat(written.obj("performance").keySet()).containsExactlyInAnyOrder("server_total_ms", "fsync_ms");
 
             Response read = http.post("/v0/topics/orders/diff", "{ \"from_seq\": 0, \"limit\": 500 }",

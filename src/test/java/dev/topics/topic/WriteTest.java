@@ -62,7 +62,7 @@ class WriteTest extends ServerTest {
                 """).ok();
 
         assertThat(r.map().keySet()).containsExactlyInAnyOrder("topic", "first_seq", "last_seq", "seqs", "head_seq",
-                "count", "created", "deduped", "performance");
+                "count", "created", "deduped", "dropped", "performance");
         assertThat(r.str("topic")).isEqualTo(t);
         assertThat(r.num("first_seq")).isEqualTo(1);
         assertThat(r.num("last_seq")).isEqualTo(2);
