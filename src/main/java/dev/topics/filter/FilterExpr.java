@@ -78,7 +78,8 @@ public final class FilterExpr {
                 case "And", "Or", "Not" -> 2;
                 default -> 3;
             };
-            throw new InvalidFilter(path + "[" + n + "]", "an expression with " + head + " has " + n + " elements");
+            throw new InvalidFilter(path + "[" + n + "]", "unexpected element: " + (n == 3
+                    ? "a comparison is exactly [field, op, value]" : head + " takes exactly one operand"));
         }
         return f;
     }

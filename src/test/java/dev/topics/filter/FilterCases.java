@@ -392,13 +392,13 @@ final class FilterCases {
                 Arguments.of("[]", "filter"),
                 Arguments.of("[\"tag\"]", "filter"),
                 Arguments.of("[\"tag\",\"Eq\"]", "filter"),
-                Arguments.of("[\"tag\",\"Eq\",\"x\",\"y\"]", "filter"),
-                Arguments.of("[\"seq\",\"Eq\",1,2]", "filter"),
+                Arguments.of("[\"tag\",\"Eq\",\"x\",\"y\"]", "filter[3]"), // the first extra element
+                Arguments.of("[\"seq\",\"Eq\",1,2]", "filter[3]"),
                 Arguments.of("[\"And\"]", "filter"),
-                Arguments.of("[\"And\",[],[]]", "filter"),
+                Arguments.of("[\"And\",[],[]]", "filter[2]"),
                 Arguments.of("[\"Or\"]", "filter"),
                 Arguments.of("[\"Not\"]", "filter"),
-                Arguments.of("[\"Not\",[\"tag\",\"Eq\",\"x\"],[\"tag\",\"Eq\",\"y\"]]", "filter"),
+                Arguments.of("[\"Not\",[\"tag\",\"Eq\",\"x\"],[\"tag\",\"Eq\",\"y\"]]", "filter[2]"),
                 // unknown field
                 Arguments.of("[\"tags\",\"Eq\",\"x\"]", "filter[0]"),
                 Arguments.of("[\"Tag\",\"Eq\",\"x\"]", "filter[0]"),
