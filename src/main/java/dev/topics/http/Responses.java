@@ -52,6 +52,7 @@ public final class Responses {
             case InvalidFilter e -> error(res, 400, "invalid_filter", e.getMessage());
             case StorageException.TopicNotFound e -> error(res, 404, "topic_not_found", e.getMessage());
             case StorageException.InvalidChange e -> error(res, 400, "invalid_field", e.getMessage());
+            case StorageException.TopicFull e -> error(res, 409, "topic_full", e.getMessage());
             case StorageException.Unavailable e -> {
                 LOG.log(Level.WARNING, "storage unavailable", e);
                 error(res, 503, "unavailable", e.getMessage());

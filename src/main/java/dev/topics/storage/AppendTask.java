@@ -4,6 +4,8 @@ import dev.topics.storage.segment.RecordCodec;
 import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.Bytes;
 import dev.topics.storage.wal.CommitTask;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A write on its way through the committer: creates the topic if allowed, answers a
@@ -23,6 +25,8 @@ final class AppendTask extends CommitTask {
     private byte[] records;
     private int recordsLen;
     private long recordsDataBytes;
+    /** Origin marks as they were before this write, to put back if it is refused. */
+    private Map<OriginMarks.Source, Long> marksBefore;
 
     AppendTask(Engine engine, AppendRequest request) {
         this.engine = engine;
@@ -41,6 +45,17 @@ final class AppendTask extends CommitTask {
             created = true; // the records frame below carries the creation
         }
         topic = t;
+        try {
+            return prepare(wal, t, now);
+        } catch (RuntimeException e) {
+            if (created) {
+                engine.abandon(t); // refused before anything was logged: no half-made topic
+            }
+            throw e;
+        }
+    }
+
+    private Sync prepare(ByteSink wal, TopicLog t, long now) {
         String key = request.idempotencyKey();
         if (key != null && !created) {
             AppendResult earlier = t.idempotency.find(key, now);
@@ -59,8 +74,9 @@ final class AppendTask extends CommitTask {
             boolean dedupe = t.config.dedupeNode();
             RecordCodec.Parts parts = new RecordCodec.Parts();
             ByteSink keep = null;
+            marksBefore = new HashMap<>();
             for (int p = 0; p < len; p += RecordCodec.length(buf, p)) {
-                boolean fresh = t.origins.accept(buf, p, parts);
+                boolean fresh = t.origins.accept(buf, p, parts, marksBefore);
                 if (dedupe && !fresh) {
                     if (keep == null) {
                         keep = new ByteSink(len);
@@ -78,6 +94,18 @@ final class AppendTask extends CommitTask {
                 len = keep.size();
             }
         }
+        TopicConfig cfg = t.config;
+        if (cfg.discard() == TopicConfig.Discard.NEW) {
+            String cap = cfg.capRecords() > 0 && t.count + kept > cfg.capRecords() ? "cap_records " + cfg.capRecords()
+                    : cfg.capBytes() > 0 && t.bytes + dataBytes > cfg.capBytes() ? "cap_bytes " + cfg.capBytes()
+                    : null;
+            if (cap != null) {
+                if (marksBefore != null) {
+                    t.origins.rollback(marksBefore);
+                }
+                throw new StorageException.TopicFull(t.name, cap);
+            }
+        }
         records = buf;
         recordsLen = len;
         recordsDataBytes = dataBytes;
@@ -90,8 +118,8 @@ final class AppendTask extends CommitTask {
         last = seq - 1;
         t.nextSeq = seq;
         t.count += kept;
+        t.bytes += dataBytes;
         result = new AppendResult(first, last, t.nextSeq - 1, t.count, created, false, dropped, 0);
-        TopicConfig cfg = t.config;
         byte[] keyBytes = key == null ? null : Bytes.utf8(key);
         long expires = key == null ? 0 : now + cfg.idempotencyWindowMs();
         if (key != null) {
@@ -114,6 +142,15 @@ final class AppendTask extends CommitTask {
         }
         if (last >= first) {
             topic.appendCommitted(records, 0, recordsLen, first, last, recordsDataBytes);
+            if (Retention.applies(topic.config)) {
+                engine.enforceRetention(topic);
+                // the answer counts what retention left (SPEC §3: count after the write)
+                TopicLog.Head h = topic.head;
+                result = new AppendResult(first, last, last, h.count(), created, false, result.dropped(), 0);
+                if (request.idempotencyKey() != null) {
+                    topic.idempotency.replace(request.idempotencyKey(), result);
+                }
+            }
         }
     }
 

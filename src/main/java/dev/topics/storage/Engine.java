@@ -54,6 +54,10 @@ final class Engine implements Committer.Duties {
         return t;
     });
     private volatile Future<?> inFlight;
+    /** Committer-only: EVICT frames (topic id, new earliest, count, bytes) not yet written. */
+    private final List<long[]> pendingEvicts = new ArrayList<>();
+    private final ByteSink evictFrames = new ByteSink(256);
+    private long lastSweepNanos = System.nanoTime();
 
     Engine(StorageOptions options) {
         this.options = options;
@@ -103,6 +107,56 @@ final class Engine implements Committer.Duties {
         }
     }
 
+    /** Committer: a topic was created while refusing its first write; forget it and its files. */
+    void abandon(TopicLog t) throws IOException {
+        byName.remove(t.name, t);
+        byId.remove(t.id, t);
+        if (t.segments != null) {
+            t.segments.close();
+            deleteTree(t.segments.dir());
+        }
+    }
+
+    /**
+     * Committer, when a write or config change is applied: enforce the topic's retention now,
+     * so the change's answer and every read already see it. The EVICT frame is written
+     * between groups.
+     */
+    void enforceRetention(TopicLog t) throws IOException {
+        long[] evict = Retention.enforce(t, System.currentTimeMillis());
+        if (evict != null) {
+            pendingEvicts.add(evict);
+        }
+    }
+
+    /**
+     * Committer, between groups: log the evictions made since the last call, and every
+     * second sweep every topic (TTL evicts without writes). The frames are forced with the
+     * next group or by the async timer.
+     */
+    private void retentionBetweenGroups(WalWriter wal) throws IOException {
+        long now = System.nanoTime();
+        if (now - lastSweepNanos >= 1_000_000_000L) {
+            lastSweepNanos = now;
+            for (TopicLog t : byName.values()) {
+                enforceRetention(t);
+                if (t.segments != null) {
+                    t.segments.reapRetired(now);
+                }
+            }
+        }
+        if (pendingEvicts.isEmpty()) {
+            return;
+        }
+        evictFrames.reset();
+        for (long[] e : pendingEvicts) {
+            Frames.evict(evictFrames, e[0], e[1], e[2], e[3]);
+        }
+        pendingEvicts.clear();
+        wal.write(evictFrames.array(), 0, evictFrames.size());
+        committer.noteUnforced();
+    }
+
     /** Deletes a topic directory; refuses anything not directly under {@code topics/}. */
     void deleteTree(Path dir) throws IOException {
         if (!dir.toAbsolutePath().normalize().getParent().equals(topicsDir.toAbsolutePath().normalize())) {
@@ -133,6 +187,7 @@ final class Engine implements Committer.Duties {
 
     @Override
     public void between(WalWriter wal) throws IOException {
+        retentionBetweenGroups(wal);
         Future<?> running = inFlight;
         if (running != null && !running.isDone()) {
             if (wal.full()) {

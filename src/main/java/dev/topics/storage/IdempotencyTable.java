@@ -26,6 +26,14 @@ final class IdempotencyTable {
         entries.put(key, new Entry(result, expiresAtMs));
     }
 
+    /** Replaces the result remembered for {@code key}, keeping its expiry. */
+    void replace(String key, AppendResult result) {
+        Entry e = entries.get(key);
+        if (e != null) {
+            entries.put(key, new Entry(result, e.expiresAtMs()));
+        }
+    }
+
     void expire(long nowMs) {
         Iterator<Entry> it = entries.values().iterator();
         while (it.hasNext() && it.next().expiresAtMs() <= nowMs) {

@@ -1,7 +1,5 @@
 package dev.topics.storage;
 
-import dev.topics.storage.segment.Chunk;
-import dev.topics.storage.segment.RecordCodec;
 import dev.topics.storage.wal.AppendRing;
 import dev.topics.storage.wal.CommitTask;
 import dev.topics.storage.wal.Committer;
@@ -46,6 +44,11 @@ public final class LocalStorage implements Storage {
             Engine engine = new Engine(options);
             Recovery recovery = new Recovery(engine, dir.walDir);
             RecoveryReport report = recovery.run();
+            // evictions logged but not yet written when the last run stopped are redone before
+            // anyone reads: a restart never shows records that retention had dropped
+            for (TopicLog t : engine.byName.values()) {
+                engine.enforceRetention(t);
+            }
             WalWriter wal = new WalWriter(dir.walDir, recovery.nextWalFile(), options.walFileBytes());
             Committer committer = new Committer(new AppendRing<>(RING_SIZE), wal, engine, options.asyncFlushMs());
             engine.committer(committer);
@@ -137,10 +140,14 @@ public final class LocalStorage implements Storage {
             return new ReadResult(List.of(), 0, h.headSeq(), h.earliestSeq(), new Tombstone.Reset(h.headSeq()));
         }
         Collector c = new Collector(limit, maxBytes, skipNode, filter);
-        long start = fromSeq + 1;
+        // records below earliest are gone; a cursor behind retention's evictions is told so
+        long start = Math.max(fromSeq + 1, h.earliestSeq());
+        Tombstone tombstone = fromSeq < h.evictedThrough()
+                ? new Tombstone.Retention(fromSeq + 1, Math.min(h.evictedThrough(), h.earliestSeq() - 1))
+                : null;
         if (start <= h.headSeq()) {
             try {
-                collect(t, start, h.headSeq(), c);
+                t.scan(start, h.headSeq(), c::visit);
             } catch (IOException e) {
                 if (t.deleted) {
                     throw new StorageException.TopicNotFound(topic);
@@ -149,39 +156,7 @@ public final class LocalStorage implements Storage {
             }
         }
         long next = c.stopped ? c.lastExamined : h.headSeq();
-        return new ReadResult(c.records, next, h.headSeq(), h.earliestSeq(), null);
-    }
-
-    private static void collect(TopicLog t, long start, long end, Collector c) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Chunk[] chunks = t.tail.from(start);
-            if (chunks != null) {
-                for (Chunk ch : chunks) {
-                    int stop = ch.off() + ch.len();
-                    for (int p = ch.off(); p < stop; p += RecordCodec.length(ch.buf(), p)) {
-                        long seq = RecordCodec.seq(ch.buf(), p);
-                        if (seq > end) {
-                            return;
-                        }
-                        if (seq >= start && !c.visit(ch.buf(), p)) {
-                            return;
-                        }
-                    }
-                }
-                return;
-            }
-            if (t.segments != null) {
-                t.segments.read(start, end, c::visit);
-                return;
-            }
-            // Memory-only topic: the tail is the whole log. A miss means we raced the
-            // committer's eviction (retention): look again from what is still held.
-            long first = t.tail.firstSeq();
-            if (first < 0 || attempt > 3) {
-                return;
-            }
-            start = Math.max(start, first);
-        }
+        return new ReadResult(c.records, next, h.headSeq(), h.earliestSeq(), tombstone);
     }
 
     /** Gathers records for one read; stops at the limit, the byte cap or the examine cap. */

@@ -25,6 +25,11 @@ final class OriginMarks {
      * record is at or below its origin's mark, i.e. already accepted; the mark is not moved then.
      */
     boolean accept(byte[] b, int off, RecordCodec.Parts parts) {
+        return accept(b, off, parts, null);
+    }
+
+    /** As {@link #accept(byte[], int, RecordCodec.Parts)}, noting each mark's old value in {@code undo} (null = none). */
+    boolean accept(byte[] b, int off, RecordCodec.Parts parts, Map<Source, Long> undo) {
         if ((RecordCodec.flags(b, off) & RecordCodec.F_ORIGIN) == 0) {
             return true;
         }
@@ -40,8 +45,22 @@ final class OriginMarks {
         if (mark != null && Long.compareUnsigned(seq, mark) <= 0) {
             return false;
         }
+        if (undo != null && !undo.containsKey(s)) {
+            undo.put(s, mark);
+        }
         marks.put(s, seq);
         return true;
+    }
+
+    /** Puts back the marks noted in {@code undo} (a write refused after its marks moved). */
+    void rollback(Map<Source, Long> undo) {
+        for (var e : undo.entrySet()) {
+            if (e.getValue() == null) {
+                marks.remove(e.getKey());
+            } else {
+                marks.put(e.getKey(), e.getValue());
+            }
+        }
     }
 
     void put(Source s, long mark) {

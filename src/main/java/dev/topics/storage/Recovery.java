@@ -144,6 +144,15 @@ final class Recovery {
                     t.config = config;
                 }
             }
+            case Frames.EVICT -> {
+                TopicLog t = engine.byId.get(in.i64());
+                long newEarliest = in.i64();
+                long count = in.i64();
+                long bytes = in.i64();
+                if (t != null && newEarliest > t.head.earliestSeq()) {
+                    t.evict(newEarliest, count, bytes);
+                }
+            }
             case Frames.TOPIC_DELETE -> {
                 TopicLog t = engine.byId.get(in.i64());
                 if (t != null) {
@@ -208,6 +217,7 @@ final class Recovery {
             t.appendCommitted(records, 0, len, first, last, dataBytes);
             t.nextSeq = last + 1;
             t.count = t.head.count();
+            t.bytes = t.head.bytes();
         }
         if (key != null) {
             long head = t.nextSeq - 1;

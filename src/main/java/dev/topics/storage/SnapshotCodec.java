@@ -16,8 +16,8 @@ import java.util.Map;
  * <pre>
  * payload := u8 version(=2) u64 nextTopicId u32 topicCount topic*
  * topic   := u64 id str name u8 hasOwner [str owner] u64 createdAtMs config(Frames)
- *            u64 headSeq u64 earliestSeq u64 count u64 bytes u64 activeBase u64 activeSize
- *            u32 keyCount key*  u32 markCount mark*                       (marks: v2)
+ *            u64 headSeq u64 earliestSeq u64 count u64 bytes [u64 evictedThrough (v2)]
+ *            u64 activeBase u64 activeSize u32 keyCount key*  [u32 markCount mark* (v2)]
  * key     := u8 len bytes u64 firstSeq u64 lastSeq u64 headSeq u64 count u8 created
  *            u64 expiresAtMs  u32 dropped                                  (dropped: v2)
  * mark    := str originNode str originTopic u64 highestOriginSeq
@@ -50,7 +50,7 @@ final class SnapshotCodec {
             out.i64(t.createdAtMs);
             Frames.config(out, t.config);
             TopicLog.Head h = t.head;
-            out.i64(h.headSeq()).i64(h.earliestSeq()).i64(h.count()).i64(h.bytes());
+            out.i64(h.headSeq()).i64(h.earliestSeq()).i64(h.count()).i64(h.bytes()).i64(h.evictedThrough());
             out.i64(t.segments.activeBase()).i64(t.segments.activeSize());
             t.idempotency.expire(now);
             Map<String, IdempotencyTable.Entry> keys = t.idempotency.entries();
@@ -84,7 +84,7 @@ final class SnapshotCodec {
             String owner = in.bool() ? in.str16() : null;
             long createdAt = in.i64();
             TopicConfig config = Frames.config(in);
-            TopicLog.Head head = new TopicLog.Head(in.i64(), in.i64(), in.i64(), in.i64());
+            TopicLog.Head head = new TopicLog.Head(in.i64(), in.i64(), in.i64(), in.i64(), v >= 2 ? in.i64() : 0);
             long activeBase = in.i64();
             long activeSize = in.i64();
             SegmentLog segs = SegmentLog.recover(SegmentFiles.topicDir(e.options.dataDir(), id), activeBase, activeSize,

@@ -17,6 +17,13 @@ public class StorageException extends RuntimeException {
         }
     }
 
+    /** A write refused because it would take a {@code discard: new} topic past a cap (SPEC §7). */
+    public static final class TopicFull extends StorageException {
+        public TopicFull(String topic, String cap) {
+            super("topic '" + topic + "' is full: the write would exceed " + cap + " (discard: new)");
+        }
+    }
+
     /** A change the engine cannot make, e.g. flipping {@code durable} on an existing topic. */
     public static final class InvalidChange extends StorageException {
         public InvalidChange(String message) {

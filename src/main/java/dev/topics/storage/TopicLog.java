@@ -1,6 +1,7 @@
 package dev.topics.storage;
 
 import dev.topics.storage.segment.Chunk;
+import dev.topics.storage.segment.RecordCodec;
 import dev.topics.storage.segment.SegmentLog;
 import dev.topics.storage.segment.Tail;
 import java.io.IOException;
@@ -16,8 +17,13 @@ import java.io.IOException;
  * publishes a new {@code head}: a reader that sees a head sees every record up to it.
  */
 final class TopicLog {
-    /** Counters published together, so a reader never mixes two moments. */
-    record Head(long headSeq, long earliestSeq, long count, long bytes) {
+    /**
+     * Counters published together, so a reader never mixes two moments.
+     *
+     * @param evictedThrough the highest seq evicted by retention (TTL, caps), 0 if none:
+     *                       readers whose cursor is below it get a {@code retention} tombstone
+     */
+    record Head(long headSeq, long earliestSeq, long count, long bytes, long evictedThrough) {
     }
 
     final long id;
@@ -35,6 +41,8 @@ final class TopicLog {
     long nextSeq;
     /** Committer-only: the live record count including prepared, not yet applied writes. */
     long count;
+    /** Committer-only: live data bytes including prepared, not yet applied writes. */
+    long bytes;
     /** Committer-only. */
     final IdempotencyTable idempotency = new IdempotencyTable();
     /** Committer-only. */
@@ -52,10 +60,11 @@ final class TopicLog {
         this.head = head;
         this.nextSeq = head.headSeq() + 1;
         this.count = head.count();
+        this.bytes = head.bytes();
     }
 
     static Head emptyHead(long headSeq) {
-        return new Head(headSeq, headSeq + 1, 0, 0);
+        return new Head(headSeq, headSeq + 1, 0, 0, 0);
     }
 
     boolean durable() {
@@ -73,8 +82,62 @@ final class TopicLog {
         tail.add(new Chunk(first, last, buf, off, len));
         Head h = head;
         long n = last - first + 1;
-        head = new Head(last, h.count() == 0 ? first : h.earliestSeq(), h.count() + n, h.bytes() + dataBytes);
+        head = new Head(last, h.count() == 0 ? first : h.earliestSeq(), h.count() + n, h.bytes() + dataBytes,
+                h.evictedThrough());
         signal.signalAll();
+    }
+
+    /**
+     * Committer (and recovery): records below {@code newEarliest} are gone (retention).
+     * Readers see it at once; the tail lets go of them and whole segments below are retired.
+     */
+    void evict(long newEarliest, long count, long bytes) throws IOException {
+        Head h = head;
+        long earliest = count == 0 ? h.headSeq() + 1 : newEarliest;
+        head = new Head(h.headSeq(), earliest, count, bytes, Math.max(h.evictedThrough(), newEarliest - 1));
+        this.count = count;
+        this.bytes = bytes;
+        tail.dropThrough(newEarliest - 1);
+        if (segments != null) {
+            segments.retireBefore(newEarliest);
+        }
+        signal.signalAll();
+    }
+
+    /**
+     * Visits the records {@code start..end} in order (tail first, else the segments) until
+     * the visitor says stop. Any thread; used by reads and by retention.
+     */
+    void scan(long start, long end, SegmentLog.Visitor visitor) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Chunk[] chunks = tail.from(start);
+            if (chunks != null) {
+                for (Chunk ch : chunks) {
+                    int stop = ch.off() + ch.len();
+                    for (int p = ch.off(); p < stop; p += RecordCodec.length(ch.buf(), p)) {
+                        long seq = RecordCodec.seq(ch.buf(), p);
+                        if (seq > end) {
+                            return;
+                        }
+                        if (seq >= start && !visitor.visit(ch.buf(), p)) {
+                            return;
+                        }
+                    }
+                }
+                return;
+            }
+            if (segments != null) {
+                segments.read(start, end, visitor);
+                return;
+            }
+            // Memory-only topic: the tail is the whole log. A miss means we raced the
+            // committer's eviction: look again from what is still held.
+            long first = tail.firstSeq();
+            if (first < 0 || attempt > 3) {
+                return;
+            }
+            start = Math.max(start, first);
+        }
     }
 
     TopicInfo info() {

@@ -78,6 +78,7 @@ final class TopicTask extends CommitTask {
                     engine.publish(topic);
                 } else if (newConfig != null) {
                     topic.config = newConfig;
+                    engine.enforceRetention(topic); // a lowered cap or TTL applies at once
                 }
             }
         }

@@ -35,6 +35,11 @@ public final class SegmentLog implements AutoCloseable {
     private final long segmentBytes;
     private final int interval;
     private volatile Segment[] segments;
+    /** Segments dropped by retention: deleted from disk at once, closed after a grace period. */
+    private final List<Segment> retired = new ArrayList<>();
+    private final List<Long> retiredAt = new ArrayList<>();
+    /** A reader holding a retired segment finishes well within this. */
+    private static final long CLOSE_GRACE_NANOS = 30_000_000_000L;
 
     private SegmentLog(Path dir, long segmentBytes, int interval, Segment[] segments) {
         this.dir = dir;
@@ -107,6 +112,39 @@ public final class SegmentLog implements AutoCloseable {
             active = next;
         }
         active.append(b, off, len, firstSeq, lastSeq);
+    }
+
+    /**
+     * Committer: drops every sealed segment whose records are all below {@code seq}
+     * (retention). Their files are deleted now; their channels are closed after a grace
+     * period so that a reader still holding one finishes its read.
+     */
+    public void retireBefore(long seq) throws IOException {
+        Segment[] cur = segments;
+        int drop = 0;
+        while (drop < cur.length - 1 && cur[drop].lastSeq() < seq) {
+            drop++;
+        }
+        if (drop == 0) {
+            return;
+        }
+        segments = Arrays.copyOfRange(cur, drop, cur.length);
+        long now = System.nanoTime();
+        for (int i = 0; i < drop; i++) {
+            Files.deleteIfExists(cur[i].file());
+            Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(cur[i].baseSeq())));
+            retired.add(cur[i]);
+            retiredAt.add(now);
+        }
+        reapRetired(now);
+    }
+
+    /** Committer: closes retired segments whose grace period is over. */
+    public void reapRetired(long nowNanos) throws IOException {
+        while (!retired.isEmpty() && nowNanos - retiredAt.get(0) > CLOSE_GRACE_NANOS) {
+            retired.remove(0).close();
+            retiredAt.remove(0);
+        }
     }
 
     public Segment active() {
@@ -205,5 +243,10 @@ public final class SegmentLog implements AutoCloseable {
         for (Segment s : segments) {
             s.close();
         }
+        for (Segment s : retired) {
+            s.close();
+        }
+        retired.clear();
+        retiredAt.clear();
     }
 }

@@ -213,6 +213,16 @@ public final class Committer implements AutoCloseable {
         }
     }
 
+    /**
+     * Committer thread (duties): bytes were written to the WAL outside a group; force them
+     * with the next group or within {@code async_flush_ms}.
+     */
+    public void noteUnforced() {
+        if (unforcedSince < 0) {
+            unforcedSince = System.nanoTime();
+        }
+    }
+
     private void flushAsyncIfDue() throws IOException {
         if (unforcedSince >= 0 && System.nanoTime() - unforcedSince >= asyncFlushNanos) {
             wal.force();
