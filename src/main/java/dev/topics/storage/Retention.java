@@ -31,6 +31,10 @@ final class Retention {
         if (!applies(c) || h.count() == 0) {
             return null;
         }
+        boolean overCap = (c.capRecords() > 0 && h.count() > c.capRecords()) || (c.capBytes() > 0 && h.bytes() > c.capBytes());
+        if (!overCap && c.ttlMs() == 0) {
+            return null; // within its caps, and no age limit: nothing to read
+        }
         long[] state = {h.count(), h.bytes(), h.earliestSeq()}; // count, bytes, new earliest
         long expiredBefore = c.ttlMs() > 0 ? nowMs - c.ttlMs() : Long.MIN_VALUE;
         RecordCodec.Parts parts = new RecordCodec.Parts();
