@@ -160,4 +160,19 @@ class RetentionTest {
         }
         Corruptor.deleteTree(crash);
     }
+
+    @Test
+    void aMemoryOnlyTopicEvictsFromItsInMemoryLogToo() throws Exception {
+        try (LocalStorage s = LocalStorage.open(StorageOptions.defaults(dir))) {
+            TopicPatch memory = new TopicPatch(null, 4L, null, null, false, null, null, null, null, null, null);
+            s.putTopic("volatile", memory, null, TopicConfig.DEFAULTS);
+            for (int i = 0; i < 5; i++) {
+                write(s, "volatile", 1 + i * 3, 3);
+            }
+            assertThat(s.topic("volatile").count()).isEqualTo(4);
+            assertThat(seqs(s, "volatile")).containsExactly(12L, 13L, 14L, 15L);
+            assertThat(s.read("volatile", 0, 10, 1 << 20, null, null).tombstone())
+                    .isEqualTo(new Tombstone.Retention(1, 11));
+        }
+    }
 }
