@@ -92,7 +92,8 @@ public final class TopicsServer {
         try {
             var s = cfg.storage();
             storage = LocalStorage.open(new StorageOptions(dataDir, cfg.nodeId(), s.asyncFlushMs(), s.segmentBytes(),
-                    s.walFileBytes(), s.indexIntervalBytes(), s.tailBytes(), s.snapshotIntervalMs(), s.snapshotWalBytes()));
+                    s.walFileBytes(), s.indexIntervalBytes(), s.tailBytes(), s.snapshotIntervalMs(), s.snapshotWalBytes(),
+                    s.compactionIntervalMs()));
         } catch (IOException | RuntimeException e) {
             web.stop();
             throw new StartFailure("cannot open data directory " + dataDir + ": " + rootMessage(e));

@@ -80,6 +80,7 @@ public record ServerConfig(
      * @param tailBytes          newest record bytes kept in memory per topic; 0 = none
      * @param snapshotIntervalMs a snapshot is written at least this often
      * @param snapshotWalBytes   a snapshot is also written after this many WAL bytes
+     * @param compactionIntervalMs deleted records' bytes leave the disk within this long
      */
     public record StorageSettings(
             long asyncFlushMs,
@@ -88,6 +89,7 @@ public record ServerConfig(
             int indexIntervalBytes,
             long tailBytes,
             long snapshotIntervalMs,
-            long snapshotWalBytes) {
+            long snapshotWalBytes,
+            long compactionIntervalMs) {
     }
 }

@@ -58,6 +58,7 @@ final class Engine implements Committer.Duties {
     private final List<long[]> pendingEvicts = new ArrayList<>();
     private final ByteSink evictFrames = new ByteSink(256);
     private long lastSweepNanos = System.nanoTime();
+    private long lastCompactionNanos = System.nanoTime();
 
     Engine(StorageOptions options) {
         this.options = options;
@@ -157,6 +158,30 @@ final class Engine implements Committer.Duties {
         committer.noteUnforced();
     }
 
+    /**
+     * Committer, between groups, every half {@code compaction_interval_ms}: rewrite the
+     * segments of topics with deletes so the deleted bytes leave the disk, then ask for a
+     * snapshot, which removes the WAL files that still hold them. Deleted bytes are thus
+     * gone within the interval (SPEC §6).
+     */
+    private void compactIfDue() throws IOException {
+        long now = System.nanoTime();
+        if (now - lastCompactionNanos < options.compactionIntervalMs() * 500_000L) {
+            return;
+        }
+        lastCompactionNanos = now;
+        boolean rewrote = false;
+        for (TopicLog t : byName.values()) {
+            if (!t.toErase.isEmpty() && t.segments != null) {
+                rewrote |= t.segments.compact(t.toErase, t.nextSeq) > 0;
+                t.toErase = RemovedSeqs.NONE;
+            }
+        }
+        if (rewrote) {
+            requestSnapshot();
+        }
+    }
+
     /** Deletes a topic directory; refuses anything not directly under {@code topics/}. */
     void deleteTree(Path dir) throws IOException {
         if (!dir.toAbsolutePath().normalize().getParent().equals(topicsDir.toAbsolutePath().normalize())) {
@@ -188,6 +213,7 @@ final class Engine implements Committer.Duties {
     @Override
     public void between(WalWriter wal) throws IOException {
         retentionBetweenGroups(wal);
+        compactIfDue();
         Future<?> running = inFlight;
         if (running != null && !running.isDone()) {
             if (wal.full()) {

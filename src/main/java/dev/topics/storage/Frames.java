@@ -19,13 +19,15 @@ import dev.topics.storage.wal.WalFormat;
  * 2 TOPIC_CREATE  u64 topicId  str name  u8 hasOwner [str owner]  u64 createdAtMs  config
  * 3 TOPIC_CONFIG  u64 topicId  config
  * 4 TOPIC_DELETE  u64 topicId
+ * 5 DELETE        u64 topicId  u64 count  u64 bytes  u32 n  (u64 from, u64 to) × n   (SPEC §6: the
+ *                 records in these ranges are deleted; count and bytes are what they held)
  * 6 EVICT         u64 topicId  u64 newEarliestSeq  u64 count  u64 bytes   (retention, SPEC §7:
  *                 every record below newEarliestSeq is gone; count and bytes after it)
  * config := u8 version(=1) u64 ttlMs u64 capRecords u64 capBytes u8 discard u8 durable
  *           u8 durability u8 autoCreate u64 idempotencyWindowMs u8 dedupeNode
  *           u8 publicRead u8 publicPublish
  * </pre>
- * Reserved for later, without a format break: 5 record deletes, 16 and up control-plane
+ * Reserved for later, without a format break: 16 and up control-plane
  * changes (principals, permissions, shares, routers and their cursors, subscriptions,
  * webhooks, watch sessions), and per-producer state for SPEC §16. A frame type this
  * build does not know stops recovery with an error rather than being skipped.
@@ -35,6 +37,7 @@ final class Frames {
     static final int TOPIC_CREATE = 2;
     static final int TOPIC_CONFIG = 3;
     static final int TOPIC_DELETE = 4;
+    static final int DELETE = 5;
     static final int EVICT = 6;
 
     static final int F_CREATED = 0x01;
@@ -115,6 +118,15 @@ final class Frames {
     static void topicDelete(ByteSink out, long topicId) {
         int at = WalFormat.beginFrame(out, TOPIC_DELETE);
         out.i64(topicId);
+        WalFormat.endFrame(out, at);
+    }
+
+    static void delete(ByteSink out, long topicId, long count, long bytes, long[] ranges) {
+        int at = WalFormat.beginFrame(out, DELETE);
+        out.i64(topicId).i64(count).i64(bytes).i32(ranges.length / 2);
+        for (long v : ranges) {
+            out.i64(v);
+        }
         WalFormat.endFrame(out, at);
     }
 

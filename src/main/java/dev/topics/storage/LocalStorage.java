@@ -80,6 +80,13 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
+    public DeleteResult deleteRecords(String topic, RecordFilter match, long fromSeq, long toSeq) {
+        DeleteTask task = new DeleteTask(engine, topic, match, fromSeq, toSeq);
+        submit(task);
+        return task.result();
+    }
+
+    @Override
     public TopicChange putTopic(String name, TopicPatch patch, String owner, TopicConfig defaults) {
         TopicTask task = new TopicTask(engine, TopicTask.Kind.PUT, name, patch, owner, defaults);
         submit(task);
@@ -139,7 +146,7 @@ public final class LocalStorage implements Storage {
         if (fromSeq > h.headSeq()) {
             return new ReadResult(List.of(), 0, h.headSeq(), h.earliestSeq(), new Tombstone.Reset(h.headSeq()));
         }
-        Collector c = new Collector(limit, maxBytes, skipNode, filter);
+        Collector c = new Collector(limit, maxBytes, skipNode, filter, t.removed);
         // records below earliest are gone; a cursor behind retention's evictions is told so
         long start = Math.max(fromSeq + 1, h.earliestSeq());
         Tombstone tombstone = fromSeq < h.evictedThrough()
@@ -171,7 +178,10 @@ public final class LocalStorage implements Storage {
         long lastExamined;
         boolean stopped;
 
-        Collector(int limit, long maxBytes, byte[] skipNode, RecordFilter filter) {
+        final RemovedSeqs removed;
+
+        Collector(int limit, long maxBytes, byte[] skipNode, RecordFilter filter, RemovedSeqs removed) {
+            this.removed = removed;
             this.limit = limit;
             this.maxBytes = maxBytes;
             this.skipNode = skipNode;
@@ -186,7 +196,8 @@ public final class LocalStorage implements Storage {
             }
             examined++;
             lastExamined = r.seq();
-            boolean skip = (skipNode != null && r.nodeEquals(skipNode)) || (filter != null && !filter.test(r));
+            boolean skip = removed.contains(r.seq()) || (skipNode != null && r.nodeEquals(skipNode))
+                    || (filter != null && !filter.test(r));
             if (!skip) {
                 records.add(r);
                 bytes += r.dataLength();

@@ -144,6 +144,18 @@ final class Recovery {
                     t.config = config;
                 }
             }
+            case Frames.DELETE -> {
+                TopicLog t = engine.byId.get(in.i64());
+                long count = in.i64();
+                long bytes = in.i64();
+                long[] ranges = new long[in.i32() * 2];
+                for (int i = 0; i < ranges.length; i++) {
+                    ranges[i] = in.i64();
+                }
+                if (t != null) {
+                    t.remove(ranges, count, bytes);
+                }
+            }
             case Frames.EVICT -> {
                 TopicLog t = engine.byId.get(in.i64());
                 long newEarliest = in.i64();

@@ -38,7 +38,12 @@ final class Retention {
         long[] state = {h.count(), h.bytes(), h.earliestSeq()}; // count, bytes, new earliest
         long expiredBefore = c.ttlMs() > 0 ? nowMs - c.ttlMs() : Long.MIN_VALUE;
         RecordCodec.Parts parts = new RecordCodec.Parts();
+        RemovedSeqs removed = t.removed;
         t.scan(h.earliestSeq(), h.headSeq(), (buf, off) -> {
+            if (removed.contains(RecordCodec.seq(buf, off))) {
+                state[2] = RecordCodec.seq(buf, off) + 1; // already deleted: not counted, just passed
+                return true;
+            }
             boolean over = (c.capRecords() > 0 && state[0] > c.capRecords())
                     || (c.capBytes() > 0 && state[1] > c.capBytes())
                     || RecordCodec.ts(buf, off) < expiredBefore;

@@ -17,7 +17,8 @@ import java.util.Map;
  * payload := u8 version(=2) u64 nextTopicId u32 topicCount topic*
  * topic   := u64 id str name u8 hasOwner [str owner] u64 createdAtMs config(Frames)
  *            u64 headSeq u64 earliestSeq u64 count u64 bytes [u64 evictedThrough (v2)]
- *            u64 activeBase u64 activeSize u32 keyCount key*  [u32 markCount mark* (v2)]
+ *            u64 activeBase u64 activeSize u32 keyCount key*  [u32 markCount mark*
+ *            u32 removedCount (u64 from, u64 to)*  (v2)]
  * key     := u8 len bytes u64 firstSeq u64 lastSeq u64 headSeq u64 count u8 created
  *            u64 expiresAtMs  u32 dropped                                  (dropped: v2)
  * mark    := str originNode str originTopic u64 highestOriginSeq
@@ -66,6 +67,11 @@ final class SnapshotCodec {
             for (var m : marks.entrySet()) {
                 out.str16(m.getKey().node()).str16(m.getKey().topic()).i64(m.getValue());
             }
+            RemovedSeqs removed = t.removed;
+            out.i32(removed.ranges());
+            for (int r = 0; r < removed.ranges(); r++) {
+                out.i64(removed.from(r)).i64(removed.to(r));
+            }
         }
         Bytes.put32(out.array(), countAt, n);
     }
@@ -107,6 +113,15 @@ final class SnapshotCodec {
             int marks = v >= 2 ? in.i32() : 0;
             for (int m = 0; m < marks; m++) {
                 t.origins.put(new OriginMarks.Source(in.str16(), in.str16()), in.i64());
+            }
+            int ranges = v >= 2 ? in.i32() : 0;
+            if (ranges > 0) {
+                long[] pairs = new long[ranges * 2];
+                for (int r = 0; r < pairs.length; r++) {
+                    pairs[r] = in.i64();
+                }
+                t.removed = RemovedSeqs.NONE.plus(pairs);
+                t.toErase = t.removed; // the segments may still hold them: check again
             }
             e.register(t);
             e.publish(t);

@@ -29,6 +29,12 @@ public interface Storage extends AutoCloseable {
      */
     boolean awaitAfter(String topic, long afterSeq, long timeoutMillis) throws InterruptedException;
 
+    /**
+     * Deletes, for good, the live records with {@code fromSeq ≤ seq ≤ toSeq} that {@code match}
+     * accepts (null = all): point-in-time, silent, durable and effective at once (SPEC §6).
+     */
+    DeleteResult deleteRecords(String topic, RecordFilter match, long fromSeq, long toSeq);
+
     /** Creates the topic with {@code defaults} changed by {@code patch}, or changes an existing one by {@code patch}. */
     TopicChange putTopic(String name, TopicPatch patch, String owner, TopicConfig defaults);
 

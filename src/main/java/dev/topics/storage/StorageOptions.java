@@ -13,9 +13,18 @@ import java.nio.file.Path;
  * @param tailBytes          per-topic budget of the in-memory tail
  * @param snapshotIntervalMs a snapshot is taken this often when anything changed
  * @param snapshotWalBytes   … or as soon as this much WAL was written since the last one
+ * @param compactionIntervalMs deleted records' bytes leave the disk within this long
  */
 public record StorageOptions(Path dataDir, String nodeId, long asyncFlushMs, long segmentBytes, long walFileBytes,
-                             int indexIntervalBytes, long tailBytes, long snapshotIntervalMs, long snapshotWalBytes) {
+                             int indexIntervalBytes, long tailBytes, long snapshotIntervalMs, long snapshotWalBytes,
+                             long compactionIntervalMs) {
+
+    /** Options with the default compaction interval (60 s). */
+    public StorageOptions(Path dataDir, String nodeId, long asyncFlushMs, long segmentBytes, long walFileBytes,
+                          int indexIntervalBytes, long tailBytes, long snapshotIntervalMs, long snapshotWalBytes) {
+        this(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes, tailBytes,
+                snapshotIntervalMs, snapshotWalBytes, 60_000);
+    }
 
     /** Defaults for a data directory (tests, tools). */
     public static StorageOptions defaults(Path dataDir) {
@@ -24,16 +33,21 @@ public record StorageOptions(Path dataDir, String nodeId, long asyncFlushMs, lon
 
     public StorageOptions withSegmentBytes(long n) {
         return new StorageOptions(dataDir, nodeId, asyncFlushMs, n, walFileBytes, indexIntervalBytes, tailBytes,
-                snapshotIntervalMs, snapshotWalBytes);
+                snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs);
     }
 
     public StorageOptions withTailBytes(long n) {
         return new StorageOptions(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes, n,
-                snapshotIntervalMs, snapshotWalBytes);
+                snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs);
     }
 
     public StorageOptions withSnapshotIntervalMs(long n) {
         return new StorageOptions(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes,
-                tailBytes, n, snapshotWalBytes);
+                tailBytes, n, snapshotWalBytes, compactionIntervalMs);
+    }
+
+    public StorageOptions withCompactionIntervalMs(long n) {
+        return new StorageOptions(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes,
+                tailBytes, snapshotIntervalMs, snapshotWalBytes, n);
     }
 }

@@ -35,6 +35,10 @@ final class TopicLog {
     final TopicSignal signal = new TopicSignal();
     volatile TopicConfig config;
     volatile Head head;
+    /** Seqs removed by deletes; readers skip them at once, the compactor erases their bytes. */
+    volatile RemovedSeqs removed = RemovedSeqs.NONE;
+    /** Committer-only: deleted seqs whose bytes may still be in the segments (compaction's work). */
+    RemovedSeqs toErase = RemovedSeqs.NONE;
     volatile boolean deleted;
 
     /** Committer-only: the next seq to assign (may run ahead of {@code head} within a group). */
@@ -95,11 +99,31 @@ final class TopicLog {
         Head h = head;
         long earliest = count == 0 ? h.headSeq() + 1 : newEarliest;
         head = new Head(h.headSeq(), earliest, count, bytes, Math.max(h.evictedThrough(), newEarliest - 1));
+        removed = removed.atOrAbove(earliest);
         this.count = count;
         this.bytes = bytes;
         tail.dropThrough(newEarliest - 1);
         if (segments != null) {
             segments.retireBefore(newEarliest);
+        }
+        signal.signalAll();
+    }
+
+    /**
+     * Committer (and recovery): the records in {@code ranges} ([from, to] pairs) are deleted
+     * ({@code n} live records, {@code bytes} of data). Readers skip them from now on.
+     */
+    void remove(long[] ranges, long n, long bytesRemoved) {
+        RemovedSeqs r = removed.plus(ranges);
+        Head h = head;
+        long count = h.count() - n;
+        long earliest = count == 0 ? h.headSeq() + 1 : r.nextLive(h.earliestSeq());
+        removed = r.atOrAbove(earliest);
+        head = new Head(h.headSeq(), earliest, count, h.bytes() - bytesRemoved, h.evictedThrough());
+        this.count -= n;
+        this.bytes -= bytesRemoved;
+        if (segments != null) {
+            toErase = toErase.plus(ranges);
         }
         signal.signalAll();
     }

@@ -12,6 +12,7 @@ import dev.topics.json.JsonOut;
 import dev.topics.json.JsonReader;
 import dev.topics.storage.AppendRequest;
 import dev.topics.storage.AppendResult;
+import dev.topics.storage.DeleteResult;
 import dev.topics.storage.ReadResult;
 import dev.topics.storage.RecordFilter;
 import dev.topics.storage.RecordView;
@@ -61,6 +62,7 @@ public final class TopicService implements HttpService {
                 .patch("/topics/{name}", this::patch)
                 .delete("/topics/{name}", this::delete)
                 .post("/topics/{name}", this::append)
+                .post("/topics/{name}/delete", this::deleteRecords)
                 .post("/topics/{name}/diff", this::diffPost)
                 .get("/topics/{name}/diff", this::diffGet);
     }
@@ -156,6 +158,52 @@ public final class TopicService implements HttpService {
         out.endArray().field("head_seq", r.headSeq()).field("count", r.count()).field("created", r.created())
                 .field("deduped", r.deduped()).field("dropped", r.dropped());
         Responses.performance(out, t0, r.fsyncNanos()).endObject();
+        Responses.send(res, 200, out);
+    }
+
+    /** {@code POST /v0/topics/{name}/delete} (SPEC §6): by match, seq range, or both. */
+    private void deleteRecords(ServerRequest req, ServerResponse res) {
+        long t0 = System.nanoTime();
+        gate.authenticate(req);
+        String name = name(req);
+        byte[] body = body(req);
+        RecordFilter match = null;
+        Long from = null;
+        Long to = null;
+        boolean sawMatch = false;
+        if (body.length > 0) {
+            JsonReader r = new JsonReader(body, 0, body.length, config.limits().maxJsonDepth());
+            Set<String> seen = new HashSet<>();
+            r.beginObject("body");
+            while (r.nextField()) {
+                String f = r.name();
+                if (!seen.add(f)) {
+                    throw ApiError.duplicateField(f);
+                }
+                switch (f) {
+                    case "match" -> {
+                        match = FilterExpr.compile(r, "match");
+                        sawMatch = match != null;
+                    }
+                    case "from_seq" -> from = r.nextU64OrNull(f);
+                    case "to_seq" -> to = r.nextU64OrNull(f);
+                    default -> throw ApiError.unknownField(f);
+                }
+            }
+            r.end();
+        }
+        if (!sawMatch && from == null && to == null) {
+            throw ApiError.badRequest("empty_delete", "say what to delete: a match, a from_seq/to_seq range, or both");
+        }
+        long lo = from == null ? 0 : from;
+        long hi = to == null ? Long.MAX_VALUE : to;
+        if (lo > hi) {
+            throw ApiError.invalidField("from_seq must not be above to_seq");
+        }
+        DeleteResult d = storage.get().deleteRecords(name, match, lo, hi);
+        JsonOut out = new JsonOut(256).beginObject().field("topic", name).field("deleted", d.deleted())
+                .field("earliest_seq", d.earliestSeq()).field("head_seq", d.headSeq()).field("count", d.count());
+        Responses.performance(out, t0, d.fsyncNanos()).endObject();
         Responses.send(res, 200, out);
     }
 

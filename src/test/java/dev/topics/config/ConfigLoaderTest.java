@@ -35,7 +35,7 @@ class ConfigLoaderTest {
             AuthMode.AUTO,
             null,
             new ServerConfig.Limits(16_777_216, 1_048_576, 10_000, 64, 256),
-            new ServerConfig.StorageSettings(200, 67_108_864, 67_108_864, 4096, 1_048_576, 60_000, 268_435_456),
+            new ServerConfig.StorageSettings(200, 67_108_864, 67_108_864, 4096, 1_048_576, 60_000, 268_435_456, 60_000),
             new TopicConfig(0, 0, 0, TopicConfig.Discard.OLD, true, TopicConfig.Durability.FSYNC,
                     true, 120_000, true, false, false));
 
@@ -124,6 +124,7 @@ class ConfigLoaderTest {
                   tail_bytes: 0
                   snapshot_interval_ms: 5
                   snapshot_wal_bytes: 6
+                  compaction_interval_ms: 7
                 topic_defaults:
                   ttl_ms: 1
                   cap_records: 2
@@ -141,7 +142,7 @@ class ConfigLoaderTest {
                 "0.0.0.0", 0, Path.of("/var/lib/topics"), "eu-1.node:a_b-c", AuthMode.REQUIRED,
                 "s3cret-token",
                 new ServerConfig.Limits(1000, 900, 1_000_000, 1024, 16),
-                new ServerConfig.StorageSettings(1, 4096, 8192, 64, 0, 5, 6),
+                new ServerConfig.StorageSettings(1, 4096, 8192, 64, 0, 5, 6, 7),
                 new TopicConfig(1, 2, 3, TopicConfig.Discard.NEW, false, TopicConfig.Durability.ASYNC,
                         false, 0, false, true, true)));
     }
@@ -442,7 +443,7 @@ class ConfigLoaderTest {
             assertThat(lines.get(i)).as("line %d: comments go above keys, not after them", i + 1)
                     .doesNotContain(" #");
         }
-        assertThat(keys).hasSize(4 + 1 + 2 + 1 + 5 + 1 + 7 + 1 + 11);   // 29 leaves + 4 sections
+        assertThat(keys).hasSize(4 + 1 + 2 + 1 + 5 + 1 + 8 + 1 + 11);   // 30 leaves + 4 sections
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */

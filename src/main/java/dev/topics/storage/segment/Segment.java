@@ -175,6 +175,60 @@ public final class Segment implements AutoCloseable {
         }
     }
 
+    /**
+     * Compaction: writes a new file holding this sealed segment's records except those
+     * {@code removed} says are gone, and puts it in place of this one (tmp → fsync → the
+     * index file removed → rename → fsync dir → new index written). A crash anywhere leaves
+     * either file whole; a missing index is rebuilt by a scan. This segment's channel stays
+     * open on the old file for readers still using it. Returns the new segment.
+     */
+    public Segment rewriteWithout(java.util.function.LongPredicate removed) throws IOException {
+        Path dir = file.getParent();
+        Path tmp = dir.resolve(file.getFileName() + SegmentFiles.TMP_SUFFIX);
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteSink h = new ByteSink(HEADER);
+            h.u8('T').u8('S').u8('E').u8('G').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
+            long at = out.write(ByteBuffer.wrap(h.array(), 0, HEADER), 0);
+            long end = size;
+            long pos = HEADER;
+            byte[] buf = new byte[1 << 20];
+            while (pos < end) {
+                int n = readFully(channel, ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, end - pos)), pos);
+                int off = 0;
+                while (off + RecordCodec.HEADER + 4 <= n) {
+                    int len = RecordCodec.length(buf, off);
+                    if (len < RecordCodec.HEADER + 4) {
+                        throw new CorruptFrame("segment " + file + " has a bad record length at " + (pos + off));
+                    }
+                    if (off + len > n) {
+                        break;
+                    }
+                    if (!removed.test(RecordCodec.seq(buf, off))) {
+                        ByteBuffer rec = ByteBuffer.wrap(buf, off, len);
+                        while (rec.hasRemaining()) {
+                            at += out.write(rec, at);
+                        }
+                    }
+                    off += len;
+                }
+                if (off == 0) {
+                    buf = new byte[Math.max(buf.length * 2, RecordCodec.length(buf, 0))];
+                    continue;
+                }
+                pos += off;
+            }
+            out.force(true);
+        }
+        Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(baseSeq)));
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        dev.topics.storage.wal.AtomicFsync.directory(dir);
+        Segment fresh = open(file, baseSeq, interval, -1, null, lastSeq);
+        fresh.lastSeq = lastSeq; // the last seq stays this segment's bound even if that record went
+        fresh.writeIndex();
+        return fresh;
+    }
+
     /** Writes this segment's index next to it (at seal time). */
     public void writeIndex() throws IOException {
         long[] flat = index.toArray();

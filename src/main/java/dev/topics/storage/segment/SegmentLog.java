@@ -26,6 +26,14 @@ import java.util.List;
 public final class SegmentLog implements AutoCloseable {
     private static final int READ_BLOCK = 64 * 1024;
 
+    /** A set of seqs (records deleted), as compaction needs it. */
+    public interface SeqSet {
+        boolean contains(long seq);
+
+        /** True when any seq of the set lies in {@code [from, to]}. */
+        boolean intersects(long from, long to);
+    }
+
     /** Sees each record; returns false to stop. The buffer is owned by the caller afterwards. */
     public interface Visitor {
         boolean visit(byte[] buf, int off);
@@ -145,6 +153,40 @@ public final class SegmentLog implements AutoCloseable {
             retired.remove(0).close();
             retiredAt.remove(0);
         }
+    }
+
+    /**
+     * Committer: rewrites every segment holding a seq in {@code removed} so those records'
+     * bytes leave the disk; {@code nextSeq} is the seq the next append will have. The active segment is rolled
+     * first when it holds one. Old segments are retired (closed after the grace period).
+     * Returns the number of segments rewritten.
+     */
+    public int compact(SeqSet removed, long nextSeq) throws IOException {
+        Segment active = active();
+        if (active.lastSeq() >= active.baseSeq() && removed.intersects(active.baseSeq(), active.lastSeq())) {
+            active.writeIndex();
+            Segment next = Segment.create(dir, nextSeq, interval);
+            Segment[] cur = segments;
+            Segment[] grown = Arrays.copyOf(cur, cur.length + 1);
+            grown[cur.length] = next;
+            segments = grown;
+        }
+        Segment[] cur = segments;
+        Segment[] out = cur.clone();
+        int n = 0;
+        long now = System.nanoTime();
+        for (int i = 0; i < cur.length - 1; i++) {
+            if (cur[i].lastSeq() >= cur[i].baseSeq() && removed.intersects(cur[i].baseSeq(), cur[i].lastSeq())) {
+                out[i] = cur[i].rewriteWithout(removed::contains);
+                retired.add(cur[i]);
+                retiredAt.add(now);
+                n++;
+            }
+        }
+        if (n > 0) {
+            segments = out;
+        }
+        return n;
     }
 
     public Segment active() {
