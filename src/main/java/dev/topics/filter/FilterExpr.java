@@ -5,6 +5,7 @@ import dev.topics.json.JsonReader;
 import dev.topics.json.JsonReader.Token;
 import dev.topics.storage.RecordFilter;
 import dev.topics.storage.RecordView;
+import dev.topics.storage.TagFilter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -112,6 +113,22 @@ public final class FilterExpr {
             parts.add(expr(r, listPath + "[" + parts.size() + "]"));
         }
         RecordFilter[] all = parts.toArray(new RecordFilter[0]);
+        if (and) {
+            RecordFilter conj = v -> {
+                for (RecordFilter f : all) {
+                    if (!f.test(v)) {
+                        return false;
+                    }
+                }
+                return true;
+            };
+            for (RecordFilter f : all) {
+                if (f instanceof TagFilter tf) {
+                    return pinned(conj, tf.tags()); // whatever And accepts, that part accepts too
+                }
+            }
+            return conj;
+        }
         return and ? v -> {
             for (RecordFilter f : all) {
                 if (!f.test(v)) {
@@ -218,7 +235,8 @@ public final class FilterExpr {
         if (op == Op.In || op == Op.NotIn) {
             byte[][] set = strings(r, valuePath);
             boolean in = op == Op.In;
-            return v -> has(v, tag) ? anyEqual(v, tag, set) == in : !in;
+            RecordFilter f = v -> has(v, tag) ? anyEqual(v, tag, set) == in : !in;
+            return tag && in ? pinned(f, List.of(set)) : f;
         }
         if (r.peek() == Token.NULL && (op == Op.Eq || op == Op.NotEq)) {
             r.nextNull();
@@ -235,6 +253,9 @@ public final class FilterExpr {
             return v -> has(v, tag) && g.matches(tag ? v.tag() : v.node());
         }
         byte[] x = s.getBytes(StandardCharsets.UTF_8);
+        if (op == Op.Eq && tag) {
+            return pinned(v -> v.hasTag() && compare(v, true, x) == 0, List.of(x));
+        }
         return switch (op) {
             case Eq -> v -> has(v, tag) && compare(v, tag, x) == 0;
             case NotEq -> v -> !has(v, tag) || compare(v, tag, x) != 0;
@@ -258,6 +279,21 @@ public final class FilterExpr {
             out.add(string(r, at, "a string").getBytes(StandardCharsets.UTF_8));
         }
         return out.toArray(new byte[0][]);
+    }
+
+    /** A filter that also says which tags its accepted records carry (see {@link TagFilter}). */
+    private static TagFilter pinned(RecordFilter f, List<byte[]> tags) {
+        return new TagFilter() {
+            @Override
+            public boolean test(RecordView v) {
+                return f.test(v);
+            }
+
+            @Override
+            public List<byte[]> tags() {
+                return tags;
+            }
+        };
     }
 
     private static boolean has(RecordView v, boolean tag) {

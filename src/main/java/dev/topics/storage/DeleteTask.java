@@ -1,6 +1,7 @@
 package dev.topics.storage;
 
 import dev.topics.storage.segment.RecordCodec;
+import dev.topics.storage.segment.SegmentLog;
 import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.CommitTask;
 import java.util.Arrays;
@@ -23,6 +24,8 @@ final class DeleteTask extends CommitTask {
     private long n;
     private long bytes;
     private DeleteResult result;
+    /** Segments a tag delete read (the Bloom filters skipped the rest); -1 when not counted. */
+    private int segmentsRead = -1;
 
     /** {@code match} may be null; the range is inclusive (use 0 and Long.MAX_VALUE for "all"). */
     DeleteTask(Engine engine, String name, RecordFilter match, long fromSeq, long toSeq) {
@@ -46,7 +49,7 @@ final class DeleteTask extends CommitTask {
         RemovedSeqs removed = t.removed;
         Ranges found = new Ranges();
         if (lo <= hi && h.count() > 0) {
-            t.scan(lo, hi, (buf, off) -> {
+            SegmentLog.Visitor visit = (buf, off) -> {
                 long seq = RecordCodec.seq(buf, off);
                 if (!removed.contains(seq)) {
                     RecordView v = new RecordView(buf, off);
@@ -55,7 +58,13 @@ final class DeleteTask extends CommitTask {
                     }
                 }
                 return true;
-            });
+            };
+            if (match instanceof TagFilter tags) {
+                segmentsRead = t.scanTags(lo, hi, tags.tags(), visit);
+            } else {
+                t.scan(lo, hi, visit);
+                segmentsRead = -1;
+            }
         }
         return finishPrepare(wal, t, found.toArray(), found.count, found.bytes);
     }
@@ -106,11 +115,11 @@ final class DeleteTask extends CommitTask {
             topic.remove(ranges, n, bytes);
         }
         TopicLog.Head h = topic.head;
-        result = new DeleteResult(n, h.earliestSeq(), h.headSeq(), h.count(), 0);
+        result = new DeleteResult(n, h.earliestSeq(), h.headSeq(), h.count(), segmentsRead, 0);
     }
 
     DeleteResult result() {
         DeleteResult r = result;
-        return new DeleteResult(r.deleted(), r.earliestSeq(), r.headSeq(), r.count(), fsyncNanos);
+        return new DeleteResult(r.deleted(), r.earliestSeq(), r.headSeq(), r.count(), r.segmentsRead(), fsyncNanos);
     }
 }

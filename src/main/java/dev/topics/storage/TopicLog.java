@@ -5,6 +5,7 @@ import dev.topics.storage.segment.RecordCodec;
 import dev.topics.storage.segment.SegmentLog;
 import dev.topics.storage.segment.Tail;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * One topic inside the engine: identity, configuration, its records (segments on disk
@@ -126,6 +127,26 @@ final class TopicLog {
             toErase = toErase.plus(ranges);
         }
         signal.signalAll();
+    }
+
+    /**
+     * Visits the records {@code start..end} that may carry one of {@code tags}: on disk only
+     * the segments whose tag Bloom filter admits one are read. Committer thread (segment
+     * filters belong to it). Returns how many segments were read.
+     */
+    int scanTags(long start, long end, List<byte[]> tags, SegmentLog.Visitor visitor) throws IOException {
+        if (segments == null) {
+            scan(start, end, visitor);
+            return 0;
+        }
+        return segments.read(start, end, visitor, seg -> {
+            for (byte[] t : tags) {
+                if (seg.mayHoldTag(t)) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     /**

@@ -203,7 +203,12 @@ public final class TopicService implements HttpService {
         DeleteResult d = storage.get().deleteRecords(name, match, lo, hi);
         JsonOut out = new JsonOut(256).beginObject().field("topic", name).field("deleted", d.deleted())
                 .field("earliest_seq", d.earliestSeq()).field("head_seq", d.headSeq()).field("count", d.count());
-        Responses.performance(out, t0, d.fsyncNanos()).endObject();
+        out.name("performance").beginObject().name("server_total_ms").millis(System.nanoTime() - t0)
+                .name("fsync_ms").millis(d.fsyncNanos());
+        if (d.segmentsRead() >= 0) {
+            out.field("segments_read", d.segmentsRead()); // how much of the topic a tag delete had to read
+        }
+        out.endObject().endObject();
         Responses.send(res, 200, out);
     }
 

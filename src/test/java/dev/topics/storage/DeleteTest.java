@@ -165,4 +165,32 @@ class DeleteTest {
             assertThat(seqs(s, "m")).containsExactly(2L);
         }
     }
+
+    @Test
+    void aTagDeleteReadsOnlyTheSegmentsWhoseBloomFilterAdmitsTheTag() throws Exception {
+        StorageOptions o = StorageOptions.defaults(dir).withSegmentBytes(4096).withTailBytes(0);
+        try (LocalStorage s = LocalStorage.open(o)) {
+            for (int i = 0; i < 400; i++) {
+                write(s, "t", "order-" + i, "{\"i\":" + i + ",\"pad\":\"" + "x".repeat(30) + "\"}");
+            }
+            DeleteResult d = s.deleteRecords("t", tag("order-123"), 0, Long.MAX_VALUE);
+            assertThat(d.deleted()).isEqualTo(1);
+            assertThat(d.segmentsRead()).as("of about 20 segments").isBetween(1, 3);
+        }
+        try (LocalStorage s = LocalStorage.open(o)) {
+            DeleteResult d = s.deleteRecords("t", tag("order-321"), 0, Long.MAX_VALUE);
+            assertThat(d.deleted()).isEqualTo(1);
+            assertThat(d.segmentsRead()).as("sealed segments' filters come back from their files").isBetween(1, 3);
+            assertThat(s.topic("t").count()).isEqualTo(398);
+        }
+        // without its filter file a sealed segment is read like any other: no false negative
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.filter(p -> p.toString().endsWith(".bloom")).toList()) {
+                Files.delete(p);
+            }
+        }
+        try (LocalStorage s = LocalStorage.open(o)) {
+            assertThat(s.deleteRecords("t", tag("order-7"), 0, Long.MAX_VALUE).deleted()).isEqualTo(1);
+        }
+    }
 }

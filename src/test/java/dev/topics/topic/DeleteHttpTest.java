@@ -26,7 +26,7 @@ class DeleteHttpTest extends ServerTest {
         assertThat(d.num("earliest_seq")).isEqualTo(2);
         assertThat(d.num("head_seq")).isEqualTo(2);
         assertThat(d.num("count")).isEqualTo(1);
-        assertThat(d.obj("performance").keySet()).containsExactlyInAnyOrder("server_total_ms", "fsync_ms");
+        assertThat(d.obj("performance").keySet()).contains("server_total_ms", "fsync_ms");
         Response read = http.post("/v0/topics/" + t + "/diff", "{\"from_seq\": 0}").ok();
         assertThat(read.list("records")).hasSize(1);
         assertThat(read.get("tombstone")).isNull();

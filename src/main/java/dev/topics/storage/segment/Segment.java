@@ -37,6 +37,11 @@ public final class Segment implements AutoCloseable {
     private volatile long size;
     private volatile long lastSeq;
     private long lastIndexed = Long.MIN_VALUE / 2;
+    /** A sealed segment's tag filter; null while active (see tagHashes) or when its file is missing. */
+    private TagBloom bloom;
+    /** While active: the hash of every record's tag (TagBloom.hash), turned into the filter at seal. */
+    private long[] tagHashes;
+    private int tagCount;
     /** Size covered by the last {@link #force}; written only by the thread that forces. */
     private volatile long forcedSize;
 
@@ -57,7 +62,9 @@ public final class Segment implements AutoCloseable {
         ByteSink h = new ByteSink(HEADER);
         h.u8('T').u8('S').u8('E').u8('G').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
         ch.write(ByteBuffer.wrap(h.array(), 0, HEADER), 0);
-        return new Segment(file, baseSeq, ch, interval, new SparseIndex(), HEADER, baseSeq - 1);
+        Segment s = new Segment(file, baseSeq, ch, interval, new SparseIndex(), HEADER, baseSeq - 1);
+        s.tagHashes = new long[16];
+        return s;
     }
 
     /**
@@ -81,7 +88,10 @@ public final class Segment implements AutoCloseable {
         }
         Segment s = new Segment(file, baseSeq, ch, interval, index == null ? new SparseIndex() : index, size, lastSeqHint);
         if (index == null) {
+            s.tagHashes = new long[16];
             s.scan();
+        } else {
+            s.bloom = TagBloom.read(file.getParent(), baseSeq);
         }
         return s;
     }
@@ -110,6 +120,7 @@ public final class Segment implements AutoCloseable {
                 RecordCodec.check(buf, off, n - off);
                 long seq = RecordCodec.seq(buf, off);
                 noteIndex(seq, pos + off);
+                noteTag(buf, off);
                 last = seq;
                 off += len;
             }
@@ -119,6 +130,34 @@ public final class Segment implements AutoCloseable {
             pos += off;
         }
         lastSeq = last;
+    }
+
+    private void noteTag(byte[] b, int off) {
+        if (tagHashes != null && (RecordCodec.flags(b, off) & RecordCodec.F_TAG) != 0) {
+            // the tag is the first optional part: u16 length, then its bytes
+            long h = TagBloom.hash(b, off + RecordCodec.HEADER + 2, Bytes.u16(b, off + RecordCodec.HEADER));
+            if (tagCount == tagHashes.length) {
+                tagHashes = java.util.Arrays.copyOf(tagHashes, tagCount * 2);
+            }
+            tagHashes[tagCount++] = h;
+        }
+    }
+
+    /** False only when no record here has this tag; committer thread. */
+    public boolean mayHoldTag(byte[] tag) {
+        long h = TagBloom.hash(tag, 0, tag.length);
+        if (bloom != null) {
+            return bloom.mayContainHash(h);
+        }
+        if (tagHashes != null) {
+            for (int i = 0; i < tagCount; i++) {
+                if (tagHashes[i] == h) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return true; // a sealed segment whose filter file is missing: unknown
     }
 
     private void noteIndex(long seq, long position) {
@@ -139,6 +178,7 @@ public final class Segment implements AutoCloseable {
         for (int p = off; p < off + len; ) {
             int rl = RecordCodec.length(b, p);
             noteIndex(RecordCodec.seq(b, p), pos + (p - off));
+            noteTag(b, p);
             p += rl;
         }
         lastSeq = lastSeqOfBatch;
@@ -221,6 +261,7 @@ public final class Segment implements AutoCloseable {
             out.force(true);
         }
         Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(baseSeq)));
+        Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(baseSeq)));
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         dev.topics.storage.wal.AtomicFsync.directory(dir);
         Segment fresh = open(file, baseSeq, interval, -1, null, lastSeq);
@@ -229,8 +270,16 @@ public final class Segment implements AutoCloseable {
         return fresh;
     }
 
-    /** Writes this segment's index next to it (at seal time). */
+    /** Writes this segment's index and tag filter next to it (at seal time). */
     public void writeIndex() throws IOException {
+        if (tagHashes != null) {
+            bloom = TagBloom.of(tagHashes, tagCount);
+            tagHashes = null;
+            tagCount = 0;
+        }
+        if (bloom != null) {
+            bloom.write(file.getParent(), baseSeq);
+        }
         long[] flat = index.toArray();
         ByteSink out = new ByteSink(16 + flat.length * 8 + 4);
         out.u8('T').u8('I').u8('D').u8('X').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);

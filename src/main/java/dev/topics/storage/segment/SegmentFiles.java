@@ -14,6 +14,7 @@ import java.nio.file.Path;
  *   snapshots/00000000000000000001.snap   named by the first WAL file to replay after it
  *   topics/42/00000000000000000001.seg    a topic's segment, named by its first seq
  *   topics/42/00000000000000000001.idx    its sparse index, written when the segment is sealed
+ *   topics/42/00000000000000000001.bloom  its tag Bloom filter, written when it is sealed
  * </pre>
  */
 public final class SegmentFiles {
@@ -24,6 +25,7 @@ public final class SegmentFiles {
     public static final String TOPICS_DIR = "topics";
     public static final String SEGMENT_SUFFIX = ".seg";
     public static final String INDEX_SUFFIX = ".idx";
+    public static final String BLOOM_SUFFIX = ".bloom";
     public static final String SNAPSHOT_SUFFIX = ".snap";
     public static final String TMP_SUFFIX = ".tmp";
 
@@ -36,6 +38,10 @@ public final class SegmentFiles {
 
     public static String segmentName(long baseSeq) {
         return String.format("%020d%s", baseSeq, SEGMENT_SUFFIX);
+    }
+
+    public static String bloomName(long baseSeq) {
+        return String.format("%020d%s", baseSeq, BLOOM_SUFFIX);
     }
 
     public static String indexName(long baseSeq) {

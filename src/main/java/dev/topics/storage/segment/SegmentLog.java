@@ -92,8 +92,10 @@ public final class SegmentLog implements AutoCloseable {
             if (b > activeBase) {
                 Files.deleteIfExists(file);
                 Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
+                Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(b)));
             } else if (b == activeBase) {
                 Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
+                Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(b)));
                 segs.add(Segment.open(file, b, interval, activeSize, null, b - 1));
             } else {
                 // sealed before the snapshot: whole and forced; the next segment's base bounds it
@@ -141,6 +143,7 @@ public final class SegmentLog implements AutoCloseable {
         for (int i = 0; i < drop; i++) {
             Files.deleteIfExists(cur[i].file());
             Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(cur[i].baseSeq())));
+            Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(cur[i].baseSeq())));
             retired.add(cur[i]);
             retiredAt.add(now);
         }
@@ -206,6 +209,16 @@ public final class SegmentLog implements AutoCloseable {
      * Any thread.
      */
     public void read(long fromSeq, long toSeq, Visitor visitor) throws IOException {
+        read(fromSeq, toSeq, visitor, null);
+    }
+
+    /**
+     * As {@link #read(long, long, Visitor)}, reading only the segments {@code which} accepts
+     * (null = all); returns how many segments were read.
+     */
+    public int read(long fromSeq, long toSeq, Visitor visitor, java.util.function.Predicate<Segment> which)
+            throws IOException {
+        int read = 0;
         Segment[] segs = segments;
         int i = segs.length - 1;
         while (i > 0 && segs[i].baseSeq() > fromSeq) {
@@ -213,12 +226,20 @@ public final class SegmentLog implements AutoCloseable {
         }
         for (; i < segs.length; i++) {
             Segment s = segs[i];
+            if (s.baseSeq() > toSeq) {
+                break;
+            }
+            if (which != null && !which.test(s)) {
+                continue;
+            }
+            read++;
             long end = s.size();
             long pos = s.index().floor(fromSeq, Segment.HEADER);
             if (!readSegment(s, pos, end, fromSeq, toSeq, visitor)) {
-                return;
+                break;
             }
         }
+        return read;
     }
 
     private static boolean readSegment(Segment s, long pos, long end, long fromSeq, long toSeq, Visitor visitor)
