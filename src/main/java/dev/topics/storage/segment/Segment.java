@@ -216,15 +216,14 @@ public final class Segment implements AutoCloseable {
     }
 
     /**
-     * Compaction: writes a new file holding this sealed segment's records except those
-     * {@code removed} says are gone, and puts it in place of this one (tmp → fsync → the
-     * index file removed → rename → fsync dir → new index written). A crash anywhere leaves
-     * either file whole; a missing index is rebuilt by a scan. This segment's channel stays
-     * open on the old file for readers still using it. Returns the new segment.
+     * Compaction, step 1 (any thread; this segment is sealed, so its bytes do not change):
+     * writes {@code <base>.seg.tmp} holding this segment's records except those
+     * {@code removed} says are gone, forced, and opens it as the segment that will take
+     * this one's place (index and tag hashes rebuilt by its scan). Nothing visible changes
+     * until {@link #install}.
      */
-    public Segment rewriteWithout(java.util.function.LongPredicate removed) throws IOException {
-        Path dir = file.getParent();
-        Path tmp = dir.resolve(file.getFileName() + SegmentFiles.TMP_SUFFIX);
+    public Segment compacted(java.util.function.LongPredicate removed) throws IOException {
+        Path tmp = tmpFile();
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             ByteSink h = new ByteSink(HEADER);
@@ -260,14 +259,38 @@ public final class Segment implements AutoCloseable {
             }
             out.force(true);
         }
+        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Segment fresh = new Segment(file, baseSeq, ch, interval, new SparseIndex(), ch.size(), lastSeq);
+        fresh.tagHashes = new long[16];
+        fresh.scan();
+        fresh.lastSeq = lastSeq; // the bound stays this segment's even if its last record went
+        return fresh;
+    }
+
+    private Path tmpFile() {
+        return file.resolveSibling(file.getFileName() + SegmentFiles.TMP_SUFFIX);
+    }
+
+    /**
+     * Compaction, step 2 (committer): puts the compacted file in this name's place — the
+     * old index and filter removed, the tmp file renamed over the segment, the directory
+     * forced, the new index and filter written. A crash anywhere leaves either file whole;
+     * a missing index or filter is rebuilt. Readers of the old segment keep its open file.
+     */
+    public void install() throws IOException {
+        Path dir = file.getParent();
         Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(baseSeq)));
         Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(baseSeq)));
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmpFile(), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         dev.topics.storage.wal.AtomicFsync.directory(dir);
-        Segment fresh = open(file, baseSeq, interval, -1, null, lastSeq);
-        fresh.lastSeq = lastSeq; // the last seq stays this segment's bound even if that record went
-        fresh.writeIndex();
-        return fresh;
+        writeIndex();
+    }
+
+    /** Compaction abandoned (the segment went meanwhile): drop the tmp file. */
+    public void discard() throws IOException {
+        close();
+        Files.deleteIfExists(tmpFile());
     }
 
     /** Writes this segment's index and tag filter next to it (at seal time). */

@@ -159,12 +159,11 @@ public final class SegmentLog implements AutoCloseable {
     }
 
     /**
-     * Committer: rewrites every segment holding a seq in {@code removed} so those records'
-     * bytes leave the disk; {@code nextSeq} is the seq the next append will have. The active segment is rolled
-     * first when it holds one. Old segments are retired (closed after the grace period).
-     * Returns the number of segments rewritten.
+     * Committer: the sealed segments holding a seq in {@code removed} — the ones compaction
+     * must rewrite. The active segment is rolled first when it holds one ({@code nextSeq}
+     * is the seq the next append will have).
      */
-    public int compact(SeqSet removed, long nextSeq) throws IOException {
+    public List<Segment> compactionCandidates(SeqSet removed, long nextSeq) throws IOException {
         Segment active = active();
         if (active.lastSeq() >= active.baseSeq() && removed.intersects(active.baseSeq(), active.lastSeq())) {
             active.writeIndex();
@@ -175,21 +174,35 @@ public final class SegmentLog implements AutoCloseable {
             segments = grown;
         }
         Segment[] cur = segments;
-        Segment[] out = cur.clone();
-        int n = 0;
-        long now = System.nanoTime();
+        List<Segment> out = new ArrayList<>();
         for (int i = 0; i < cur.length - 1; i++) {
             if (cur[i].lastSeq() >= cur[i].baseSeq() && removed.intersects(cur[i].baseSeq(), cur[i].lastSeq())) {
-                out[i] = cur[i].rewriteWithout(removed::contains);
-                retired.add(cur[i]);
-                retiredAt.add(now);
-                n++;
+                out.add(cur[i]);
             }
         }
-        if (n > 0) {
-            segments = out;
+        return out;
+    }
+
+    /**
+     * Committer: puts {@code fresh} (from {@link Segment#compacted}) in place of {@code old}
+     * if {@code old} is still one of this log's segments; otherwise discards it. The old
+     * segment is retired (closed after the grace period). Returns true when swapped.
+     */
+    public boolean swap(Segment old, Segment fresh) throws IOException {
+        Segment[] cur = segments;
+        for (int i = 0; i < cur.length - 1; i++) {
+            if (cur[i] == old) {
+                fresh.install();
+                Segment[] out = cur.clone();
+                out[i] = fresh;
+                segments = out;
+                retired.add(old);
+                retiredAt.add(System.nanoTime());
+                return true;
+            }
         }
-        return n;
+        fresh.discard();
+        return false;
     }
 
     public Segment active() {
