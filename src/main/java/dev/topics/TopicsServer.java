@@ -13,6 +13,7 @@ import dev.topics.storage.LocalStorage;
 import dev.topics.storage.RecoveryReport;
 import dev.topics.storage.StorageOptions;
 import dev.topics.topic.TopicService;
+import dev.topics.watch.WatchService;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
@@ -123,6 +124,7 @@ public final class TopicsServer {
         r.register(new HealthService(ref))
                 // the hot routes first: Helidon tries routes in registration order
                 .register("/v0", new TopicService(ref, gate, cfg))
+                .register("/v0", new WatchService(ref, gate))
                 .register("/v0", new NodeService(ref, gate, version()))
                 .any((req, res) -> {
                     throw new ApiError(404, "not_found", "no route for " + req.prologue().method().text() + " "
