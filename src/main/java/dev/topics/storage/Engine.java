@@ -1,6 +1,5 @@
 package dev.topics.storage;
 
-import dev.topics.storage.segment.Segment;
 import dev.topics.storage.segment.SegmentFiles;
 import dev.topics.storage.segment.SegmentLog;
 import dev.topics.storage.snapshot.SnapshotFile;
@@ -59,15 +58,7 @@ final class Engine implements Committer.Duties {
     private final List<long[]> pendingEvicts = new ArrayList<>();
     private final ByteSink evictFrames = new ByteSink(256);
     private long lastSweepNanos = System.nanoTime();
-    private long lastCompactionNanos = System.nanoTime();
-    private final ExecutorService compactor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "topics-compactor");
-        t.setDaemon(true);
-        return t;
-    });
-    private volatile Future<?> compaction;
-    private final java.util.concurrent.ConcurrentLinkedQueue<CompactedSegment> compacted =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Compaction compaction = new Compaction(this);
 
     Engine(StorageOptions options) {
         this.options = options;
@@ -167,62 +158,6 @@ final class Engine implements Committer.Duties {
         committer.noteUnforced();
     }
 
-    /**
-     * Committer, between groups, every half {@code compaction_interval_ms}: hand the
-     * segments of topics with deletes to the compactor thread, which writes each one again
-     * without the deleted records; the committer then swaps the new files in (between
-     * groups) and asks for a snapshot, whose completion deletes the WAL files that still
-     * held the bytes. Deleted bytes are thus gone within the interval (SPEC §6) while
-     * commits go on (benchmark D2).
-     */
-    private void compactIfDue() throws IOException {
-        boolean swapped = false;
-        for (CompactedSegment c; (c = compacted.poll()) != null; ) {
-            if (c.topic().deleted || c.topic().segments == null) {
-                c.fresh().discard();
-            } else {
-                swapped |= c.topic().segments.swap(c.old(), c.fresh());
-            }
-        }
-        if (swapped) {
-            requestSnapshot();
-        }
-        long now = System.nanoTime();
-        Future<?> running = compaction;
-        if ((running != null && !running.isDone())
-                || now - lastCompactionNanos < options.compactionIntervalMs() * 500_000L) {
-            return;
-        }
-        lastCompactionNanos = now;
-        List<Runnable> work = new ArrayList<>();
-        for (TopicLog t : byName.values()) {
-            if (t.toErase.isEmpty() || t.segments == null) {
-                continue;
-            }
-            List<Segment> candidates = t.segments.compactionCandidates(t.toErase, t.nextSeq);
-            t.toErase = RemovedSeqs.NONE;
-            RemovedSeqs removed = t.removed; // a superset of what is still on disk: fine
-            for (Segment s : candidates) {
-                work.add(() -> {
-                    try {
-                        compacted.add(new CompactedSegment(t, s, s.compacted(removed::contains)));
-                    } catch (IOException | RuntimeException e) {
-                        // the segment went meanwhile (retention, topic deleted) or the disk failed:
-                        // the records stay hidden; a later delete schedules the rewrite again
-                        LOG.log(Level.WARNING, "compaction of " + s.file() + " failed: " + e);
-                    }
-                });
-            }
-        }
-        if (!work.isEmpty()) {
-            compaction = compactor.submit(() -> work.forEach(Runnable::run));
-        }
-    }
-
-    /** A segment written again without its deleted records, waiting for the committer to swap it in. */
-    private record CompactedSegment(TopicLog topic, Segment old, Segment fresh) {
-    }
-
     /** Deletes a topic directory; refuses anything not directly under {@code topics/}. */
     void deleteTree(Path dir) throws IOException {
         if (!dir.toAbsolutePath().normalize().getParent().equals(topicsDir.toAbsolutePath().normalize())) {
@@ -254,7 +189,7 @@ final class Engine implements Committer.Duties {
     @Override
     public void between(WalWriter wal) throws IOException {
         retentionBetweenGroups(wal);
-        compactIfDue();
+        compaction.between();
         Future<?> running = inFlight;
         if (running != null && !running.isDone()) {
             if (wal.full()) {
@@ -309,7 +244,7 @@ final class Engine implements Committer.Duties {
             }
         }
         snapshotter.shutdown();
-        compactor.shutdownNow();
+        compaction.shutdown();
         CompletableFuture<Void> req = takeRequest();
         capture(wal).persist();
         if (req != null) {
