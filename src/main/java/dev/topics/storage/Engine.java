@@ -43,6 +43,8 @@ final class Engine implements Committer.Duties {
     final Map<Long, TopicLog> byId = new HashMap<>();
     final ConcurrentSkipListMap<String, TopicLog> published = new ConcurrentSkipListMap<>();
     long nextTopicId = 1;
+    /** Watch sessions (SPEC §5): id → spec, as stored. Written by the committer, read by any thread. */
+    final java.util.concurrent.ConcurrentHashMap<String, byte[]> watches = new java.util.concurrent.ConcurrentHashMap<>();
 
     private long lastSnapshotNanos = System.nanoTime();
     private long walBytesAtSnapshot;

@@ -27,7 +27,8 @@ import dev.topics.storage.wal.WalFormat;
  *           u8 durability u8 autoCreate u64 idempotencyWindowMs u8 dedupeNode
  *           u8 publicRead u8 publicPublish
  * </pre>
- * Reserved for later, without a format break: 16 and up control-plane
+ * 16 WATCH       str wid  u32 len  spec (the session as its JSON request, SPEC §5)
+ * Reserved for later, without a format break: 17 and up control-plane
  * changes (principals, permissions, shares, routers and their cursors, subscriptions,
  * webhooks, watch sessions), and per-producer state for SPEC §16. A frame type this
  * build does not know stops recovery with an error rather than being skipped.
@@ -39,6 +40,7 @@ final class Frames {
     static final int TOPIC_DELETE = 4;
     static final int DELETE = 5;
     static final int EVICT = 6;
+    static final int WATCH = 16;
 
     static final int F_CREATED = 0x01;
     static final int F_KEY = 0x02;
@@ -127,6 +129,12 @@ final class Frames {
         for (long v : ranges) {
             out.i64(v);
         }
+        WalFormat.endFrame(out, at);
+    }
+
+    static void watch(ByteSink out, String wid, byte[] spec) {
+        int at = WalFormat.beginFrame(out, WATCH);
+        out.str16(wid).i32(spec.length).bytes(spec);
         WalFormat.endFrame(out, at);
     }
 

@@ -218,6 +218,50 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
+    public boolean awaitAny(java.util.Map<String, Long> cursors, long timeoutMillis) {
+        Thread me = Thread.currentThread();
+        java.util.List<TopicLog> topics = new ArrayList<>();
+        try {
+            for (var e : cursors.entrySet()) {
+                TopicLog t = engine.published.get(e.getKey());
+                if (t == null) {
+                    return true;
+                }
+                t.signal.addWaker(me);
+                topics.add(t);
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (true) {
+                for (TopicLog t : topics) {
+                    if (t.deleted || t.head.headSeq() > cursors.get(t.name)) {
+                        return true;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+            }
+        } finally {
+            for (TopicLog t : topics) {
+                t.signal.removeWaker(me);
+            }
+        }
+    }
+
+    @Override
+    public void putWatch(String wid, byte[] spec) {
+        WatchTask task = new WatchTask(engine, wid, spec);
+        submit(task);
+    }
+
+    @Override
+    public byte[] watch(String wid) {
+        return engine.watches.get(wid);
+    }
+
+    @Override
     public String nodeId() {
         return nodeId;
     }

@@ -156,6 +156,10 @@ final class Recovery {
                     t.remove(ranges, count, bytes);
                 }
             }
+            case Frames.WATCH -> {
+                String wid = in.str16();
+                engine.watches.put(wid, in.bytes(in.i32()));
+            }
             case Frames.EVICT -> {
                 TopicLog t = engine.byId.get(in.i64());
                 long newEarliest = in.i64();

@@ -22,12 +22,13 @@ import java.util.Map;
  * key     := u8 len bytes u64 firstSeq u64 lastSeq u64 headSeq u64 count u8 created
  *            u64 expiresAtMs  u32 dropped                                  (dropped: v2)
  * mark    := str originNode str originTopic u64 highestOriginSeq
+ * then (v3): u32 watchCount (str wid, u32 len, spec)*   — watch sessions (SPEC §5)
  * </pre>
  * {@code durable: false} topics are not in snapshots: they end with the process.
  * Committer thread (encode) and recovery (decode) only.
  */
 final class SnapshotCodec {
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
 
     private SnapshotCodec() {
     }
@@ -74,12 +75,16 @@ final class SnapshotCodec {
             }
         }
         Bytes.put32(out.array(), countAt, n);
+        out.i32(e.watches.size());
+        for (var w : e.watches.entrySet()) {
+            out.str16(w.getKey()).i32(w.getValue().length).bytes(w.getValue());
+        }
     }
 
     static void decode(byte[] payload, Engine e) throws IOException {
         ByteSource in = new ByteSource(payload, 0, payload.length);
         int v = in.u8();
-        if (v != 1 && v != VERSION) {
+        if (v < 1 || v > VERSION) {
             throw new CorruptFrame("snapshot payload version " + v + " not supported");
         }
         e.nextTopicId = in.i64();
@@ -125,6 +130,11 @@ final class SnapshotCodec {
             }
             e.register(t);
             e.publish(t);
+        }
+        int watches = v >= 3 ? in.i32() : 0;
+        for (int w = 0; w < watches; w++) {
+            String wid = in.str16();
+            e.watches.put(wid, in.bytes(in.i32()));
         }
     }
 }

@@ -35,6 +35,19 @@ public interface Storage extends AutoCloseable {
      */
     DeleteResult deleteRecords(String topic, RecordFilter match, long fromSeq, long toSeq);
 
+    /**
+     * Waits until any of the topics' heads passes its cursor, one is deleted, or
+     * {@code timeoutMillis} pass. Returns true unless it timed out. Unknown topics count as
+     * changed (the caller's next read reports them).
+     */
+    boolean awaitAny(java.util.Map<String, Long> cursors, long timeoutMillis);
+
+    /** Stores a watch session's spec durably (SPEC §5), replacing one with the same id. */
+    void putWatch(String wid, byte[] spec);
+
+    /** A stored watch session's spec, or null. */
+    byte[] watch(String wid);
+
     /** Creates the topic with {@code defaults} changed by {@code patch}, or changes an existing one by {@code patch}. */
     TopicChange putTopic(String name, TopicPatch patch, String owner, TopicConfig defaults);
 

@@ -15,9 +15,14 @@ public final class TopicSignal {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile int waiters;
+    /** Threads waiting on several topics at once ({@link Storage#awaitAny}); unparked on every signal. */
+    private final java.util.Set<Thread> wakers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Committer: wakes every waiter. */
     void signalAll() {
+        for (Thread t : wakers) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
         if (waiters > 0) {
             lock.lock();
             try {
@@ -26,6 +31,14 @@ public final class TopicSignal {
                 lock.unlock();
             }
         }
+    }
+
+    void addWaker(Thread t) {
+        wakers.add(t);
+    }
+
+    void removeWaker(Thread t) {
+        wakers.remove(t);
     }
 
     /** Waits until {@code ready} holds or {@code nanos} pass; returns {@code ready}'s last answer. */

@@ -108,4 +108,21 @@ class LocalStorageTest {
             assertThat(s.list("", "bbb.3", 2)).extracting(TopicInfo::name).containsExactly("bbc", "ccc");
         }
     }
+
+    @Test
+    void watchSessionsSurviveACrashAndACleanRestart() throws Exception {
+        Path live = dir.resolve("live");
+        Path crash = dir.resolve("crash");
+        byte[] spec = "{\"topics\":{\"orders\":{}}}".getBytes(StandardCharsets.UTF_8);
+        try (LocalStorage s = LocalStorage.open(StorageOptions.defaults(live))) {
+            s.putWatch("wid_test", spec);
+            dev.topics.testing.Corruptor.copyTree(live, crash); // WAL only: replayed
+        }
+        for (Path d : List.of(crash, live)) { // live: from the final snapshot
+            try (LocalStorage s = LocalStorage.open(StorageOptions.defaults(d))) {
+                assertThat(s.watch("wid_test")).as(d.toString()).isEqualTo(spec);
+                assertThat(s.watch("wid_other")).isNull();
+            }
+        }
+    }
 }

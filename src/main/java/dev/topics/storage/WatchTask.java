@@ -1,0 +1,28 @@
+package dev.topics.storage;
+
+import dev.topics.storage.wal.ByteSink;
+import dev.topics.storage.wal.CommitTask;
+
+/** Stores a watch session (SPEC §5) through the committer: a WATCH frame, forced. */
+final class WatchTask extends CommitTask {
+    private final Engine engine;
+    private final String wid;
+    private final byte[] spec;
+
+    WatchTask(Engine engine, String wid, byte[] spec) {
+        this.engine = engine;
+        this.wid = wid;
+        this.spec = spec;
+    }
+
+    @Override
+    protected Sync prepare(ByteSink wal) {
+        Frames.watch(wal, wid, spec);
+        return Sync.FORCE;
+    }
+
+    @Override
+    protected void apply() {
+        engine.watches.put(wid, spec);
+    }
+}

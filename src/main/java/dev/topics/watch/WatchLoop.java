@@ -1,0 +1,119 @@
+package dev.topics.watch;
+
+import dev.topics.json.JsonOut;
+import dev.topics.storage.ReadResult;
+import dev.topics.storage.RecordFilter;
+import dev.topics.storage.RecordView;
+import dev.topics.storage.Storage;
+import dev.topics.storage.StorageException;
+import dev.topics.storage.Tombstone;
+import dev.topics.topic.RecordJson;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One stream's loop (SPEC §5), on the stream's own virtual thread: for each watched topic
+ * read up to 1,000 records after its cursor and write them as one {@code record} event;
+ * {@code caught-up} on each transition from behind; tombstones ({@code retention},
+ * {@code reset}, {@code deleted} — after which the topic is dropped, and a stream with no
+ * topic left ends); when every topic is caught up, park until any of them moves or the
+ * heartbeat is due. Event ids carry every topic's cursor.
+ */
+final class WatchLoop {
+    private static final int BATCH = 1000;
+    private static final long BATCH_BYTES = 1L << 20;
+
+    private final Storage storage;
+    private final SseStream sse;
+    private final LinkedHashMap<String, Long> cursors;
+    private final Map<String, RecordFilter> filters;
+    private final byte[] node;
+    private final long heartbeatMs;
+    private final Map<String, Boolean> caughtUp = new HashMap<>();
+
+    WatchLoop(Storage storage, SseStream sse, LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> filters,
+              byte[] node, long heartbeatMs) {
+        this.storage = storage;
+        this.sse = sse;
+        this.cursors = cursors;
+        this.filters = filters;
+        this.node = node;
+        this.heartbeatMs = heartbeatMs;
+    }
+
+    void run() throws IOException {
+        sse.retry(2000);
+        while (!cursors.isEmpty()) {
+            boolean behind = false;
+            List<String> gone = new ArrayList<>();
+            for (String topic : new ArrayList<>(cursors.keySet())) {
+                if (!step(topic)) {
+                    gone.add(topic);
+                } else if (!caughtUp.getOrDefault(topic, false)) {
+                    behind = true;
+                }
+            }
+            gone.forEach(cursors::remove);
+            if (!behind && !cursors.isEmpty() && !storage.awaitAny(cursors, heartbeatMs)) {
+                sse.heartbeat();
+            }
+        }
+    }
+
+    /** One read and its events for {@code topic}; false when the topic is gone. */
+    private boolean step(String topic) throws IOException {
+        long cursor = cursors.get(topic);
+        ReadResult r;
+        try {
+            r = storage.read(topic, cursor, BATCH, BATCH_BYTES, node, filters.get(topic));
+        } catch (StorageException.TopicNotFound e) {
+            sse.event(null, "tombstone", tombstone(topic, new JsonOut(32).beginObject().field("reason", "deleted")
+                    .endObject()));
+            return false;
+        }
+        if (r.tombstone() != null) {
+            sse.event(null, "tombstone", tombstone(topic, describe(r.tombstone())));
+        }
+        long next = r.nextFromSeq();
+        cursors.put(topic, next);
+        if (!r.records().isEmpty()) {
+            JsonOut data = new JsonOut(256 + r.records().size() * 96).beginObject().field("topic", topic)
+                    .name("records").beginArray();
+            for (RecordView v : r.records()) {
+                RecordJson.write(data, v);
+            }
+            data.endArray().field("from_seq", cursor).field("to_seq", next).field("head_seq", r.headSeq()).endObject();
+            sse.event(CursorId.encode(cursors), "record", data);
+            caughtUp.put(topic, false);
+        }
+        if (next == r.headSeq()) {
+            if (!caughtUp.getOrDefault(topic, false)) {
+                caughtUp.put(topic, true);
+                sse.event(CursorId.encode(cursors), "caught-up", new JsonOut(64).beginObject().field("topic", topic)
+                        .field("head_seq", r.headSeq()).endObject());
+            }
+        } else {
+            caughtUp.put(topic, false);
+        }
+        return true;
+    }
+
+    private static JsonOut tombstone(String topic, JsonOut what) {
+        JsonOut out = new JsonOut(128).beginObject().field("topic", topic).name("tombstone");
+        return out.rawValue(what.buffer(), 0, what.size()).endObject();
+    }
+
+    private static JsonOut describe(Tombstone t) {
+        JsonOut out = new JsonOut(96).beginObject();
+        switch (t) {
+            case Tombstone.Retention r -> out.field("reason", "retention").field("from_seq", r.fromSeq())
+                    .field("to_seq", r.toSeq());
+            case Tombstone.Reset r -> out.field("reason", "reset").field("head_seq", r.headSeq());
+        }
+        return out.endObject();
+    }
+}
