@@ -237,6 +237,9 @@ public final class LocalStorage implements Storage {
                         return true;
                     }
                 }
+                if (me.isInterrupted()) {
+                    return true; // the caller decides what the interrupt means
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;

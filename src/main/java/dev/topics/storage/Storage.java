@@ -36,9 +36,9 @@ public interface Storage extends AutoCloseable {
     DeleteResult deleteRecords(String topic, RecordFilter match, long fromSeq, long toSeq);
 
     /**
-     * Waits until any of the topics' heads passes its cursor, one is deleted, or
-     * {@code timeoutMillis} pass. Returns true unless it timed out. Unknown topics count as
-     * changed (the caller's next read reports them).
+     * Waits until any of the topics' heads passes its cursor, one is deleted, the thread is
+     * interrupted, or {@code timeoutMillis} pass. Returns true unless it timed out. Unknown
+     * topics count as changed (the caller's next read reports them).
      */
     boolean awaitAny(java.util.Map<String, Long> cursors, long timeoutMillis);
 

@@ -47,7 +47,8 @@ final class WatchLoop {
 
     void run() throws IOException {
         sse.retry(2000);
-        while (!cursors.isEmpty()) {
+        // an interrupt means another stream took this session over: end this one
+        while (!cursors.isEmpty() && !Thread.currentThread().isInterrupted()) {
             boolean behind = false;
             List<String> gone = new ArrayList<>();
             for (String topic : new ArrayList<>(cursors.keySet())) {

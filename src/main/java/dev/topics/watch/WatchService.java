@@ -38,8 +38,9 @@ import java.util.Set;
  *
  * <p>One virtual thread per stream (the request's own): it reads from its cursor, writes,
  * and when caught up parks on the topic's signal with the heartbeat as timeout, so a slow
- * client blocks only itself (see {@link WatchLoop}). Not yet: session expiry, takeover by a
- * second GET, and the stall limit.
+ * client blocks only itself (see {@link WatchLoop}). A second GET on a session takes it over
+ * (the older stream's thread is interrupted and its stream ends). Not yet: session expiry
+ * and the stall limit.
  */
 public final class WatchService implements HttpService {
     private static final Set<String> QUERY = Set.of("from_seq", "node", "heartbeat_ms");
@@ -48,6 +49,9 @@ public final class WatchService implements HttpService {
     private static final long BATCH_BYTES = 1L << 20;
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The thread streaming each session now; a second GET interrupts it (takeover). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Thread> streaming =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final StorageRef storage;
     private final Gate gate;
@@ -142,6 +146,17 @@ public final class WatchService implements HttpService {
                 resume.forEach((topic, seq) -> cursors.computeIfPresent(topic, (k, v) -> seq));
             }
         }
-        stream(res, s, cursors, session.filters(), session.node(), session.heartbeatMs());
+        // SPEC §5: a second GET on the same wid takes over; the older stream is closed
+        Thread me = Thread.currentThread();
+        Thread older = streaming.put(wid, me);
+        if (older != null) {
+            older.interrupt();
+        }
+        try {
+            stream(res, s, cursors, session.filters(), session.node(), session.heartbeatMs());
+        } finally {
+            streaming.remove(wid, me);
+            Thread.interrupted(); // an interrupt that arrived as the stream ended is spent
+        }
     }
 }

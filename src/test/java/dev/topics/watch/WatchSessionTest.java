@@ -111,4 +111,25 @@ class WatchSessionTest {
             http.get("/v0/watch/wid_AAAAAAAAAAAAAAAAAAAAAA").assertError(404, "watch_not_found");
         }
     }
+
+    @Test
+    void aSecondGetTakesTheSessionOverAndClosesTheFirstStream() throws Exception {
+        try (TestServer server = TestServer.start(tmp)) {
+            Http http = server.http();
+            String t = uniqueTopic("ws.take");
+            write(http, t, "{\"data\":1}");
+            String wid = http.post("/v0/watch", "{\"topics\": {\"" + t + "\": {}}, \"heartbeat_ms\": 5000}").ok(201).str("wid");
+            try (SseClient first = SseClient.open(http.base().resolve("/v0/watch/" + wid), null)) {
+                assertThat(first.nextEvent(5).name()).isEqualTo("record");
+                assertThat(first.nextEvent(5).name()).isEqualTo("caught-up");
+                try (SseClient second = SseClient.open(http.base().resolve("/v0/watch/" + wid), null)) {
+                    assertThat(second.nextEvent(5).name()).isEqualTo("record");
+                    assertThat(first.nextEvent(5)).as("the older stream is closed").isNull();
+                    write(http, t, "{\"data\":2}");
+                    assertThat(second.nextEvent(5).name()).isEqualTo("caught-up");
+                    assertThat(second.nextEvent(5).data()).contains("\"data\":2");
+                }
+            }
+        }
+    }
 }
