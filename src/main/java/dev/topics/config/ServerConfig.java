@@ -32,7 +32,8 @@ public record ServerConfig(
         String adminToken,
         Limits limits,
         StorageSettings storage,
-        TopicConfig topicDefaults) {
+        TopicConfig topicDefaults,
+        Watch watch) {
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -41,6 +42,7 @@ public record ServerConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(topicDefaults, "topicDefaults");
+        Objects.requireNonNull(watch, "watch");
     }
 
     /** Like the record's default, except that the admin token is never shown. */
@@ -50,7 +52,7 @@ public record ServerConfig(
                 + ", nodeId=" + nodeId + ", authMode=" + authMode
                 + ", adminToken=" + (adminToken == null ? "null" : "(set)")
                 + ", limits=" + limits + ", storage=" + storage
-                + ", topicDefaults=" + topicDefaults + "]";
+                + ", topicDefaults=" + topicDefaults + ", watch=" + watch + "]";
     }
 
     /**
@@ -91,5 +93,13 @@ public record ServerConfig(
             long snapshotIntervalMs,
             long snapshotWalBytes,
             long compactionIntervalMs) {
+    }
+
+    /**
+     * Live streams, {@code watch.*} in the YAML.
+     *
+     * @param sessionTtlMs a watch session unused this long expires (SPEC §5 {@code watch_session_ttl_ms})
+     */
+    public record Watch(long sessionTtlMs) {
     }
 }

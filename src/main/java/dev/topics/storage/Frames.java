@@ -27,7 +27,8 @@ import dev.topics.storage.wal.WalFormat;
  *           u8 durability u8 autoCreate u64 idempotencyWindowMs u8 dedupeNode
  *           u8 publicRead u8 publicPublish
  * </pre>
- * 16 WATCH       str wid  u32 len  spec (the session as its JSON request, SPEC §5)
+ * 16 WATCH       str wid  u32 len  spec (the session as its JSON request, SPEC §5;
+ *                 len 0 removes the session)
  * Reserved for later, without a format break: 17 and up control-plane
  * changes (principals, permissions, shares, routers and their cursors, subscriptions,
  * webhooks, watch sessions), and per-producer state for SPEC §16. A frame type this

@@ -265,6 +265,16 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
+    public void deleteWatch(String wid) {
+        submit(new WatchTask(engine, wid, null));
+    }
+
+    @Override
+    public java.util.Set<String> watchIds() {
+        return java.util.Set.copyOf(engine.watches.keySet());
+    }
+
+    @Override
     public String nodeId() {
         return nodeId;
     }

@@ -158,7 +158,12 @@ final class Recovery {
             }
             case Frames.WATCH -> {
                 String wid = in.str16();
-                engine.watches.put(wid, in.bytes(in.i32()));
+                byte[] spec = in.bytes(in.i32());
+                if (spec.length == 0) {
+                    engine.watches.remove(wid);
+                } else {
+                    engine.watches.put(wid, spec);
+                }
             }
             case Frames.EVICT -> {
                 TopicLog t = engine.byId.get(in.i64());

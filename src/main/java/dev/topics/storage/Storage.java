@@ -48,6 +48,12 @@ public interface Storage extends AutoCloseable {
     /** A stored watch session's spec, or null. */
     byte[] watch(String wid);
 
+    /** Removes a watch session for good (it expired). */
+    void deleteWatch(String wid);
+
+    /** The ids of every stored watch session. */
+    java.util.Set<String> watchIds();
+
     /** Creates the topic with {@code defaults} changed by {@code patch}, or changes an existing one by {@code patch}. */
     TopicChange putTopic(String name, TopicPatch patch, String owner, TopicConfig defaults);
 

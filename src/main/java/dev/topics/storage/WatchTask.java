@@ -3,7 +3,7 @@ package dev.topics.storage;
 import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.CommitTask;
 
-/** Stores a watch session (SPEC §5) through the committer: a WATCH frame, forced. */
+/** Stores (or, with a null spec, removes) a watch session (SPEC §5): a WATCH frame, forced. */
 final class WatchTask extends CommitTask {
     private final Engine engine;
     private final String wid;
@@ -17,12 +17,16 @@ final class WatchTask extends CommitTask {
 
     @Override
     protected Sync prepare(ByteSink wal) {
-        Frames.watch(wal, wid, spec);
+        Frames.watch(wal, wid, spec == null ? new byte[0] : spec);
         return Sync.FORCE;
     }
 
     @Override
     protected void apply() {
-        engine.watches.put(wid, spec);
+        if (spec == null) {
+            engine.watches.remove(wid);
+        } else {
+            engine.watches.put(wid, spec);
+        }
     }
 }

@@ -39,8 +39,8 @@ import java.util.Set;
  * <p>One virtual thread per stream (the request's own): it reads from its cursor, writes,
  * and when caught up parks on the topic's signal with the heartbeat as timeout, so a slow
  * client blocks only itself (see {@link WatchLoop}). A second GET on a session takes it over
- * (the older stream's thread is interrupted and its stream ends). Not yet: session expiry
- * and the stall limit.
+ * (the older stream's thread is interrupted and its stream ends). Sessions unused for
+ * {@code watch.session_ttl_ms} expire. Not yet: the stall limit.
  */
 public final class WatchService implements HttpService {
     private static final Set<String> QUERY = Set.of("from_seq", "node", "heartbeat_ms");
@@ -57,12 +57,50 @@ public final class WatchService implements HttpService {
     private final Gate gate;
     private final long maxBodyBytes;
     private final int maxJsonDepth;
+    private final long sessionTtlMs;
+    /**
+     * When each session was last used (created, opened, or its stream ended). In memory:
+     * after a restart a session counts as used at its first sight, so it lives at least one
+     * more TTL.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> lastUsed =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
-    public WatchService(StorageRef storage, Gate gate, long maxBodyBytes, int maxJsonDepth) {
+    public WatchService(StorageRef storage, Gate gate, long maxBodyBytes, int maxJsonDepth, long sessionTtlMs) {
         this.storage = storage;
         this.gate = gate;
         this.maxBodyBytes = maxBodyBytes;
         this.maxJsonDepth = maxJsonDepth;
+        this.sessionTtlMs = sessionTtlMs;
+        Thread.ofVirtual().name("topics-watch-expiry").start(this::expireLoop);
+    }
+
+    /** Removes sessions unused for the TTL (none while a stream has them open). */
+    private void expireLoop() {
+        long period = Math.max(50, Math.min(sessionTtlMs / 2, 60_000));
+        while (true) {
+            try {
+                Thread.sleep(period);
+                if (storage.ready()) {
+                    Storage s = storage.get();
+                    for (String wid : s.watchIds()) {
+                        if (expired(wid)) {
+                            s.deleteWatch(wid);
+                            lastUsed.remove(wid);
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // storage closed or failing: try again next period
+            }
+        }
+    }
+
+    private boolean expired(String wid) {
+        long now = System.currentTimeMillis();
+        return !streaming.containsKey(wid) && now - lastUsed.computeIfAbsent(wid, k -> now) > sessionTtlMs;
     }
 
     @Override
@@ -122,6 +160,7 @@ public final class WatchService implements HttpService {
         RANDOM.nextBytes(id);
         String wid = "wid_" + Base64.getUrlEncoder().withoutPadding().encodeToString(id);
         s.putWatch(wid, body);
+        lastUsed.put(wid, System.currentTimeMillis());
         JsonOut out = new JsonOut(256 + body.length).beginObject().field("wid", wid)
                 .field("stream_url", "/v0/watch/" + wid).name("topics").rawValue(session.topicsJson(), 0,
                         session.topicsJson().length).endObject();
@@ -134,6 +173,11 @@ public final class WatchService implements HttpService {
         String wid = req.path().pathParameters().get("wid");
         Storage s = storage.get();
         byte[] spec = s.watch(wid);
+        if (spec != null && expired(wid)) {
+            s.deleteWatch(wid);
+            lastUsed.remove(wid);
+            spec = null;
+        }
         if (spec == null) {
             throw new ApiError(404, "watch_not_found", "no watch session '" + wid + "' (it may have expired)");
         }
@@ -152,9 +196,11 @@ public final class WatchService implements HttpService {
         if (older != null) {
             older.interrupt();
         }
+        lastUsed.put(wid, System.currentTimeMillis());
         try {
             stream(res, s, cursors, session.filters(), session.node(), session.heartbeatMs());
         } finally {
+            lastUsed.put(wid, System.currentTimeMillis());
             streaming.remove(wid, me);
             Thread.interrupted(); // an interrupt that arrived as the stream ended is spent
         }

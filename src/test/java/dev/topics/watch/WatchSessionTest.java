@@ -132,4 +132,28 @@ class WatchSessionTest {
             }
         }
     }
+
+    @Test
+    void aSessionUnusedForItsTtlExpiresButNotWhileAStreamHoldsIt() throws Exception {
+        try (TestServer server = TestServer.builder(tmp).yaml("watch:\n  session_ttl_ms: 300\n").start()) {
+            Http http = server.http();
+            String t = uniqueTopic("ws.ttl");
+            write(http, t, "{\"data\":1}");
+            String body = "{\"topics\": {\"" + t + "\": {}}, \"heartbeat_ms\": 100}";
+            String held = http.post("/v0/watch", body).ok(201).str("wid");
+            String idle = http.post("/v0/watch", body).ok(201).str("wid");
+            try (SseClient sse = SseClient.open(http.base().resolve("/v0/watch/" + held), null)) {
+                assertThat(sse.nextEvent(5).name()).isEqualTo("record");
+                assertThat(sse.nextEvent(5).name()).isEqualTo("caught-up");
+                // the test is about time passing: well past the TTL while the stream stays open
+                Thread.sleep(1000);
+                assertThat(sse.next(5).comment()).as("still streaming: heartbeats").isEqualTo("hb");
+            }
+            http.get("/v0/watch/" + idle).assertError(404, "watch_not_found");
+            try (SseClient again = SseClient.open(http.base().resolve("/v0/watch/" + held), null)) {
+                assertThat(again.status()).as("used until a moment ago").isEqualTo(200);
+                assertThat(again.nextEvent(5).name()).isEqualTo("record");
+            }
+        }
+    }
 }
