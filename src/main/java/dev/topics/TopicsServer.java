@@ -125,7 +125,7 @@ public final class TopicsServer {
                 // the hot routes first: Helidon tries routes in registration order
                 .register("/v0", new TopicService(ref, gate, cfg))
                 .register("/v0", new WatchService(ref, gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth(),
-                        cfg.watch().sessionTtlMs()))
+                        cfg.watch().sessionTtlMs(), cfg.watch().stallMs()))
                 .register("/v0", new NodeService(ref, gate, version()))
                 .any((req, res) -> {
                     throw new ApiError(404, "not_found", "no route for " + req.prologue().method().text() + " "

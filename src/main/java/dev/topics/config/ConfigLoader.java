@@ -126,7 +126,8 @@ public final class ConfigLoader {
                 in.get("topic_defaults.public_read").bool(),
                 in.get("topic_defaults.public_publish").bool());
 
-        ServerConfig.Watch watch = new ServerConfig.Watch(in.get("watch.session_ttl_ms").integer(1, Long.MAX_VALUE));
+        ServerConfig.Watch watch = new ServerConfig.Watch(in.get("watch.session_ttl_ms").integer(1, Long.MAX_VALUE),
+                in.get("watch.stall_ms").integer(1, Long.MAX_VALUE));
 
         return new ServerConfig(bind, port, dataDir, emptyToNull(nodeId), authMode,
                 adminToken, limits, storage, topicDefaults, watch);

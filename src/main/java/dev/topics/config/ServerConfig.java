@@ -99,7 +99,8 @@ public record ServerConfig(
      * Live streams, {@code watch.*} in the YAML.
      *
      * @param sessionTtlMs a watch session unused this long expires (SPEC §5 {@code watch_session_ttl_ms})
+     * @param stallMs      a stream that cannot take bytes this long is closed (SPEC §5 {@code watch_stall_ms})
      */
-    public record Watch(long sessionTtlMs) {
+    public record Watch(long sessionTtlMs, long stallMs) {
     }
 }

@@ -12,20 +12,40 @@ import java.nio.charset.StandardCharsets;
  */
 final class SseStream {
     private static final byte[] HEARTBEAT = ": hb\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = {'\n', '\n'};
     private final OutputStream out;
+    /** When the write in progress started (System.nanoTime), or 0 when not writing. */
+    private volatile long writingSince;
 
     SseStream(OutputStream out) {
         this.out = out;
     }
 
+    /** Nanoseconds the current write has been blocked, or 0 when none is in progress. */
+    long blockedNanos() {
+        long since = writingSince;
+        return since == 0 ? 0 : System.nanoTime() - since;
+    }
+
+    private void send(byte[] b, int off, int len, boolean more) throws IOException {
+        writingSince = System.nanoTime();
+        try {
+            out.write(b, off, len);
+            if (!more) {
+                out.flush();
+            }
+        } finally {
+            writingSince = 0;
+        }
+    }
+
     void retry(long ms) throws IOException {
-        out.write(("retry: " + ms + "\n\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+        byte[] b = ("retry: " + ms + "\n\n").getBytes(StandardCharsets.US_ASCII);
+        send(b, 0, b.length, false);
     }
 
     void heartbeat() throws IOException {
-        out.write(HEARTBEAT);
-        out.flush();
+        send(HEARTBEAT, 0, HEARTBEAT.length, false);
     }
 
     /** One event; {@code id} may be null. {@code data} is one line of JSON (JSON text never holds a raw newline). */
@@ -35,10 +55,9 @@ final class SseStream {
             head.append("id: ").append(id).append('\n');
         }
         head.append("event: ").append(name).append("\ndata: ");
-        out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
-        out.write(data.buffer(), 0, data.size());
-        out.write('\n');
-        out.write('\n');
-        out.flush();
+        byte[] h = head.toString().getBytes(StandardCharsets.US_ASCII);
+        send(h, 0, h.length, true);
+        send(data.buffer(), 0, data.size(), true);
+        send(END, 0, 2, false);
     }
 }

@@ -40,7 +40,8 @@ import java.util.Set;
  * and when caught up parks on the topic's signal with the heartbeat as timeout, so a slow
  * client blocks only itself (see {@link WatchLoop}). A second GET on a session takes it over
  * (the older stream's thread is interrupted and its stream ends). Sessions unused for
- * {@code watch.session_ttl_ms} expire. Not yet: the stall limit.
+ * {@code watch.session_ttl_ms} expire; a stream whose client cannot take bytes for
+ * {@code watch.stall_ms} is closed.
  */
 public final class WatchService implements HttpService {
     private static final Set<String> QUERY = Set.of("from_seq", "node", "heartbeat_ms");
@@ -58,6 +59,13 @@ public final class WatchService implements HttpService {
     private final long maxBodyBytes;
     private final int maxJsonDepth;
     private final long sessionTtlMs;
+    private final long stallMs;
+    /** Every open stream, for the stall check. */
+    private final java.util.Set<Open> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** An open stream: the thread writing it and its writer. */
+    private record Open(Thread thread, SseStream sse) {
+    }
     /**
      * When each session was last used (created, opened, or its stream ended). In memory:
      * after a restart a session counts as used at its first sight, so it lives at least one
@@ -66,13 +74,37 @@ public final class WatchService implements HttpService {
     private final java.util.concurrent.ConcurrentHashMap<String, Long> lastUsed =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    public WatchService(StorageRef storage, Gate gate, long maxBodyBytes, int maxJsonDepth, long sessionTtlMs) {
+    public WatchService(StorageRef storage, Gate gate, long maxBodyBytes, int maxJsonDepth, long sessionTtlMs,
+                        long stallMs) {
         this.storage = storage;
         this.gate = gate;
         this.maxBodyBytes = maxBodyBytes;
         this.maxJsonDepth = maxJsonDepth;
         this.sessionTtlMs = sessionTtlMs;
+        this.stallMs = stallMs;
         Thread.ofVirtual().name("topics-watch-expiry").start(this::expireLoop);
+        Thread.ofVirtual().name("topics-watch-stall").start(this::stallLoop);
+    }
+
+    /**
+     * SPEC §5: a slow reader never makes the server buffer without bound (a stream's writes
+     * block its own thread); one that cannot take bytes for {@code watch.stall_ms} is cut
+     * off — its thread is interrupted, which closes the connection.
+     */
+    private void stallLoop() {
+        long period = Math.max(20, Math.min(stallMs / 4, 1_000));
+        while (true) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (Open o : streams) {
+                if (o.sse().blockedNanos() > stallMs * 1_000_000L) {
+                    o.thread().interrupt();
+                }
+            }
+        }
     }
 
     /** Removes sessions unused for the TTL (none while a stream has them open). */
@@ -132,16 +164,24 @@ public final class WatchService implements HttpService {
     }
 
     /** Answers with the event stream and runs its loop until the client or the topics go. */
-    private static void stream(ServerResponse res, Storage s, LinkedHashMap<String, Long> cursors,
-                               Map<String, RecordFilter> filters, String node, long heartbeatMs) {
+    private void stream(ServerResponse res, Storage s, LinkedHashMap<String, Long> cursors,
+                        Map<String, RecordFilter> filters, String node, long heartbeatMs) {
         res.status(Status.OK_200);
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
+        Open open = null;
         try (var out = res.outputStream()) {
-            new WatchLoop(s, new SseStream(out), cursors, filters,
+            SseStream sse = new SseStream(out);
+            open = new Open(Thread.currentThread(), sse);
+            streams.add(open);
+            new WatchLoop(s, sse, cursors, filters,
                     node == null ? null : node.getBytes(StandardCharsets.UTF_8), heartbeatMs).run();
         } catch (IOException | UncheckedIOException e) {
-            // the client went away: nothing to answer
+            // the client went away (or stalled and was cut off): nothing to answer
+        } finally {
+            if (open != null) {
+                streams.remove(open);
+            }
         }
     }
 

@@ -38,7 +38,7 @@ class ConfigLoaderTest {
             new ServerConfig.StorageSettings(200, 67_108_864, 67_108_864, 4096, 1_048_576, 60_000, 268_435_456, 60_000),
             new TopicConfig(0, 0, 0, TopicConfig.Discard.OLD, true, TopicConfig.Durability.FSYNC,
                     true, 120_000, true, false, false),
-            new ServerConfig.Watch(86_400_000));
+            new ServerConfig.Watch(86_400_000, 60_000));
 
     @TempDir
     Path dir;
@@ -146,7 +146,7 @@ class ConfigLoaderTest {
                 new ServerConfig.StorageSettings(1, 4096, 8192, 64, 0, 5, 6, 7),
                 new TopicConfig(1, 2, 3, TopicConfig.Discard.NEW, false, TopicConfig.Durability.ASYNC,
                         false, 0, false, true, true),
-                new ServerConfig.Watch(86_400_000)));
+                new ServerConfig.Watch(86_400_000, 60_000)));
     }
 
     static Stream<Arguments> envOverrides() {
@@ -445,7 +445,7 @@ class ConfigLoaderTest {
             assertThat(lines.get(i)).as("line %d: comments go above keys, not after them", i + 1)
                     .doesNotContain(" #");
         }
-        assertThat(keys).hasSize(4 + 1 + 2 + 1 + 5 + 1 + 8 + 1 + 1 + 1 + 11);   // 31 leaves + 5 sections
+        assertThat(keys).hasSize(4 + 1 + 2 + 1 + 5 + 1 + 8 + 1 + 2 + 1 + 11);   // 32 leaves + 5 sections
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */
