@@ -221,7 +221,7 @@ public final class TopicService implements HttpService {
         gate.authenticate(req);
         String name = name(req);
         Query q = Query.of(req, DIFF_QUERY);
-        String node = WriteParser.nodeId(q.string("node"), "node");
+        String node = NodeId.check(q.string("node"), "node");
         Diff d = new Diff(q.unsignedPastEveryHead("from_seq"), (int) q.u64("limit", 100, 1, MAX_LIMIT),
                 node == null ? null : node.getBytes(StandardCharsets.UTF_8), q.u64("wait_ms", 0, 0, MAX_WAIT_MS), null);
         diff(res, name, d, t0);
@@ -264,7 +264,7 @@ public final class TopicService implements HttpService {
                         throw ApiError.invalidField("limit must be between 1 and " + MAX_LIMIT);
                     }
                 }
-                case "node" -> node = WriteParser.nodeId(r.nextStringOrNull(f), f);
+                case "node" -> node = NodeId.check(r.nextStringOrNull(f), f);
                 case "wait_ms" -> {
                     wait = r.nextU64(f);
                     if (wait > MAX_WAIT_MS) {

@@ -62,7 +62,7 @@ final class WriteParser {
                         throw ApiError.duplicateField(f);
                     }
                     sawNode = true;
-                    node = nodeId(r.nextStringOrNull("node"), "node");
+                    node = NodeId.check(r.nextStringOrNull("node"), "node");
                 }
                 case "idempotency_key" -> {
                     if (sawKey) {
@@ -127,7 +127,7 @@ final class WriteParser {
                         throw ApiError.duplicateField(at + ".node");
                     }
                     sawNode = true;
-                    node = nodeId(r.nextStringOrNull(at + ".node"), at + ".node");
+                    node = NodeId.check(r.nextStringOrNull(at + ".node"), at + ".node");
                 }
                 case "origin" -> {
                     if (sawOrigin) {
@@ -157,7 +157,7 @@ final class WriteParser {
                     if (node != null) {
                         throw ApiError.duplicateField(at + ".node");
                     }
-                    node = nodeId(r.nextString(at + ".node"), at + ".node");
+                    node = NodeId.check(r.nextString(at + ".node"), at + ".node");
                 }
                 case "topic" -> {
                     if (topic != null) {
@@ -181,25 +181,6 @@ final class WriteParser {
             throw ApiError.invalidField(at + " needs node, topic and seq");
         }
         return new Origin(node, topic, seq);
-    }
-
-    /** A node id: 1–64 bytes of {@code [A-Za-z0-9._:-]} (SPEC §0); null stays null. */
-    static String nodeId(String v, String at) {
-        if (v == null) {
-            return null;
-        }
-        if (v.isEmpty() || v.length() > 64) {
-            throw ApiError.invalidField(at + " must be 1 to 64 characters of A-Z a-z 0-9 . _ : -");
-        }
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == ':' || c == '-';
-            if (!ok) {
-                throw ApiError.invalidField(at + " must be 1 to 64 characters of A-Z a-z 0-9 . _ : -");
-            }
-        }
-        return v;
     }
 
     static String idempotencyKey(String field, String header) {

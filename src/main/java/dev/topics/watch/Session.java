@@ -5,6 +5,7 @@ import dev.topics.http.ApiError;
 import dev.topics.json.JsonReader;
 import dev.topics.json.JsonOut;
 import dev.topics.storage.RecordFilter;
+import dev.topics.topic.NodeId;
 import dev.topics.topic.TopicName;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -75,7 +76,7 @@ record Session(LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> fi
                     }
                     topics.endObject();
                 }
-                case "node" -> node = nodeId(r.nextStringOrNull(f));
+                case "node" -> node = NodeId.check(r.nextStringOrNull(f), f);
                 case "heartbeat_ms" -> {
                     heartbeat = r.nextU64(f);
                     if (heartbeat < 100 || heartbeat > 3_600_000) {
@@ -90,12 +91,5 @@ record Session(LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> fi
             throw ApiError.invalidField("topics must name at least one topic");
         }
         return new Session(cursors, filters, node, heartbeat, topics.toByteArray());
-    }
-
-    private static String nodeId(String v) {
-        if (v != null && !v.matches("[A-Za-z0-9._:-]{1,64}")) {
-            throw ApiError.invalidField("node must be 1 to 64 characters of A-Z a-z 0-9 . _ : -");
-        }
-        return v;
     }
 }
