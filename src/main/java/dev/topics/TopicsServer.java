@@ -12,6 +12,9 @@ import dev.topics.node.NodeService;
 import dev.topics.storage.LocalStorage;
 import dev.topics.storage.RecoveryReport;
 import dev.topics.storage.StorageOptions;
+import dev.topics.router.RouterService;
+import dev.topics.router.Routers;
+import dev.topics.subscription.SubscriptionService;
 import dev.topics.topic.TopicService;
 import dev.topics.watch.WatchService;
 import io.helidon.webserver.WebServer;
@@ -38,14 +41,17 @@ public final class TopicsServer {
     private final ServerConfig config;
     private final WebServer web;
     private final LocalStorage storage;
+    private final Routers routers;
     private final Gate gate;
     private final Path dataDir;
     private final long startMillis;
 
-    private TopicsServer(ServerConfig config, WebServer web, LocalStorage storage, Gate gate, Path dataDir, long startMillis) {
+    private TopicsServer(ServerConfig config, WebServer web, LocalStorage storage, Routers routers, Gate gate, Path dataDir,
+                         long startMillis) {
         this.config = config;
         this.web = web;
         this.storage = storage;
+        this.routers = routers;
         this.gate = gate;
         this.dataDir = dataDir;
         this.startMillis = startMillis;
@@ -70,6 +76,7 @@ public final class TopicsServer {
         }
         probePort(cfg);
         StorageRef ref = new StorageRef();
+        Routers routers = new Routers(cfg.topicDefaults());
         WebServer web;
         try {
             web = WebServer.builder()
@@ -77,7 +84,7 @@ public final class TopicsServer {
                     .port(cfg.port())
                     .maxPayloadSize(cfg.limits().maxBodyBytes() + Body.DRAIN_BYTES)
                     .directHandlers(TransportErrors.handlers())
-                    .routing(r -> routing(r, ref, gate, cfg))
+                    .routing(r -> routing(r, ref, gate, cfg, routers))
                     .build()
                     .start();
         } catch (RuntimeException e) {
@@ -100,7 +107,8 @@ public final class TopicsServer {
             throw new StartFailure("cannot open data directory " + dataDir + ": " + rootMessage(e));
         }
         ref.set(storage);
-        return new TopicsServer(cfg, web, storage, gate, dataDir, (System.nanoTime() - t0) / 1_000_000);
+        routers.start(storage);
+        return new TopicsServer(cfg, web, storage, routers, gate, dataDir, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
@@ -120,12 +128,14 @@ public final class TopicsServer {
         }
     }
 
-    static void routing(HttpRouting.Builder r, StorageRef ref, Gate gate, ServerConfig cfg) {
+    static void routing(HttpRouting.Builder r, StorageRef ref, Gate gate, ServerConfig cfg, Routers routers) {
         r.register(new HealthService(ref))
                 // the hot routes first: Helidon tries routes in registration order
                 .register("/v0", new TopicService(ref, gate, cfg))
                 .register("/v0", new WatchService(ref, gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth(),
                         cfg.watch().sessionTtlMs(), cfg.watch().stallMs()))
+                .register("/v0", new SubscriptionService(ref, gate, cfg))
+                .register("/v0", new RouterService(ref, gate, cfg, routers))
                 .register("/v0", new NodeService(ref, gate, version()))
                 .any((req, res) -> {
                     throw new ApiError(404, "not_found", "no route for " + req.prologue().method().text() + " "
@@ -159,6 +169,7 @@ public final class TopicsServer {
     /** Stops accepting, closes connections, commits what was handed over, writes a final snapshot. */
     public void stop() {
         web.stop();
+        routers.close();
         storage.close();
     }
 

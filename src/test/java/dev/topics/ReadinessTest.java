@@ -31,7 +31,7 @@ class ReadinessTest {
         Gate gate = Gate.create(cfg.authMode(), cfg.bind(), cfg.adminToken(), tmp);
         StorageRef ref = new StorageRef();
         WebServer web = WebServer.builder().host(cfg.bind()).port(0)
-                .routing(r -> TopicsServer.routing(r, ref, gate, cfg)).build().start();
+                .routing(r -> TopicsServer.routing(r, ref, gate, cfg, new dev.topics.router.Routers(cfg.topicDefaults()))).build().start();
         try (LocalStorage storage = LocalStorage.open(StorageOptions.defaults(tmp.resolve("data")))) {
             Http http = new Http(() -> URI.create("http://127.0.0.1:" + web.port()));
             http.get("/healthz").ok(200);

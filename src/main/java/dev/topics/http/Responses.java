@@ -53,6 +53,9 @@ public final class Responses {
             case StorageException.TopicNotFound e -> error(res, 404, "topic_not_found", e.getMessage());
             case StorageException.InvalidChange e -> error(res, 400, "invalid_field", e.getMessage());
             case StorageException.TopicFull e -> error(res, 409, "topic_full", e.getMessage());
+            case StorageException.ControlNotFound e -> error(res, 404,
+                    e.key().kind().name().toLowerCase(java.util.Locale.ROOT) + "_not_found", e.getMessage());
+            case StorageException.CursorConflict e -> error(res, 409, "cursor_conflict", e.getMessage());
             case StorageException.Unavailable e -> {
                 LOG.log(Level.WARNING, "storage unavailable", e);
                 error(res, 503, "unavailable", e.getMessage());

@@ -27,6 +27,8 @@ final class AppendTask extends CommitTask {
     private long recordsDataBytes;
     /** Origin marks as they were before this write, to put back if it is refused. */
     private Map<OriginMarks.Source, Long> marksBefore;
+    /** The control entry as the write's cursor move leaves it, or null. */
+    private ControlEntry moved;
 
     AppendTask(Engine engine, AppendRequest request) {
         this.engine = engine;
@@ -36,6 +38,17 @@ final class AppendTask extends CommitTask {
     @Override
     protected Sync prepare(ByteSink wal) throws Exception {
         long now = System.currentTimeMillis();
+        CursorMove move = request.cursorMove();
+        if (move != null) {
+            ControlEntry entry = engine.controls.get(move.entry());
+            if (entry == null) {
+                throw new StorageException.ControlNotFound(move.entry());
+            }
+            if (entry.cursor() != move.expected()) {
+                throw new StorageException.CursorConflict(move.entry(), move.expected(), entry.cursor());
+            }
+            moved = entry.withCursor(move.to());
+        }
         TopicLog t = engine.byName.get(request.topic());
         if (t == null) {
             if (!request.defaults().autoCreate()) {
@@ -125,10 +138,18 @@ final class AppendTask extends CommitTask {
         if (key != null) {
             t.idempotency.put(key, result, expires);
         }
+        CursorMove move = request.cursorMove();
+        if (move != null) {
+            engine.control(move.entry(), moved);
+        }
         if (!t.durable() || (kept == 0 && key == null && !created)) {
+            if (move != null) {
+                Frames.cursor(wal, move); // the records are memory-only or none: the cursor still moves
+                return Sync.FORCE;
+            }
             return Sync.NONE; // memory-only, or nothing at all to log
         }
-        Frames.records(wal, t, created, keyBytes, expires, kept, dropped, dataBytes, buf, len);
+        Frames.records(wal, t, created, keyBytes, expires, kept, dropped, move, dataBytes, buf, len);
         return cfg.durability() == TopicConfig.Durability.FSYNC ? Sync.FORCE : Sync.WRITE;
     }
 
@@ -136,6 +157,9 @@ final class AppendTask extends CommitTask {
     protected void apply() throws Exception {
         if (result.deduped()) {
             return;
+        }
+        if (moved != null) {
+            engine.showControl(moved.key());
         }
         if (created) {
             engine.publish(topic);

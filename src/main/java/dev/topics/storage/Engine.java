@@ -46,6 +46,15 @@ final class Engine implements Committer.Duties {
     /** Watch sessions (SPEC §5): id → spec, as stored. Written by the committer, read by any thread. */
     final java.util.concurrent.ConcurrentHashMap<String, byte[]> watches = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * Control entries (routers, subscriptions, webhooks): {@code controls} is the committer's
+     * truth, changed when a task is prepared; {@code controlView} is what readers see, brought
+     * in line with it key by key when tasks are applied (after their group is durable).
+     */
+    final Map<ControlEntry.Key, ControlEntry> controls = new HashMap<>();
+    final java.util.concurrent.ConcurrentHashMap<ControlEntry.Key, ControlEntry> controlView =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private long lastSnapshotNanos = System.nanoTime();
     private long walBytesAtSnapshot;
     private Committer committer;
@@ -100,6 +109,13 @@ final class Engine implements Committer.Duties {
 
     /** Committer: forgets a topic and removes its files. Readers see it gone at once. */
     void drop(TopicLog t) throws IOException {
+        // the committer's entries went at prepare (TopicTask) or just before (recovery); an
+        // entry for a topic of the same name made again later in the group may be there now
+        for (ControlEntry c : List.copyOf(controlView.values())) {
+            if (c.belongsTo(t.name)) {
+                showControl(c.key());
+            }
+        }
         byName.remove(t.name, t);
         byId.remove(t.id, t);
         published.remove(t.name, t);
@@ -108,6 +124,40 @@ final class Engine implements Committer.Duties {
             t.segments.close();
             deleteTree(t.segments.dir());
         }
+    }
+
+    /** Committer: the control entries belonging to a topic go with it (SPEC §2). */
+    void dropControlsOf(String topic) {
+        controls.values().removeIf(c -> c.belongsTo(topic));
+    }
+
+    /** Committer (prepare) and recovery: stores or (null) removes an entry in the committer's map. */
+    void control(ControlEntry.Key key, ControlEntry e) {
+        if (e == null) {
+            controls.remove(key);
+        } else {
+            controls.put(key, e);
+        }
+    }
+
+    /** Committer (apply) and recovery: readers see what the committer holds for {@code key}. */
+    void showControl(ControlEntry.Key key) {
+        ControlEntry e = controls.get(key);
+        if (e == null) {
+            controlView.remove(key);
+        } else {
+            controlView.put(key, e);
+        }
+    }
+
+    /** True when every topic the entry belongs to exists for the committer. */
+    boolean topicsExist(ControlEntry e) {
+        for (String t : e.topics()) {
+            if (!byName.containsKey(t)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Committer: a topic was created while refusing its first write; forget it and its files. */

@@ -9,10 +9,13 @@ import dev.topics.storage.wal.WalFormat;
  * The engine's WAL frame types and their payloads, version 1 (framing itself:
  * {@link WalFormat}). All integers little-endian; strings are u16 length + UTF-8.
  * <pre>
- * 1 RECORDS       u64 topicId  u8 flags(0x01 created the topic, 0x02 has key, 0x04 has dropped)
+ * 1 RECORDS       u64 topicId  u8 flags(0x01 created the topic, 0x02 has key, 0x04 has dropped,
+ *                 0x08 moves a control entry's cursor)
  *                 [topic: as in TOPIC_CREATE after the id — with 0x01, so a write that
  *                  creates its topic is one frame: after a crash, both or neither]
- *                 [u8 keyLen key  u64 keyExpiresAtMs]  [u32 dropped]  u32 count  u64 dataBytes
+ *                 [u8 keyLen key  u64 keyExpiresAtMs]  [u32 dropped]
+ *                 [u8 kind  str id  u64 cursor — with 0x08: a local router's copy and its
+ *                  cursor are one frame (SPEC §9, exactly-once)]  u32 count  u64 dataBytes
  *                 records (RecordCodec, seqs and ts stamped) to the end of the frame;
  *                 count may be 0 (every record dropped as already delivered, SPEC §8:
  *                 the frame then keeps only the key, or the creation)
@@ -29,9 +32,12 @@ import dev.topics.storage.wal.WalFormat;
  * </pre>
  * 16 WATCH       str wid  u32 len  spec (the session as its JSON request, SPEC §5;
  *                 len 0 removes the session)
- * Reserved for later, without a format break: 17 and up control-plane
- * changes (principals, permissions, shares, routers and their cursors, subscriptions,
- * webhooks, watch sessions), and per-producer state for SPEC §16. A frame type this
+ * 17 CONTROL     u8 kind  str id  u8 op(0 remove, 1 put)
+ *                 [u64 cursor  u8 topicCount  str topic*  u32 len  spec]   (with op 1;
+ *                 {@link ControlEntry}: routers, subscriptions, webhooks)
+ * 18 CURSOR      u8 kind  str id  u64 cursor   (a control entry's cursor moved)
+ * Reserved for later, without a format break: 19 and up (principals, permissions,
+ * shares, and per-producer state for SPEC §16). A frame type this
  * build does not know stops recovery with an error rather than being skipped.
  */
 final class Frames {
@@ -42,10 +48,13 @@ final class Frames {
     static final int DELETE = 5;
     static final int EVICT = 6;
     static final int WATCH = 16;
+    static final int CONTROL = 17;
+    static final int CURSOR = 18;
 
     static final int F_CREATED = 0x01;
     static final int F_KEY = 0x02;
     static final int F_DROPPED = 0x04;
+    static final int F_CURSOR = 0x08;
     private static final int CONFIG_VERSION = 1;
 
     private Frames() {
@@ -139,6 +148,58 @@ final class Frames {
         WalFormat.endFrame(out, at);
     }
 
+    static void control(ByteSink out, ControlEntry.Key key, ControlEntry e) {
+        int at = WalFormat.beginFrame(out, CONTROL);
+        out.u8(key.kind().code).str16(key.id());
+        if (e == null) {
+            out.u8(0);
+        } else {
+            out.u8(1);
+            entryRest(out, e);
+        }
+        WalFormat.endFrame(out, at);
+    }
+
+    /** Reads a CONTROL frame after its type: the entry, or a removal (an entry with a null spec). */
+    static ControlEntry control(ByteSource in) {
+        ControlEntry.Kind kind = ControlEntry.Kind.of(in.u8());
+        String id = in.str16();
+        if (!in.bool()) {
+            return new ControlEntry(kind, id, null, 0, java.util.List.of());
+        }
+        return controlBody(in, kind, id);
+    }
+
+    /** An entry as snapshots keep it: {@code u8 kind  str id  u64 cursor  u8 topicCount  str topic*  u32 len  spec}. */
+    static void controlBody(ByteSink out, ControlEntry e) {
+        out.u8(e.kind().code).str16(e.id());
+        entryRest(out, e);
+    }
+
+    private static void entryRest(ByteSink out, ControlEntry e) {
+        out.i64(e.cursor()).u8(e.topics().size());
+        for (String t : e.topics()) {
+            out.str16(t);
+        }
+        out.i32(e.spec().length).bytes(e.spec());
+    }
+
+    static ControlEntry controlBody(ByteSource in, ControlEntry.Kind kind, String id) {
+        long cursor = in.i64();
+        int n = in.u8();
+        java.util.List<String> topics = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            topics.add(in.str16());
+        }
+        return new ControlEntry(kind, id, in.bytes(in.i32()), cursor, topics);
+    }
+
+    static void cursor(ByteSink out, CursorMove m) {
+        int at = WalFormat.beginFrame(out, CURSOR);
+        out.u8(m.entry().kind().code).str16(m.entry().id()).i64(m.to());
+        WalFormat.endFrame(out, at);
+    }
+
     static void evict(ByteSink out, long topicId, long newEarliest, long count, long bytes) {
         int at = WalFormat.beginFrame(out, EVICT);
         out.i64(topicId).i64(newEarliest).i64(count).i64(bytes);
@@ -147,9 +208,10 @@ final class Frames {
 
     /** Writes a records frame; returns the offset in {@code out} where the records start. */
     static int records(ByteSink out, TopicLog topic, boolean created, byte[] key, long keyExpiresAt, int count,
-                       int dropped, long dataBytes, byte[] records, int len) {
+                       int dropped, CursorMove move, long dataBytes, byte[] records, int len) {
         int at = WalFormat.beginFrame(out, RECORDS);
-        out.i64(topic.id).u8((created ? F_CREATED : 0) | (key != null ? F_KEY : 0) | (dropped > 0 ? F_DROPPED : 0));
+        out.i64(topic.id).u8((created ? F_CREATED : 0) | (key != null ? F_KEY : 0) | (dropped > 0 ? F_DROPPED : 0)
+                | (move != null ? F_CURSOR : 0));
         if (created) {
             topicBody(out, topic);
         }
@@ -158,6 +220,9 @@ final class Frames {
         }
         if (dropped > 0) {
             out.i32(dropped);
+        }
+        if (move != null) {
+            out.u8(move.entry().kind().code).str16(move.entry().id()).i64(move.to());
         }
         out.i32(count).i64(dataBytes);
         int recordsAt = out.size();

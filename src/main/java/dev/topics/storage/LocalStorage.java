@@ -275,6 +275,51 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
+    public ControlEntry putControl(ControlEntry entry, boolean keepCursor) {
+        ControlTask task = ControlTask.put(engine, entry, keepCursor);
+        submit(task);
+        return task.result();
+    }
+
+    @Override
+    public ControlEntry control(ControlEntry.Key key) {
+        return engine.controlView.get(key);
+    }
+
+    @Override
+    public List<ControlEntry> controls(ControlEntry.Kind kind) {
+        List<ControlEntry> out = new java.util.ArrayList<>();
+        for (ControlEntry e : engine.controlView.values()) {
+            if (e.kind() == kind) {
+                out.add(e);
+            }
+        }
+        out.sort(java.util.Comparator.comparing(ControlEntry::id));
+        return out;
+    }
+
+    @Override
+    public ControlEntry deleteControl(ControlEntry.Key key) {
+        ControlTask task = ControlTask.remove(engine, key);
+        submit(task);
+        return task.result();
+    }
+
+    @Override
+    public ControlEntry moveCursor(CursorMove move) {
+        ControlTask task = ControlTask.move(engine, move, false);
+        submit(task);
+        return task.result();
+    }
+
+    @Override
+    public ControlEntry advanceCursor(ControlEntry.Key key, long to) {
+        ControlTask task = ControlTask.move(engine, new CursorMove(key, -1, to), true);
+        submit(task);
+        return task.result();
+    }
+
+    @Override
     public String nodeId() {
         return nodeId;
     }
@@ -300,8 +345,19 @@ public final class LocalStorage implements Storage {
 
     @Override
     public void snapshot() {
+        var done = engine.requestSnapshot();
         try {
-            engine.requestSnapshot().get();
+            while (true) {
+                try {
+                    done.get(100, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    Throwable f = failure(); // a committer that died takes no more requests
+                    if (f != null) {
+                        throw new StorageException.Unavailable("the storage engine has stopped: " + f.getMessage(), f);
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageException.Unavailable("interrupted", e);

@@ -165,6 +165,16 @@ final class Recovery {
                     engine.watches.put(wid, spec);
                 }
             }
+            case Frames.CONTROL -> {
+                ControlEntry e = Frames.control(in);
+                if (e.spec() == null) {
+                    engine.control(e.key(), null);
+                } else if (engine.topicsExist(e)) {
+                    engine.control(e.key(), e);
+                } // else: it belonged to a memory-only topic, gone with it
+                engine.showControl(e.key());
+            }
+            case Frames.CURSOR -> moveCursor(ControlEntry.Kind.of(in.u8()), in.str16(), in.i64());
             case Frames.EVICT -> {
                 TopicLog t = engine.byId.get(in.i64());
                 long newEarliest = in.i64();
@@ -177,6 +187,7 @@ final class Recovery {
             case Frames.TOPIC_DELETE -> {
                 TopicLog t = engine.byId.get(in.i64());
                 if (t != null) {
+                    engine.dropControlsOf(t.name);
                     engine.drop(t);
                 }
             }
@@ -209,6 +220,9 @@ final class Recovery {
             expires = in.i64();
         }
         int dropped = (flags & Frames.F_DROPPED) != 0 ? in.i32() : 0;
+        if ((flags & Frames.F_CURSOR) != 0) {
+            moveCursor(ControlEntry.Kind.of(in.u8()), in.str16(), in.i64());
+        }
         int count = in.i32();
         long dataBytes = in.i64();
         int len = in.remaining();
@@ -245,6 +259,15 @@ final class Recovery {
             long first = count > 0 ? head - count + 1 : head + 1;
             t.idempotency.put(key, new AppendResult(first, head, head, t.count, (flags & Frames.F_CREATED) != 0,
                     false, dropped, 0), expires);
+        }
+    }
+
+    private void moveCursor(ControlEntry.Kind kind, String id, long cursor) {
+        ControlEntry.Key key = new ControlEntry.Key(kind, id);
+        ControlEntry e = engine.controls.get(key);
+        if (e != null) {
+            engine.control(key, e.withCursor(cursor));
+            engine.showControl(key);
         }
     }
 }

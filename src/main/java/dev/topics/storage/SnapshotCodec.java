@@ -23,12 +23,14 @@ import java.util.Map;
  *            u64 expiresAtMs  u32 dropped                                  (dropped: v2)
  * mark    := str originNode str originTopic u64 highestOriginSeq
  * then (v3): u32 watchCount (str wid, u32 len, spec)*   — watch sessions (SPEC §5)
+ * then (v4): u32 controlCount (Frames.controlBody)*     — routers, subscriptions, webhooks
+ *            (only those whose topics are all durable: the others end with the process)
  * </pre>
  * {@code durable: false} topics are not in snapshots: they end with the process.
  * Committer thread (encode) and recovery (decode) only.
  */
 final class SnapshotCodec {
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
 
     private SnapshotCodec() {
     }
@@ -79,6 +81,19 @@ final class SnapshotCodec {
         for (var w : e.watches.entrySet()) {
             out.str16(w.getKey()).i32(w.getValue().length).bytes(w.getValue());
         }
+        int controlsAt = out.skip(4);
+        int c = 0;
+        for (ControlEntry entry : e.controls.values()) {
+            boolean durable = true;
+            for (String topic : entry.topics()) {
+                durable &= e.byName.get(topic) != null && e.byName.get(topic).durable();
+            }
+            if (durable) {
+                Frames.controlBody(out, entry);
+                c++;
+            }
+        }
+        Bytes.put32(out.array(), controlsAt, c);
     }
 
     static void decode(byte[] payload, Engine e) throws IOException {
@@ -135,6 +150,13 @@ final class SnapshotCodec {
         for (int w = 0; w < watches; w++) {
             String wid = in.str16();
             e.watches.put(wid, in.bytes(in.i32()));
+        }
+        int controls = v >= 4 ? in.i32() : 0;
+        for (int c = 0; c < controls; c++) {
+            ControlEntry.Kind kind = ControlEntry.Kind.of(in.u8());
+            ControlEntry entry = Frames.controlBody(in, kind, in.str16());
+            e.control(entry.key(), entry);
+            e.showControl(entry.key());
         }
     }
 }

@@ -54,6 +54,42 @@ public interface Storage extends AutoCloseable {
     /** The ids of every stored watch session. */
     java.util.Set<String> watchIds();
 
+    /**
+     * Stores a control entry durably, creating it or replacing the one with its key; returns
+     * the entry replaced, or null. Every topic the entry belongs to must exist
+     * ({@link StorageException.TopicNotFound}).
+     */
+    default ControlEntry putControl(ControlEntry entry) {
+        return putControl(entry, false);
+    }
+
+    /**
+     * As {@link #putControl(ControlEntry)}; with {@code keepCursor}, an entry replacing one
+     * keeps the cursor the old one has when the change commits (a concurrent move is not lost).
+     */
+    ControlEntry putControl(ControlEntry entry, boolean keepCursor);
+
+    /** A control entry as last committed, or null. */
+    ControlEntry control(ControlEntry.Key key);
+
+    /** Every control entry of a kind, in id order. */
+    List<ControlEntry> controls(ControlEntry.Kind kind);
+
+    /** Removes a control entry for good and returns it ({@link StorageException.ControlNotFound} if none). */
+    ControlEntry deleteControl(ControlEntry.Key key);
+
+    /**
+     * Moves an entry's cursor to {@code move.to()} if it is still {@code move.expected()}
+     * ({@link StorageException.CursorConflict} otherwise); returns the entry after.
+     */
+    ControlEntry moveCursor(CursorMove move);
+
+    /**
+     * Moves an entry's cursor forward to {@code to}; a cursor already at or past it stays
+     * (never backwards). Returns the entry after.
+     */
+    ControlEntry advanceCursor(ControlEntry.Key key, long to);
+
     /** Creates the topic with {@code defaults} changed by {@code patch}, or changes an existing one by {@code patch}. */
     TopicChange putTopic(String name, TopicPatch patch, String owner, TopicConfig defaults);
 

@@ -37,4 +37,26 @@ public class StorageException extends RuntimeException {
             super(message, cause);
         }
     }
+
+    /** A control entry (router, subscription, webhook) that does not exist (any more). */
+    public static final class ControlNotFound extends StorageException {
+        private final ControlEntry.Key key;
+
+        public ControlNotFound(ControlEntry.Key key) {
+            super(key.kind().name().toLowerCase(java.util.Locale.ROOT) + " '" + key.id() + "' does not exist");
+            this.key = key;
+        }
+
+        public ControlEntry.Key key() {
+            return key;
+        }
+    }
+
+    /** A {@link CursorMove} whose entry's cursor had moved elsewhere: nothing was written. */
+    public static final class CursorConflict extends StorageException {
+        public CursorConflict(ControlEntry.Key key, long expected, long actual) {
+            super("the cursor of " + key.kind().name().toLowerCase(java.util.Locale.ROOT) + " '" + key.id() + "' is "
+                    + actual + ", not " + expected);
+        }
+    }
 }

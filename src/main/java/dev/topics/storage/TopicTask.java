@@ -37,6 +37,7 @@ final class TopicTask extends CommitTask {
             topic = t;
             before = t.info();
             engine.byName.remove(name);
+            engine.dropControlsOf(name);
             if (!t.durable()) {
                 return Sync.NONE;
             }

@@ -5,28 +5,25 @@ import dev.topics.config.ServerConfig;
 import dev.topics.filter.FilterExpr;
 import dev.topics.http.ApiError;
 import dev.topics.http.Body;
+import dev.topics.http.JsonFields;
 import dev.topics.http.Query;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
-import dev.topics.json.JsonReader;
 import dev.topics.storage.AppendRequest;
 import dev.topics.storage.AppendResult;
 import dev.topics.storage.DeleteResult;
 import dev.topics.storage.ReadResult;
 import dev.topics.storage.RecordFilter;
-import dev.topics.storage.RecordView;
 import dev.topics.storage.Storage;
 import dev.topics.storage.TopicChange;
 import dev.topics.storage.TopicInfo;
-import dev.topics.storage.Tombstone;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -35,8 +32,6 @@ import java.util.Set;
  * cursor (diff, with long polling). Registered under {@code /v0}.
  */
 public final class TopicService implements HttpService {
-    /** A diff answers with at most about this much record data (SPEC §4). */
-    static final long DIFF_MAX_BYTES = 4L << 20;
     static final int MAX_LIMIT = 10_000;
     static final long MAX_WAIT_MS = 60_000;
     private static final Set<String> DIFF_QUERY = Set.of("from_seq", "limit", "node", "wait_ms");
@@ -167,32 +162,23 @@ public final class TopicService implements HttpService {
         gate.authenticate(req);
         String name = name(req);
         byte[] body = body(req);
-        RecordFilter match = null;
-        Long from = null;
-        Long to = null;
-        boolean sawMatch = false;
-        if (body.length > 0) {
-            JsonReader r = new JsonReader(body, 0, body.length, config.limits().maxJsonDepth());
-            Set<String> seen = new HashSet<>();
-            r.beginObject("body");
-            while (r.nextField()) {
-                String f = r.name();
-                if (!seen.add(f)) {
-                    throw ApiError.duplicateField(f);
+        RecordFilter[] match = {null};
+        Long[] range = {null, null};
+        boolean[] sawMatch = {false};
+        JsonFields.body(body, config.limits().maxJsonDepth(), (f, at, r) -> {
+            switch (f) {
+                case "match" -> {
+                    match[0] = FilterExpr.compile(r, "match");
+                    sawMatch[0] = match[0] != null;
                 }
-                switch (f) {
-                    case "match" -> {
-                        match = FilterExpr.compile(r, "match");
-                        sawMatch = match != null;
-                    }
-                    case "from_seq" -> from = r.nextU64OrNull(f);
-                    case "to_seq" -> to = r.nextU64OrNull(f);
-                    default -> throw ApiError.unknownField(f);
-                }
+                case "from_seq" -> range[0] = r.nextU64OrNull(at);
+                case "to_seq" -> range[1] = r.nextU64OrNull(at);
+                default -> throw ApiError.unknownField(at);
             }
-            r.end();
-        }
-        if (!sawMatch && from == null && to == null) {
+        });
+        Long from = range[0];
+        Long to = range[1];
+        if (!sawMatch[0] && from == null && to == null) {
             throw ApiError.badRequest("empty_delete", "say what to delete: a match, a from_seq/to_seq range, or both");
         }
         long lo = from == null ? 0 : from;
@@ -200,7 +186,7 @@ public final class TopicService implements HttpService {
         if (lo > hi) {
             throw ApiError.invalidField("from_seq must not be above to_seq");
         }
-        DeleteResult d = storage.get().deleteRecords(name, match, lo, hi);
+        DeleteResult d = storage.get().deleteRecords(name, match[0], lo, hi);
         JsonOut out = new JsonOut(256).beginObject().field("topic", name).field("deleted", d.deleted())
                 .field("earliest_seq", d.earliestSeq()).field("head_seq", d.headSeq()).field("count", d.count());
         out.name("performance").beginObject().name("server_total_ms").millis(System.nanoTime() - t0)
@@ -235,93 +221,44 @@ public final class TopicService implements HttpService {
     }
 
     private Diff parseDiff(byte[] body) {
-        long from = 0;
-        long limit = 100;
-        String node = null;
-        long wait = 0;
-        RecordFilter filter = null;
-        if (body.length == 0) {
-            return new Diff(from, (int) limit, null, wait, null);
-        }
-        JsonReader r = new JsonReader(body, 0, body.length, config.limits().maxJsonDepth());
-        Set<String> seen = new HashSet<>();
-        r.beginObject("body");
-        while (r.nextField()) {
-            String f = r.name();
-            if (!seen.add(f)) {
-                throw ApiError.duplicateField(f);
-            }
+        long[] from = {0};
+        long[] limit = {100};
+        String[] node = {null};
+        long[] wait = {0};
+        RecordFilter[] filter = {null};
+        JsonFields.body(body, config.limits().maxJsonDepth(), (f, at, r) -> {
             switch (f) {
                 case "from_seq" -> {
-                    from = r.nextUnsignedLong(f);
-                    if (from < 0) {
-                        from = Long.MAX_VALUE; // above 2^63-1: past every head, same answer (reset)
+                    from[0] = r.nextUnsignedLong(at);
+                    if (from[0] < 0) {
+                        from[0] = Long.MAX_VALUE; // above 2^63-1: past every head, same answer (reset)
                     }
                 }
                 case "limit" -> {
-                    limit = r.nextU64(f);
-                    if (limit < 1 || limit > MAX_LIMIT) {
+                    limit[0] = r.nextU64(at);
+                    if (limit[0] < 1 || limit[0] > MAX_LIMIT) {
                         throw ApiError.invalidField("limit must be between 1 and " + MAX_LIMIT);
                     }
                 }
-                case "node" -> node = NodeId.check(r.nextStringOrNull(f), f);
+                case "node" -> node[0] = NodeId.check(r.nextStringOrNull(at), at);
                 case "wait_ms" -> {
-                    wait = r.nextU64(f);
-                    if (wait > MAX_WAIT_MS) {
+                    wait[0] = r.nextU64(at);
+                    if (wait[0] > MAX_WAIT_MS) {
                         throw ApiError.invalidField("wait_ms must be at most " + MAX_WAIT_MS);
                     }
                 }
-                case "filter" -> filter = FilterExpr.compile(r, "filter");
-                default -> throw ApiError.unknownField(f);
+                case "filter" -> filter[0] = FilterExpr.compile(r, "filter");
+                default -> throw ApiError.unknownField(at);
             }
-        }
-        r.end();
-        return new Diff(from, (int) limit, node == null ? null : node.getBytes(StandardCharsets.UTF_8), wait, filter);
+        });
+        return new Diff(from[0], (int) limit[0], node[0] == null ? null : node[0].getBytes(StandardCharsets.UTF_8), wait[0],
+                filter[0]);
     }
 
     private void diff(ServerResponse res, String name, Diff d, long t0) {
-        Storage s = storage.get();
-        ReadResult r = s.read(name, d.fromSeq, d.limit, DIFF_MAX_BYTES, d.node, d.filter);
-        if (d.waitMs > 0) {
-            long deadline = t0 + d.waitMs * 1_000_000L;
-            // Long poll: hold while nothing is returned and nothing is wrong; skipped records
-            // still move the cursor, so keep reading from where the last read stopped.
-            while (r.records().isEmpty() && r.tombstone() == null) {
-                long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
-                if (leftMs <= 0) {
-                    break;
-                }
-                try {
-                    if (!s.awaitAfter(name, r.nextFromSeq(), leftMs)) {
-                        break;
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-                r = s.read(name, r.nextFromSeq(), d.limit, DIFF_MAX_BYTES, d.node, d.filter);
-            }
-        }
-        JsonOut out = new JsonOut(1024 + r.records().size() * 96);
-        out.beginObject().field("topic", name).name("records").beginArray();
-        long bytes = 0;
-        for (RecordView v : r.records()) {
-            RecordJson.write(out, v);
-            bytes += v.dataLength();
-        }
-        out.endArray();
-        long next = r.nextFromSeq();
-        out.field("next_from_seq", next).field("head_seq", r.headSeq()).field("earliest_seq", r.earliestSeq())
-                .field("caught_up", next == r.headSeq());
-        out.name("tombstone");
-        switch (r.tombstone()) {
-            case null -> out.nullValue();
-            case Tombstone.Reset reset -> out.beginObject().field("reason", "reset").field("head_seq", reset.headSeq())
-                    .endObject();
-            case Tombstone.Retention ret -> out.beginObject().field("reason", "retention")
-                    .field("from_seq", ret.fromSeq()).field("to_seq", ret.toSeq()).endObject();
-        }
-        out.field("lag", Math.max(0, r.headSeq() - next));
+        ReadResult r = Reads.read(storage.get(), name, d.fromSeq, d.limit, d.node, d.filter, d.waitMs, t0);
+        JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().field("topic", name);
+        Reads.fields(out, r);
         Responses.performance(out, t0, -1).endObject();
         Responses.send(res, 200, out);
     }

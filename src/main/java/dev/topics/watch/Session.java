@@ -2,6 +2,7 @@ package dev.topics.watch;
 
 import dev.topics.filter.FilterExpr;
 import dev.topics.http.ApiError;
+import dev.topics.http.Names;
 import dev.topics.json.JsonReader;
 import dev.topics.json.JsonOut;
 import dev.topics.storage.RecordFilter;
@@ -15,11 +16,13 @@ import java.util.Set;
 
 /**
  * A watch session's spec (SPEC §5): {@code {"topics": {"<name>": {"from_seq", "filter"}},
- * "node", "heartbeat_ms"}}. Stored as the request's own bytes and parsed again when the
+ * "node", "heartbeat_ms"}}, where a topic may instead follow a subscription
+ * ({@code {"subscription": "s"}}, SPEC §10: the stream starts at the subscription's cursor
+ * and uses its filter). Stored as the request's own bytes and parsed again when the
  * stream opens, so what was validated is what runs.
  */
-record Session(LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> filters, String node, long heartbeatMs,
-               byte[] topicsJson) {
+record Session(LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> filters, Map<String, String> subscriptions,
+               String node, long heartbeatMs, byte[] topicsJson) {
 
     static Session parse(byte[] body, int maxDepth) {
         if (body.length == 0) {
@@ -28,6 +31,7 @@ record Session(LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> fi
         JsonReader r = new JsonReader(body, 0, body.length, maxDepth);
         LinkedHashMap<String, Long> cursors = null;
         Map<String, RecordFilter> filters = new HashMap<>();
+        Map<String, String> subscriptions = new HashMap<>();
         JsonOut topics = new JsonOut(128);
         String node = null;
         long heartbeat = 15_000;
@@ -68,10 +72,23 @@ record Session(LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> fi
                                     }
                                     topics.name("filter").rawValue(raw, 0, raw.length);
                                 }
+                                case "subscription" -> {
+                                    String sub = Names.check(r.nextString(at), "subscription");
+                                    subscriptions.put(name, sub);
+                                    topics.field("subscription", sub);
+                                }
                                 default -> throw ApiError.unknownField(at);
                             }
                         }
-                        topics.field("from_seq", from).endObject();
+                        if (subscriptions.containsKey(name)) {
+                            if (own.size() > 1) {
+                                throw ApiError.invalidField("topics." + name
+                                        + " follows a subscription: its cursor and filter are the subscription's");
+                            }
+                        } else {
+                            topics.field("from_seq", from);
+                        }
+                        topics.endObject();
                         cursors.put(name, from);
                     }
                     topics.endObject();
@@ -90,6 +107,6 @@ record Session(LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> fi
         if (cursors == null || cursors.isEmpty()) {
             throw ApiError.invalidField("topics must name at least one topic");
         }
-        return new Session(cursors, filters, node, heartbeat, topics.toByteArray());
+        return new Session(cursors, filters, subscriptions, node, heartbeat, topics.toByteArray());
     }
 }

@@ -50,6 +50,15 @@ final class SseStream {
 
     /** One event; {@code id} may be null. {@code data} is one line of JSON (JSON text never holds a raw newline). */
     void event(String id, String name, JsonOut data) throws IOException {
+        event(id, name, data.buffer(), data.size());
+    }
+
+    /** A whole event frame, encoded before (shared by many streams): one write. */
+    void frame(byte[] frame) throws IOException {
+        send(frame, 0, frame.length, false);
+    }
+
+    void event(String id, String name, byte[] data, int dataLen) throws IOException {
         StringBuilder head = new StringBuilder(64);
         if (id != null) {
             head.append("id: ").append(id).append('\n');
@@ -57,7 +66,7 @@ final class SseStream {
         head.append("event: ").append(name).append("\ndata: ");
         byte[] h = head.toString().getBytes(StandardCharsets.US_ASCII);
         send(h, 0, h.length, true);
-        send(data.buffer(), 0, data.size(), true);
+        send(data, 0, dataLen, true);
         send(END, 0, 2, false);
     }
 }

@@ -34,10 +34,12 @@ final class WatchLoop {
     private final byte[] node;
     private final long heartbeatMs;
     private final Map<String, Boolean> caughtUp = new HashMap<>();
+    private final SharedEvents shared;
 
     WatchLoop(Storage storage, SseStream sse, LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> filters,
-              byte[] node, long heartbeatMs) {
+              byte[] node, long heartbeatMs, SharedEvents shared) {
         this.storage = storage;
+        this.shared = shared;
         this.sse = sse;
         this.cursors = cursors;
         this.filters = filters;
@@ -72,6 +74,7 @@ final class WatchLoop {
         try {
             r = storage.read(topic, cursor, BATCH, BATCH_BYTES, node, filters.get(topic));
         } catch (StorageException.TopicNotFound e) {
+            shared.forget(topic);
             sse.event(null, "tombstone", tombstone(topic, new JsonOut(32).beginObject().field("reason", "deleted")
                     .endObject()));
             return false;
@@ -82,13 +85,23 @@ final class WatchLoop {
         long next = r.nextFromSeq();
         cursors.put(topic, next);
         if (!r.records().isEmpty()) {
-            JsonOut data = new JsonOut(256 + r.records().size() * 96).beginObject().field("topic", topic)
-                    .name("records").beginArray();
-            for (RecordView v : r.records()) {
-                RecordJson.write(data, v);
+            if (node == null && filters.get(topic) == null) {
+                // what every plain watcher of this topic at this cursor sends: encode it once
+                int n = r.records().size();
+                SharedEvents.Event e = shared.find(topic, cursor, next, r.headSeq(), n);
+                if (e == null) {
+                    e = new SharedEvents.Event(cursor, next, r.headSeq(), n, encode(topic, cursor, r).toByteArray());
+                    shared.remember(topic, e);
+                }
+                if (cursors.size() == 1) {
+                    sse.frame(e.singleTopicFrame(topic));
+                } else {
+                    sse.event(CursorId.encode(cursors), "record", e.data, e.data.length);
+                }
+            } else {
+                JsonOut data = encode(topic, cursor, r);
+                sse.event(CursorId.encode(cursors), "record", data.buffer(), data.size());
             }
-            data.endArray().field("from_seq", cursor).field("to_seq", next).field("head_seq", r.headSeq()).endObject();
-            sse.event(CursorId.encode(cursors), "record", data);
             caughtUp.put(topic, false);
         }
         if (next == r.headSeq()) {
@@ -101,6 +114,16 @@ final class WatchLoop {
             caughtUp.put(topic, false);
         }
         return true;
+    }
+
+    private static JsonOut encode(String topic, long cursor, ReadResult r) {
+        JsonOut data = new JsonOut(256 + r.records().size() * 96).beginObject().field("topic", topic)
+                .name("records").beginArray();
+        for (RecordView v : r.records()) {
+            RecordJson.write(data, v);
+        }
+        return data.endArray().field("from_seq", cursor).field("to_seq", r.nextFromSeq()).field("head_seq", r.headSeq())
+                .endObject();
     }
 
     private static JsonOut tombstone(String topic, JsonOut what) {

@@ -12,6 +12,7 @@ import java.util.Base64;
 import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
 import dev.topics.storage.Storage;
+import dev.topics.subscription.Subscription;
 import dev.topics.topic.TopicName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -62,6 +63,8 @@ public final class WatchService implements HttpService {
     private final long stallMs;
     /** Every open stream, for the stall check. */
     private final java.util.Set<Open> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Record events encoded once for every plain watcher of a topic. */
+    private final SharedEvents shared = new SharedEvents();
 
     /** An open stream: the thread writing it and its writer. */
     private record Open(Thread thread, SseStream sse) {
@@ -175,7 +178,7 @@ public final class WatchService implements HttpService {
             open = new Open(Thread.currentThread(), sse);
             streams.add(open);
             new WatchLoop(s, sse, cursors, filters,
-                    node == null ? null : node.getBytes(StandardCharsets.UTF_8), heartbeatMs).run();
+                    node == null ? null : node.getBytes(StandardCharsets.UTF_8), heartbeatMs, shared).run();
         } catch (IOException | UncheckedIOException e) {
             // the client went away (or stalled and was cut off): nothing to answer
         } finally {
@@ -196,6 +199,7 @@ public final class WatchService implements HttpService {
         for (String topic : session.cursors().keySet()) {
             s.topic(topic); // 404 naming the topic
         }
+        session.subscriptions().forEach((topic, sub) -> Subscription.load(s, topic, sub)); // 404 naming it
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         String wid = "wid_" + Base64.getUrlEncoder().withoutPadding().encodeToString(id);
@@ -223,6 +227,16 @@ public final class WatchService implements HttpService {
         }
         Session session = Session.parse(spec, maxJsonDepth);
         LinkedHashMap<String, Long> cursors = new LinkedHashMap<>(session.cursors());
+        Map<String, RecordFilter> filters = new java.util.HashMap<>(session.filters());
+        for (var followed : session.subscriptions().entrySet()) {
+            // a followed subscription starts the stream at its cursor, with its filter (SPEC §10)
+            Subscription sub = Subscription.load(s, followed.getKey(), followed.getValue());
+            cursors.put(followed.getKey(), sub.cursor());
+            RecordFilter f = sub.filter();
+            if (f != null) {
+                filters.put(followed.getKey(), f);
+            }
+        }
         var lastId = req.headers().first(LAST_EVENT_ID);
         if (lastId.isPresent()) {
             Map<String, Long> resume = CursorId.decode(lastId.get());
@@ -238,7 +252,7 @@ public final class WatchService implements HttpService {
         }
         lastUsed.put(wid, System.currentTimeMillis());
         try {
-            stream(res, s, cursors, session.filters(), session.node(), session.heartbeatMs());
+            stream(res, s, cursors, filters, session.node(), session.heartbeatMs());
         } finally {
             lastUsed.put(wid, System.currentTimeMillis());
             streaming.remove(wid, me);

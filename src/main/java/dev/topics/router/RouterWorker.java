@@ -1,0 +1,199 @@
+package dev.topics.router;
+
+import dev.topics.json.JsonOut;
+import dev.topics.storage.AppendRequest;
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.CursorMove;
+import dev.topics.storage.Origin;
+import dev.topics.storage.ReadResult;
+import dev.topics.storage.RecordBatch;
+import dev.topics.storage.RecordFilter;
+import dev.topics.storage.RecordView;
+import dev.topics.storage.Storage;
+import dev.topics.storage.StorageException;
+import dev.topics.storage.TopicConfig;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One router's loop, on its own virtual thread (SPEC §9): read the source after the cursor
+ * like a watcher, copy, move the cursor; park on the source's signal when caught up.
+ *
+ * <p>A local copy and its cursor move are one write ({@link CursorMove}): exactly-once
+ * whatever crashes. A remote copy is a POST to the other server; the cursor moves after
+ * its 2xx, so a crash in between sends the batch again and the destination's
+ * {@code dedupe_node} drops what it already has (at-least-once on the wire, exactly-once
+ * in effect). Records keep {@code data}, {@code $tag} and {@code $node}; a record without
+ * an origin gets this server's (node id, source, seq), one with an origin keeps it. A
+ * remote router skips records that came from its destination ({@code $node} or
+ * {@code $origin.node} equal to the destination's node id), so two servers with routers
+ * both ways do not echo.
+ *
+ * <p>The worker ends when it is stopped or when its stored entry is gone or replaced.
+ */
+final class RouterWorker implements Runnable {
+    private static final Logger LOG = Logger.getLogger(RouterWorker.class.getName());
+    static final int BATCH = 1000;
+    static final long BATCH_BYTES = 1L << 20;
+    private static final long IDLE_WAIT_MS = 500;
+    private static final long MIN_BACKOFF_MS = 250;
+    static final long MAX_BACKOFF_MS = 30_000;
+
+    enum State { RUNNING, RETRYING, STOPPED }
+
+    private final Storage storage;
+    private final ControlEntry entry;
+    final RouterSpec spec;
+    private final TopicConfig destDefaults;
+    private final RemoteDest remote;
+    private volatile boolean stop;
+    private volatile State state = State.RUNNING;
+    private volatile String lastError;
+    private final AtomicLong copied = new AtomicLong();
+    private Thread thread;
+    private long backoffMs = MIN_BACKOFF_MS;
+
+    RouterWorker(Storage storage, ControlEntry entry, TopicConfig destDefaults, RemoteDest remote) {
+        this.storage = storage;
+        this.entry = entry;
+        this.spec = RouterSpec.of(entry);
+        this.destDefaults = destDefaults;
+        this.remote = remote;
+    }
+
+    void start() {
+        thread = Thread.ofVirtual().name("topics-router-" + spec.name()).start(this);
+    }
+
+    /** Stops the loop and waits (briefly) for it: after this, the worker writes nothing more. */
+    void stop() {
+        stop = true;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    State state() {
+        return state;
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    long copied() {
+        return copied.get();
+    }
+
+    @Override
+    public void run() {
+        RecordFilter userFilter = spec.filter();
+        try {
+            while (!stop) {
+                ControlEntry now = storage.control(entry.key());
+                if (now == null || !Arrays.equals(now.spec(), entry.spec())) {
+                    return; // deleted (or its topic was), or replaced by a newer worker
+                }
+                try {
+                    step(now.cursor(), userFilter);
+                } catch (StorageException.CursorConflict | StorageException.ControlNotFound e) {
+                    // changed under us: look again
+                } catch (StorageException.TopicNotFound e) {
+                    if (storage.control(entry.key()) != null) {
+                        fail(State.STOPPED, e.getMessage());
+                        return;
+                    }
+                    return;
+                } catch (StorageException e) {
+                    fail(State.RETRYING, e.getMessage());
+                    backoff();
+                } catch (RemoteDest.Failure e) {
+                    fail(State.RETRYING, e.getMessage());
+                    backoff();
+                }
+            }
+        } catch (InterruptedException e) {
+            // stopped
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "router " + spec.name() + " stopped", e);
+            fail(State.STOPPED, "internal error: " + e);
+        }
+    }
+
+    private void step(long cursor, RecordFilter userFilter) throws InterruptedException, RemoteDest.Failure {
+        RecordFilter filter = userFilter;
+        if (remote != null) {
+            // learns the destination's node id first: nothing is read before it is known
+            RecordFilter notEcho = remote.notFromDest();
+            filter = userFilter == null ? notEcho : r -> notEcho.test(r) && userFilter.test(r);
+        }
+        ReadResult r = storage.read(spec.source(), cursor, BATCH, BATCH_BYTES, null, filter);
+        long next = r.nextFromSeq();
+        if (r.tombstone() instanceof dev.topics.storage.Tombstone.Reset) {
+            // the source is younger than the cursor (cannot happen while the router belongs to
+            // it, since deleting the source deletes the router): start over at its beginning
+            storage.moveCursor(new CursorMove(entry.key(), cursor, 0));
+            return;
+        }
+        if (r.records().isEmpty()) {
+            if (next > cursor) {
+                storage.moveCursor(new CursorMove(entry.key(), cursor, next)); // skipped or evicted only
+            } else {
+                storage.awaitAfter(spec.source(), cursor, IDLE_WAIT_MS);
+                if (Thread.interrupted() && stop) {
+                    throw new InterruptedException();
+                }
+            }
+            running();
+            return;
+        }
+        if (remote != null) {
+            remote.send(r.records(), spec.source(), storage.nodeId());
+            storage.moveCursor(new CursorMove(entry.key(), cursor, next));
+        } else {
+            RecordBatch batch = new RecordBatch((int) Math.min(Integer.MAX_VALUE, 256L + r.records().size() * 128L));
+            for (RecordView v : r.records()) {
+                Origin o = v.origin();
+                batch.add(v.data(), v.tag(), v.node(), o != null ? o : new Origin(storage.nodeId(), spec.source(), v.seq()));
+            }
+            storage.append(new AppendRequest(spec.dest(), batch, null, spec.creator(), destDefaults,
+                    new CursorMove(entry.key(), cursor, next)));
+        }
+        copied.addAndGet(r.records().size());
+        running();
+    }
+
+    private void running() {
+        if (state != State.RUNNING) {
+            state = State.RUNNING;
+        }
+        backoffMs = MIN_BACKOFF_MS;
+    }
+
+    private void fail(State s, String why) {
+        lastError = why;
+        state = s;
+    }
+
+    private void backoff() throws InterruptedException {
+        long jitter = ThreadLocalRandom.current().nextLong(backoffMs / 4 + 1);
+        Thread.sleep(backoffMs - backoffMs / 8 + jitter);
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    }
+
+    /** Writes the status fields of SPEC §9 into the open object. */
+    void status(JsonOut out, long cursor, long sourceHead) {
+        out.field("cursor", cursor).field("source_head_seq", sourceHead).field("lag", Math.max(0, sourceHead - cursor))
+                .field("copied", copied.get()).field("state", state.name().toLowerCase(java.util.Locale.ROOT))
+                .field("last_error", lastError);
+    }
+}
