@@ -1,5 +1,6 @@
 package dev.topics;
 
+import dev.topics.access.AccessService;
 import dev.topics.access.Gate;
 import dev.topics.config.ServerConfig;
 import dev.topics.http.ApiError;
@@ -70,13 +71,14 @@ public final class TopicsServer {
         }
         Gate gate;
         try {
-            gate = Gate.create(cfg.authMode(), cfg.bind(), cfg.adminToken(), dataDir);
+            gate = Gate.create(cfg.authMode(), cfg.bind(), cfg.adminToken(), dataDir, cfg.authFailuresPerMinute());
         } catch (IOException e) {
             throw new StartFailure("cannot prepare auth in " + dataDir + ": " + e.getMessage());
         }
         probePort(cfg);
         StorageRef ref = new StorageRef();
-        Routers routers = new Routers(cfg.topicDefaults());
+        gate.attach(ref, cfg.topicDefaults());
+        Routers routers = new Routers(cfg.topicDefaults(), gate);
         WebServer web;
         try {
             web = WebServer.builder()
@@ -136,6 +138,7 @@ public final class TopicsServer {
                         cfg.watch().sessionTtlMs(), cfg.watch().stallMs()))
                 .register("/v0", new SubscriptionService(ref, gate, cfg))
                 .register("/v0", new RouterService(ref, gate, cfg, routers))
+                .register("/v0", new AccessService(gate, cfg))
                 .register("/v0", new NodeService(ref, gate, version()))
                 .any((req, res) -> {
                     throw new ApiError(404, "not_found", "no route for " + req.prologue().method().text() + " "

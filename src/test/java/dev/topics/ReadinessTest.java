@@ -30,8 +30,9 @@ class ReadinessTest {
         ServerConfig cfg = ConfigLoader.load(null, Map.of("TOPICS_PORT", "0", "TOPICS_DATA_DIR", tmp.toString()));
         Gate gate = Gate.create(cfg.authMode(), cfg.bind(), cfg.adminToken(), tmp);
         StorageRef ref = new StorageRef();
+        gate.attach(ref, cfg.topicDefaults());
         WebServer web = WebServer.builder().host(cfg.bind()).port(0)
-                .routing(r -> TopicsServer.routing(r, ref, gate, cfg, new dev.topics.router.Routers(cfg.topicDefaults()))).build().start();
+                .routing(r -> TopicsServer.routing(r, ref, gate, cfg, new dev.topics.router.Routers(cfg.topicDefaults(), gate))).build().start();
         try (LocalStorage storage = LocalStorage.open(StorageOptions.defaults(tmp.resolve("data")))) {
             Http http = new Http(() -> URI.create("http://127.0.0.1:" + web.port()));
             http.get("/healthz").ok(200);

@@ -95,6 +95,7 @@ public final class ConfigLoader {
                 "expected \"\" or 1-64 characters of [A-Za-z0-9._:-]");
         AuthMode authMode = in.get("auth.mode").choice(AuthMode::fromWire, "auto|required|disabled");
         String adminToken = in.get("auth.admin_token").secret();
+        long failuresPerMinute = in.get("auth.failures_per_minute").integer(1, 1_000_000);
 
         ServerConfig.Limits limits = new ServerConfig.Limits(
                 in.get("limits.max_body_bytes").integer(1, MAX_BUFFER),
@@ -130,7 +131,7 @@ public final class ConfigLoader {
                 in.get("watch.stall_ms").integer(1, Long.MAX_VALUE));
 
         return new ServerConfig(bind, port, dataDir, emptyToNull(nodeId), authMode,
-                adminToken, limits, storage, topicDefaults, watch);
+                adminToken, (int) failuresPerMinute, limits, storage, topicDefaults, watch);
     }
 
     // ---- reading the two YAML layers -------------------------------------------------

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param authMode      {@code auth.mode}
  * @param adminToken    {@code auth.admin_token}; null when {@code ""}. Never printed by
  *                      {@link #toString()}
+ * @param authFailuresPerMinute {@code auth.failures_per_minute}: failed authentications
+ *                      per client address and minute before 429
  * @param limits        {@code limits.*}
  * @param storage       {@code storage.*}
  * @param topicDefaults {@code topic_defaults.*}
@@ -30,6 +32,7 @@ public record ServerConfig(
         String nodeId,
         AuthMode authMode,
         String adminToken,
+        int authFailuresPerMinute,
         Limits limits,
         StorageSettings storage,
         TopicConfig topicDefaults,
@@ -51,6 +54,7 @@ public record ServerConfig(
         return "ServerConfig[bind=" + bind + ", port=" + port + ", dataDir=" + dataDir
                 + ", nodeId=" + nodeId + ", authMode=" + authMode
                 + ", adminToken=" + (adminToken == null ? "null" : "(set)")
+                + ", authFailuresPerMinute=" + authFailuresPerMinute
                 + ", limits=" + limits + ", storage=" + storage
                 + ", topicDefaults=" + topicDefaults + ", watch=" + watch + "]";
     }

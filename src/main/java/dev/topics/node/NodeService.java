@@ -28,7 +28,7 @@ public final class NodeService implements HttpService {
 
     private void node(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        gate.requireCredential(gate.authenticate(req));
         JsonOut out = new JsonOut(256).beginObject()
                 .field("node_id", storage.get().nodeId())
                 .field("version", version)

@@ -1,5 +1,7 @@
 package dev.topics.router;
 
+import dev.topics.access.Action;
+import dev.topics.access.Caller;
 import dev.topics.access.Gate;
 import dev.topics.config.ServerConfig;
 import dev.topics.filter.FilterExpr;
@@ -61,7 +63,7 @@ public final class RouterService implements HttpService {
 
     private void put(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        Gate.Caller caller = gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String name = name(req);
         String[] f = new String[5]; // source, dest, dest_url, dest_topic, dest_token
         byte[][] filter = {null};
@@ -101,14 +103,21 @@ public final class RouterService implements HttpService {
         String destUrl = remote ? checkUrl(f[2]) : null;
         String destTopic = remote ? TopicName.check(f[3] == null ? source : f[3]) : null;
         Storage s = storage.get();
-        TopicInfo src = s.topic(source);
+        // SPEC §9: read on the source and publish on the destination (create it, if it is new)
+        TopicInfo src = gate.require(caller, source, Action.READ);
+        if (!remote) {
+            gate.requirePublish(caller, dest);
+        }
         if (from[0] != null && from[0] > src.headSeq()) {
             throw ApiError.invalidField("from_seq " + from[0] + " is past the source's head_seq " + src.headSeq());
         }
         ControlEntry old = s.control(RouterSpec.key(name));
         RouterSpec before = old == null ? null : RouterSpec.of(old);
+        if (before != null) {
+            requireCreatorOrOwner(caller, before);
+        }
         RouterSpec spec = new RouterSpec(name, source, dest, destUrl, destTopic, f[4], filter[0], caller.principal(),
-                before == null ? System.currentTimeMillis() : before.createdAtMs());
+                Gate.identity(caller), before == null ? System.currentTimeMillis() : before.createdAtMs());
         if (!remote) {
             ensureDest(s, dest, caller.principal());
         }
@@ -182,15 +191,25 @@ public final class RouterService implements HttpService {
         out.field("created_at", Instant.ofEpochMilli(spec.createdAtMs()).toString());
     }
 
+    /** Changing or deleting a router: the admin, its creator, or the owner of its source. */
+    private void requireCreatorOrOwner(Caller caller, RouterSpec r) {
+        if (caller.admin() || (caller.principal() != null && caller.principal().equals(r.creator()))) {
+            return;
+        }
+        gate.requireOwner(caller, r.source());
+    }
+
     private void get(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String name = name(req);
         Storage s = storage.get();
         ControlEntry e = s.control(RouterSpec.key(name));
         if (e == null) {
+            gate.requireCredential(caller);
             throw notFound(name);
         }
+        gate.require(caller, RouterSpec.of(e).source(), Action.READ);
         JsonOut out = new JsonOut(512).beginObject();
         describe(out, s, e);
         Responses.performance(out, t0, -1).endObject();
@@ -199,10 +218,13 @@ public final class RouterService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         Storage s = storage.get();
         JsonOut out = new JsonOut(1024).beginObject().name("routers").beginArray();
         for (ControlEntry e : s.controls(ControlEntry.Kind.ROUTER)) {
+            if (!gate.stillAllowed(caller, RouterSpec.of(e).source(), Action.READ)) {
+                continue; // only routers whose source the caller can read
+            }
             describe(out.beginObject(), s, e);
             out.endObject();
         }
@@ -213,12 +235,17 @@ public final class RouterService implements HttpService {
 
     private void delete(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String name = name(req);
-        storage.get();
+        ControlEntry e = storage.get().control(RouterSpec.key(name));
+        if (e == null) {
+            gate.requireCredential(caller);
+            throw notFound(name);
+        }
+        requireCreatorOrOwner(caller, RouterSpec.of(e));
         try {
             routers.delete(name);
-        } catch (dev.topics.storage.StorageException.ControlNotFound e) {
+        } catch (dev.topics.storage.StorageException.ControlNotFound gone) {
             throw notFound(name);
         }
         JsonOut out = new JsonOut(128).beginObject().field("router", name).field("deleted", true);

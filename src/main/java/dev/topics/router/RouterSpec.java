@@ -1,5 +1,6 @@
 package dev.topics.router;
 
+import dev.topics.access.Gate;
 import dev.topics.filter.FilterExpr;
 import dev.topics.http.JsonFields;
 import dev.topics.json.JsonOut;
@@ -14,11 +15,12 @@ import java.util.List;
  * skipped by its filter). A local router belongs to its source and its dest (deleting
  * either deletes it); a remote one to its source. The spec is its JSON:
  * {@code {"source", "dest"|null, "dest_url"|null, "dest_topic"|null, "dest_token"|null,
- * "filter"|null, "creator"|null, "created_at_ms"}}. The destination token is kept to use
+ * "filter"|null, "creator"|null, "creator_identity"|null, "created_at_ms"}} (the identity lets
+ * the router act with its creator's rights, SPEC §9). The destination token is kept to use
  * it and is never shown.
  */
 record RouterSpec(String name, String source, String dest, String destUrl, String destTopic, String destToken,
-                  byte[] filterJson, String creator, long createdAtMs) {
+                  byte[] filterJson, String creator, Gate.Identity creatorIdentity, long createdAtMs) {
 
     static ControlEntry.Key key(String name) {
         return new ControlEntry.Key(ControlEntry.Kind.ROUTER, name);
@@ -45,7 +47,11 @@ record RouterSpec(String name, String source, String dest, String destUrl, Strin
         } else {
             out.rawValue(filterJson, 0, filterJson.length);
         }
-        out.field("creator", creator).field("created_at_ms", createdAtMs).endObject();
+        out.field("creator", creator);
+        if (creatorIdentity != null) {
+            creatorIdentity.write(out.name("creator_identity"));
+        }
+        out.field("created_at_ms", createdAtMs).endObject();
         return new ControlEntry(ControlEntry.Kind.ROUTER, name, out.toByteArray(), cursor,
                 remote() ? List.of(source) : List.of(source, dest));
     }
@@ -54,6 +60,7 @@ record RouterSpec(String name, String source, String dest, String destUrl, Strin
         String[] s = new String[6];
         byte[][] filter = {null};
         long[] created = {0};
+        Gate.Identity[] identity = {null};
         JsonFields.body(e.spec(), 64, (f, at, r) -> {
             switch (f) {
                 case "source" -> s[0] = r.nextStringOrNull(at);
@@ -70,9 +77,10 @@ record RouterSpec(String name, String source, String dest, String destUrl, Strin
                     }
                 }
                 case "created_at_ms" -> created[0] = r.nextU64(at);
+                case "creator_identity" -> identity[0] = Gate.Identity.read(r, at);
                 default -> r.skipValue(); // written by a newer build
             }
         });
-        return new RouterSpec(e.id(), s[0], s[1], s[2], s[3], s[4], filter[0], s[5], created[0]);
+        return new RouterSpec(e.id(), s[0], s[1], s[2], s[3], s[4], filter[0], s[5], identity[0], created[0]);
     }
 }

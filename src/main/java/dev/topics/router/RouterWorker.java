@@ -56,7 +56,11 @@ final class RouterWorker implements Runnable {
     private Thread thread;
     private long backoffMs = MIN_BACKOFF_MS;
 
-    RouterWorker(Storage storage, ControlEntry entry, TopicConfig destDefaults, RemoteDest remote) {
+    private final java.util.function.Function<RouterSpec, String> lostRights;
+
+    RouterWorker(Storage storage, ControlEntry entry, TopicConfig destDefaults, RemoteDest remote,
+                 java.util.function.Function<RouterSpec, String> lostRights) {
+        this.lostRights = lostRights;
         this.storage = storage;
         this.entry = entry;
         this.spec = RouterSpec.of(entry);
@@ -102,6 +106,12 @@ final class RouterWorker implements Runnable {
                 ControlEntry now = storage.control(entry.key());
                 if (now == null || !Arrays.equals(now.spec(), entry.spec())) {
                     return; // deleted (or its topic was), or replaced by a newer worker
+                }
+                String lost = lostRights.apply(spec);
+                if (lost != null) {
+                    fail(State.STOPPED, lost); // SPEC §9: stopped until its creator's rights come back
+                    Thread.sleep(1000);
+                    continue;
                 }
                 try {
                     step(now.cursor(), userFilter);

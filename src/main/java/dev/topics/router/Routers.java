@@ -1,5 +1,8 @@
 package dev.topics.router;
 
+import dev.topics.access.Action;
+import dev.topics.access.Caller;
+import dev.topics.access.Gate;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
 import dev.topics.storage.TopicConfig;
@@ -23,15 +26,41 @@ import java.util.logging.Logger;
 public final class Routers implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Routers.class.getName());
     private final TopicConfig destDefaults;
+    private final Gate gate;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(RemoteDest.CONNECT_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final Map<String, RouterWorker> workers = new ConcurrentHashMap<>();
     private volatile Storage storage;
     private volatile boolean closed;
 
-    /** @param destDefaults the configuration of a destination topic a router creates */
-    public Routers(TopicConfig destDefaults) {
+    /**
+     * @param destDefaults the configuration of a destination topic a router creates
+     * @param gate         decides whether a router's creator still has the rights it runs with
+     */
+    public Routers(TopicConfig destDefaults, Gate gate) {
         this.destDefaults = destDefaults;
+        this.gate = gate;
+    }
+
+    /**
+     * Why the router may not copy now (SPEC §9: it runs with its creator's rights), or null
+     * when it may.
+     */
+    String lostRights(RouterSpec spec) {
+        if (spec.creatorIdentity() == null) {
+            return null; // made before creators were kept, when every caller was the admin
+        }
+        Caller c = gate.restore(spec.creatorIdentity());
+        if (c == null) {
+            return "the credentials of its creator are no longer valid";
+        }
+        if (!gate.stillAllowed(c, spec.source(), Action.READ)) {
+            return "its creator may no longer read " + spec.source();
+        }
+        if (!spec.remote() && !gate.stillAllowed(c, spec.dest(), Action.PUBLISH)) {
+            return "its creator may no longer publish to " + spec.dest();
+        }
+        return null;
     }
 
     /** Starts a worker for every stored router; called once recovery is done. */
@@ -101,7 +130,7 @@ public final class Routers implements AutoCloseable {
     private void launch(ControlEntry e) {
         RouterSpec spec = RouterSpec.of(e);
         RemoteDest remote = spec.remote() ? new RemoteDest(http, spec.destUrl(), spec.destTopic(), spec.destToken()) : null;
-        RouterWorker w = new RouterWorker(storage, e, destDefaults, remote);
+        RouterWorker w = new RouterWorker(storage, e, destDefaults, remote, this::lostRights);
         RouterWorker before = workers.put(spec.name(), w);
         if (before != null) {
             before.stop();

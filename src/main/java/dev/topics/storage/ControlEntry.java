@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A control-plane object the engine keeps durably next to the topics: a router, a
- * subscription or a webhook (SPEC §9, §10). The engine does not interpret {@code spec}
+ * subscription, a webhook (SPEC §9, §10), a principal, a permission or a share token
+ * (SPEC §11). The engine does not interpret {@code spec}
  * (its owner's request, as stored); it keeps, per entry, a cursor that only moves through
  * {@link Storage#moveCursor} or together with a write ({@link CursorMove}), and the topics
  * the entry belongs to: deleting any of them deletes the entry in the same commit
@@ -17,7 +18,7 @@ public record ControlEntry(Kind kind, String id, byte[] spec, long cursor, List<
 
     /** What an entry is; the code is its WAL and snapshot tag and never changes meaning. */
     public enum Kind {
-        ROUTER(1), SUBSCRIPTION(2), WEBHOOK(3);
+        ROUTER(1), SUBSCRIPTION(2), WEBHOOK(3), PRINCIPAL(4), PERMISSION(5), SHARE(6);
 
         final int code;
 

@@ -34,10 +34,10 @@ import dev.topics.storage.wal.WalFormat;
  *                 len 0 removes the session)
  * 17 CONTROL     u8 kind  str id  u8 op(0 remove, 1 put)
  *                 [u64 cursor  u8 topicCount  str topic*  u32 len  spec]   (with op 1;
- *                 {@link ControlEntry}: routers, subscriptions, webhooks)
+ *                 {@link ControlEntry}: routers, subscriptions, webhooks, principals,
+ *                 permissions, share tokens)
  * 18 CURSOR      u8 kind  str id  u64 cursor   (a control entry's cursor moved)
- * Reserved for later, without a format break: 19 and up (principals, permissions,
- * shares, and per-producer state for SPEC §16). A frame type this
+ * Reserved for later, without a format break: 19 and up (per-producer state for SPEC §16). A frame type this
  * build does not know stops recovery with an error rather than being skipped.
  */
 final class Frames {

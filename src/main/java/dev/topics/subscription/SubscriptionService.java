@@ -1,5 +1,7 @@
 package dev.topics.subscription;
 
+import dev.topics.access.Action;
+import dev.topics.access.Caller;
 import dev.topics.access.Gate;
 import dev.topics.config.ServerConfig;
 import dev.topics.filter.FilterExpr;
@@ -67,9 +69,10 @@ public final class SubscriptionService implements HttpService {
 
     private void put(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String topic = topic(req);
         String name = sub(req);
+        gate.require(caller, topic, Action.READ);
         Long[] from = {null};
         byte[][] filter = {null};
         boolean[] filterGiven = {false};
@@ -118,9 +121,10 @@ public final class SubscriptionService implements HttpService {
 
     private void get(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String topic = topic(req);
         String name = sub(req);
+        gate.require(caller, topic, Action.READ);
         Storage s = storage.get();
         long head = s.topic(topic).headSeq();
         JsonOut out = new JsonOut(256).beginObject();
@@ -131,8 +135,9 @@ public final class SubscriptionService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String topic = topic(req);
+        gate.require(caller, topic, Action.READ);
         Storage s = storage.get();
         long head = s.topic(topic).headSeq();
         String prefix = topic + "/";
@@ -150,9 +155,10 @@ public final class SubscriptionService implements HttpService {
 
     private void delete(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String topic = topic(req);
         String name = sub(req);
+        gate.require(caller, topic, Action.READ);
         Storage s = storage.get();
         s.topic(topic);
         if (s.control(Subscription.key(topic, name)) == null) {
@@ -168,9 +174,10 @@ public final class SubscriptionService implements HttpService {
     /** {@code POST …/next {"limit", "wait_ms"}}: the records after the cursor, which stays where it is. */
     private void next(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String topic = topic(req);
         String name = sub(req);
+        gate.require(caller, topic, Action.READ);
         long[] limit = {100};
         long[] wait = {0};
         JsonFields.body(body(req), config.limits().maxJsonDepth(), (f, at, r) -> {
@@ -204,9 +211,10 @@ public final class SubscriptionService implements HttpService {
     /** {@code POST …/ack {"seq"}}: moves the cursor to {@code seq} unless it is already there or past it. */
     private void ack(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String topic = topic(req);
         String name = sub(req);
+        gate.require(caller, topic, Action.READ);
         Long[] seq = {null};
         JsonFields.body(body(req), config.limits().maxJsonDepth(), (f, at, r) -> {
             if (!f.equals("seq")) {

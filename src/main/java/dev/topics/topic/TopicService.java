@@ -1,5 +1,7 @@
 package dev.topics.topic;
 
+import dev.topics.access.Action;
+import dev.topics.access.Caller;
 import dev.topics.access.Gate;
 import dev.topics.config.ServerConfig;
 import dev.topics.filter.FilterExpr;
@@ -62,6 +64,15 @@ public final class TopicService implements HttpService {
                 .get("/topics/{name}/diff", this::diffGet);
     }
 
+    private boolean exists(String name) {
+        try {
+            storage.get().topic(name);
+            return true;
+        } catch (dev.topics.storage.StorageException.TopicNotFound e) {
+            return false;
+        }
+    }
+
     private static String name(ServerRequest req) {
         return TopicName.check(req.path().pathParameters().get("name"));
     }
@@ -72,17 +83,23 @@ public final class TopicService implements HttpService {
 
     private void put(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        Gate.Caller caller = gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String name = name(req);
         var patch = TopicJson.parsePatch(body(req), config.limits().maxJsonDepth());
+        if (exists(name)) {
+            gate.requireOwner(caller, name); // changing a topic's config
+        } else {
+            gate.mayCreate(caller, name);
+        }
         TopicChange c = storage.get().putTopic(name, patch, caller.principal(), config.topicDefaults());
         sendChange(res, c, c.created() ? 201 : 200, t0);
     }
 
     private void patch(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String name = name(req);
+        gate.requireOwner(caller, name);
         var patch = TopicJson.parsePatch(body(req), config.limits().maxJsonDepth());
         sendChange(res, storage.get().patchTopic(name, patch), 200, t0);
     }
@@ -97,8 +114,7 @@ public final class TopicService implements HttpService {
 
     private void get(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
-        TopicInfo t = storage.get().topic(name(req));
+        TopicInfo t = gate.require(gate.authenticate(req), name(req), Action.READ);
         JsonOut out = new JsonOut(512).beginObject();
         TopicJson.describe(out, t);
         Responses.performance(out, t0, -1).endObject();
@@ -107,8 +123,10 @@ public final class TopicService implements HttpService {
 
     private void delete(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
-        TopicChange c = storage.get().deleteTopic(name(req));
+        Caller caller = gate.authenticate(req);
+        String name = name(req);
+        gate.requireOwner(caller, name);
+        TopicChange c = storage.get().deleteTopic(name);
         JsonOut out = new JsonOut(128).beginObject().field("topic", c.info().name()).field("deleted", true);
         Responses.performance(out, t0, c.fsyncNanos()).endObject();
         Responses.send(res, 200, out);
@@ -116,13 +134,26 @@ public final class TopicService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         Query q = Query.of(req, LIST_QUERY);
         String prefix = q.string("prefix");
         String after = q.string("after");
         int limit = (int) q.u64("limit", 100, 1, 1000);
-        List<TopicInfo> page = storage.get().list(prefix == null ? "" : prefix, after == null || after.isEmpty() ? null : after,
-                limit + 1);
+        // SPEC §2: only the topics the caller can read; page through storage until a page is full
+        List<TopicInfo> page = new java.util.ArrayList<>(Math.min(limit + 1, 256));
+        String from = after == null || after.isEmpty() ? null : after;
+        while (page.size() <= limit) {
+            List<TopicInfo> batch = storage.get().list(prefix == null ? "" : prefix, from, limit + 1);
+            for (TopicInfo t : batch) {
+                if (page.size() <= limit && gate.allowed(caller, t, Action.READ)) {
+                    page.add(t);
+                }
+            }
+            if (batch.size() <= limit) {
+                break;
+            }
+            from = batch.get(batch.size() - 1).name();
+        }
         boolean more = page.size() > limit;
         JsonOut out = new JsonOut(256 + 128 * Math.min(page.size(), limit)).beginObject().name("topics").beginArray();
         for (int i = 0; i < Math.min(page.size(), limit); i++) {
@@ -135,8 +166,9 @@ public final class TopicService implements HttpService {
 
     private void append(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        Gate.Caller caller = gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String name = name(req);
+        gate.requirePublish(caller, name);
         byte[] body = body(req);
         String headerKey = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
         WriteParser.Write w = writes.parse(body, headerKey);
@@ -159,8 +191,9 @@ public final class TopicService implements HttpService {
     /** {@code POST /v0/topics/{name}/delete} (SPEC §6): by match, seq range, or both. */
     private void deleteRecords(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String name = name(req);
+        gate.requireOwner(caller, name); // deleting records is the owner's (or admin's) call
         byte[] body = body(req);
         RecordFilter[] match = {null};
         Long[] range = {null, null};
@@ -204,8 +237,9 @@ public final class TopicService implements HttpService {
 
     private void diffGet(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String name = name(req);
+        gate.require(caller, name, Action.READ);
         Query q = Query.of(req, DIFF_QUERY);
         String node = NodeId.check(q.string("node"), "node");
         Diff d = new Diff(q.unsignedPastEveryHead("from_seq"), (int) q.u64("limit", 100, 1, MAX_LIMIT),
@@ -215,8 +249,9 @@ public final class TopicService implements HttpService {
 
     private void diffPost(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String name = name(req);
+        gate.require(caller, name, Action.READ);
         diff(res, name, parseDiff(body(req)), t0);
     }
 

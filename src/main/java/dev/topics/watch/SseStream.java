@@ -16,6 +16,8 @@ final class SseStream {
     private final OutputStream out;
     /** When the write in progress started (System.nanoTime), or 0 when not writing. */
     private volatile long writingSince;
+    /** When the last write ended (System.nanoTime). */
+    private long lastWrite = System.nanoTime();
 
     SseStream(OutputStream out) {
         this.out = out;
@@ -36,7 +38,13 @@ final class SseStream {
             }
         } finally {
             writingSince = 0;
+            lastWrite = System.nanoTime();
         }
+    }
+
+    /** Nanoseconds since the stream last wrote anything (the heartbeat is due when idle). */
+    long idleNanos() {
+        return System.nanoTime() - lastWrite;
     }
 
     void retry(long ms) throws IOException {

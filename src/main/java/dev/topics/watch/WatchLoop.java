@@ -35,11 +35,16 @@ final class WatchLoop {
     private final long heartbeatMs;
     private final Map<String, Boolean> caughtUp = new HashMap<>();
     private final SharedEvents shared;
+    private final java.util.function.Predicate<String> allowed;
+    /** How often a caught-up stream wakes to re-check access (SPEC §5: within a second). */
+    static final long RECHECK_MS = 500;
 
+    /** @param allowed whether the stream may still read a topic (checked at least every {@link #RECHECK_MS}) */
     WatchLoop(Storage storage, SseStream sse, LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> filters,
-              byte[] node, long heartbeatMs, SharedEvents shared) {
+              byte[] node, long heartbeatMs, SharedEvents shared, java.util.function.Predicate<String> allowed) {
         this.storage = storage;
         this.shared = shared;
+        this.allowed = allowed;
         this.sse = sse;
         this.cursors = cursors;
         this.filters = filters;
@@ -51,6 +56,11 @@ final class WatchLoop {
         sse.retry(2000);
         // an interrupt means another stream took this session over: end this one
         while (!cursors.isEmpty() && !Thread.currentThread().isInterrupted()) {
+            for (String topic : cursors.keySet()) {
+                if (!allowed.test(topic)) {
+                    return; // the right to read it is gone: the stream ends (the client sees it close)
+                }
+            }
             boolean behind = false;
             List<String> gone = new ArrayList<>();
             for (String topic : new ArrayList<>(cursors.keySet())) {
@@ -61,8 +71,12 @@ final class WatchLoop {
                 }
             }
             gone.forEach(cursors::remove);
-            if (!behind && !cursors.isEmpty() && !storage.awaitAny(cursors, heartbeatMs)) {
-                sse.heartbeat();
+            if (!behind && !cursors.isEmpty()) {
+                long idleMs = sse.idleNanos() / 1_000_000L;
+                long wait = Math.max(1, Math.min(heartbeatMs - idleMs, RECHECK_MS));
+                if (!storage.awaitAny(cursors, wait) && sse.idleNanos() / 1_000_000L >= heartbeatMs) {
+                    sse.heartbeat();
+                }
             }
         }
     }

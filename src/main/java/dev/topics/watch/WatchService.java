@@ -1,5 +1,7 @@
 package dev.topics.watch;
 
+import dev.topics.access.Action;
+import dev.topics.access.Caller;
 import dev.topics.access.Gate;
 import dev.topics.http.ApiError;
 import dev.topics.http.Query;
@@ -66,8 +68,19 @@ public final class WatchService implements HttpService {
     /** Record events encoded once for every plain watcher of a topic. */
     private final SharedEvents shared = new SharedEvents();
 
-    /** An open stream: the thread writing it and its writer. */
-    private record Open(Thread thread, SseStream sse) {
+    /** An open stream: the thread writing it, its writer, the topics it watches. */
+    private record Open(Thread thread, SseStream sse, java.util.Set<String> topics) {
+    }
+
+    /** Open streams watching {@code topic} (SPEC §12 stats: watchers). */
+    public int watchers(String topic) {
+        int n = 0;
+        for (Open o : streams) {
+            if (o.topics().contains(topic)) {
+                n++;
+            }
+        }
+        return n;
     }
     /**
      * When each session was last used (created, opened, or its stream ended). In memory:
@@ -146,8 +159,9 @@ public final class WatchService implements HttpService {
     }
 
     private void watchTopic(ServerRequest req, ServerResponse res) {
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         String topic = TopicName.check(req.path().pathParameters().get("name"));
+        gate.require(caller, topic, Action.READ); // 401/403, or 404 before the stream starts
         Query q = Query.of(req, QUERY);
         long cursor = q.unsignedPastEveryHead("from_seq");
         String node = q.string("node");
@@ -160,25 +174,26 @@ public final class WatchService implements HttpService {
             }
         }
         Storage s = storage.get();
-        s.topic(topic); // 404 before the stream starts
         LinkedHashMap<String, Long> cursors = new LinkedHashMap<>();
         cursors.put(topic, cursor);
-        stream(res, s, cursors, Map.of(), node, heartbeatMs);
+        stream(res, s, cursors, Map.of(), node, heartbeatMs, caller);
     }
 
     /** Answers with the event stream and runs its loop until the client or the topics go. */
     private void stream(ServerResponse res, Storage s, LinkedHashMap<String, Long> cursors,
-                        Map<String, RecordFilter> filters, String node, long heartbeatMs) {
+                        Map<String, RecordFilter> filters, String node, long heartbeatMs, Caller caller) {
         res.status(Status.OK_200);
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
         Open open = null;
         try (var out = res.outputStream()) {
             SseStream sse = new SseStream(out);
-            open = new Open(Thread.currentThread(), sse);
+            open = new Open(Thread.currentThread(), sse, java.util.Set.copyOf(cursors.keySet()));
             streams.add(open);
+            // SPEC §5: access is re-checked; a revoked token or permission ends the stream within a second
+            java.util.function.Predicate<String> allowed = topic -> gate.stillAllowed(caller, topic, Action.READ);
             new WatchLoop(s, sse, cursors, filters,
-                    node == null ? null : node.getBytes(StandardCharsets.UTF_8), heartbeatMs, shared).run();
+                    node == null ? null : node.getBytes(StandardCharsets.UTF_8), heartbeatMs, shared, allowed).run();
         } catch (IOException | UncheckedIOException e) {
             // the client went away (or stalled and was cut off): nothing to answer
         } finally {
@@ -192,18 +207,18 @@ public final class WatchService implements HttpService {
 
     /** {@code POST /v0/watch}: validates, stores the session durably, answers its wid. */
     private void create(ServerRequest req, ServerResponse res) {
-        gate.authenticate(req);
+        Caller caller = gate.authenticate(req);
         byte[] body = Body.read(req, maxBodyBytes);
         Session session = Session.parse(body, maxJsonDepth);
         Storage s = storage.get();
         for (String topic : session.cursors().keySet()) {
-            s.topic(topic); // 404 naming the topic
+            gate.require(caller, topic, Action.READ); // 401/403, or 404 naming the topic
         }
         session.subscriptions().forEach((topic, sub) -> Subscription.load(s, topic, sub)); // 404 naming it
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         String wid = "wid_" + Base64.getUrlEncoder().withoutPadding().encodeToString(id);
-        s.putWatch(wid, body);
+        s.putWatch(wid, StoredSession.encode(Gate.identity(caller), body));
         lastUsed.put(wid, System.currentTimeMillis());
         JsonOut out = new JsonOut(256 + body.length).beginObject().field("wid", wid)
                 .field("stream_url", "/v0/watch/" + wid).name("topics").rawValue(session.topicsJson(), 0,
@@ -213,8 +228,7 @@ public final class WatchService implements HttpService {
 
     /** {@code GET /v0/watch/{wid}}: the session's stream, resuming from Last-Event-ID. */
     private void open(ServerRequest req, ServerResponse res) {
-        gate.authenticate(req);
-        String wid = req.path().pathParameters().get("wid");
+        String wid = req.path().pathParameters().get("wid"); // the wid is the capability (EventSource sends no headers)
         Storage s = storage.get();
         byte[] spec = s.watch(wid);
         if (spec != null && expired(wid)) {
@@ -225,7 +239,18 @@ public final class WatchService implements HttpService {
         if (spec == null) {
             throw new ApiError(404, "watch_not_found", "no watch session '" + wid + "' (it may have expired)");
         }
-        Session session = Session.parse(spec, maxJsonDepth);
+        StoredSession stored = StoredSession.decode(spec);
+        // the stream acts with the rights of the session's creator, as they are now
+        Caller caller = stored.identity() == null ? Caller.ADMIN : gate.restore(stored.identity());
+        if (caller == null) {
+            throw new ApiError(403, "forbidden", "the credentials this watch session was made with are no longer valid");
+        }
+        Session session = Session.parse(stored.request(), maxJsonDepth);
+        for (String topic : session.cursors().keySet()) {
+            if (!gate.stillAllowed(caller, topic, Action.READ)) {
+                throw new ApiError(403, "forbidden", "no right to read topic '" + topic + "'");
+            }
+        }
         LinkedHashMap<String, Long> cursors = new LinkedHashMap<>(session.cursors());
         Map<String, RecordFilter> filters = new java.util.HashMap<>(session.filters());
         for (var followed : session.subscriptions().entrySet()) {
@@ -252,7 +277,7 @@ public final class WatchService implements HttpService {
         }
         lastUsed.put(wid, System.currentTimeMillis());
         try {
-            stream(res, s, cursors, filters, session.node(), session.heartbeatMs());
+            stream(res, s, cursors, filters, session.node(), session.heartbeatMs(), caller);
         } finally {
             lastUsed.put(wid, System.currentTimeMillis());
             streaming.remove(wid, me);

@@ -34,6 +34,7 @@ class ConfigLoaderTest {
             null,
             AuthMode.AUTO,
             null,
+            20,
             new ServerConfig.Limits(16_777_216, 1_048_576, 10_000, 64, 256),
             new ServerConfig.StorageSettings(200, 67_108_864, 67_108_864, 4096, 1_048_576, 60_000, 268_435_456, 60_000),
             new TopicConfig(0, 0, 0, TopicConfig.Discard.OLD, true, TopicConfig.Durability.FSYNC,
@@ -111,6 +112,7 @@ class ConfigLoaderTest {
                 auth:
                   mode: required
                   admin_token: s3cret-token
+                  failures_per_minute: 7
                 limits:
                   max_body_bytes: 1000
                   max_record_bytes: 900
@@ -142,6 +144,7 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.load(file, Map.of())).isEqualTo(new ServerConfig(
                 "0.0.0.0", 0, Path.of("/var/lib/topics"), "eu-1.node:a_b-c", AuthMode.REQUIRED,
                 "s3cret-token",
+                7,
                 new ServerConfig.Limits(1000, 900, 1_000_000, 1024, 16),
                 new ServerConfig.StorageSettings(1, 4096, 8192, 64, 0, 5, 6, 7),
                 new TopicConfig(1, 2, 3, TopicConfig.Discard.NEW, false, TopicConfig.Durability.ASYNC,
@@ -445,7 +448,7 @@ class ConfigLoaderTest {
             assertThat(lines.get(i)).as("line %d: comments go above keys, not after them", i + 1)
                     .doesNotContain(" #");
         }
-        assertThat(keys).hasSize(4 + 1 + 2 + 1 + 5 + 1 + 8 + 1 + 2 + 1 + 11);   // 32 leaves + 5 sections
+        assertThat(keys).hasSize(4 + 1 + 3 + 1 + 5 + 1 + 8 + 1 + 2 + 1 + 11);   // 33 leaves + 5 sections
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */
