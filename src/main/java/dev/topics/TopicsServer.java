@@ -2,6 +2,9 @@ package dev.topics;
 
 import dev.topics.access.AccessService;
 import dev.topics.access.Gate;
+import dev.topics.manage.ManagementService;
+import dev.topics.stats.Activity;
+import dev.topics.stats.StatsService;
 import dev.topics.config.ServerConfig;
 import dev.topics.http.ApiError;
 import dev.topics.http.Body;
@@ -131,15 +134,21 @@ public final class TopicsServer {
     }
 
     static void routing(HttpRouting.Builder r, StorageRef ref, Gate gate, ServerConfig cfg, Routers routers) {
+        Activity activity = new Activity();
+        WatchService watch = new WatchService(ref, gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth(),
+                cfg.watch().sessionTtlMs(), cfg.watch().stallMs(), activity);
+        StatsService stats = new StatsService(ref, gate, watch::watchers, activity);
+        AccessService access = new AccessService(gate, cfg);
         r.register(new HealthService(ref))
                 // the hot routes first: Helidon tries routes in registration order
-                .register("/v0", new TopicService(ref, gate, cfg))
-                .register("/v0", new WatchService(ref, gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth(),
-                        cfg.watch().sessionTtlMs(), cfg.watch().stallMs()))
-                .register("/v0", new SubscriptionService(ref, gate, cfg))
+                .register("/v0", new TopicService(ref, gate, cfg, activity))
+                .register("/v0", watch)
+                .register("/v0", new SubscriptionService(ref, gate, cfg, activity))
                 .register("/v0", new RouterService(ref, gate, cfg, routers))
-                .register("/v0", new AccessService(gate, cfg))
+                .register("/v0", access)
+                .register("/v0", stats)
                 .register("/v0", new NodeService(ref, gate, version()))
+                .register("/topics", new ManagementService(ref, gate, cfg, access, stats, activity))
                 .any((req, res) -> {
                     throw new ApiError(404, "not_found", "no route for " + req.prologue().method().text() + " "
                             + req.path().path());

@@ -70,7 +70,8 @@ public record ControlEntry(Kind kind, String id, byte[] spec, long cursor, List<
         return new ControlEntry(kind, id, spec, c, topics);
     }
 
-    boolean belongsTo(String topic) {
+    /** True when deleting {@code topic} deletes this entry. */
+    public boolean belongsToTopic(String topic) {
         return topics.contains(topic);
     }
 }

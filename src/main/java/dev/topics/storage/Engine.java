@@ -112,7 +112,7 @@ final class Engine implements Committer.Duties {
         // the committer's entries went at prepare (TopicTask) or just before (recovery); an
         // entry for a topic of the same name made again later in the group may be there now
         for (ControlEntry c : List.copyOf(controlView.values())) {
-            if (c.belongsTo(t.name)) {
+            if (c.belongsToTopic(t.name)) {
                 showControl(c.key());
             }
         }
@@ -128,7 +128,7 @@ final class Engine implements Committer.Duties {
 
     /** Committer: the control entries belonging to a topic go with it (SPEC §2). */
     void dropControlsOf(String topic) {
-        controls.values().removeIf(c -> c.belongsTo(topic));
+        controls.values().removeIf(c -> c.belongsToTopic(topic));
     }
 
     /** Committer (prepare) and recovery: stores or (null) removes an entry in the committer's map. */

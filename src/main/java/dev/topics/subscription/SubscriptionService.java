@@ -12,6 +12,7 @@ import dev.topics.http.Names;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
+import dev.topics.stats.Activity;
 import dev.topics.json.JsonReader;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.ReadResult;
@@ -38,8 +39,10 @@ public final class SubscriptionService implements HttpService {
     private final StorageRef storage;
     private final Gate gate;
     private final ServerConfig config;
+    private final Activity activity;
 
-    public SubscriptionService(StorageRef storage, Gate gate, ServerConfig config) {
+    public SubscriptionService(StorageRef storage, Gate gate, ServerConfig config, Activity activity) {
+        this.activity = activity;
         this.storage = storage;
         this.gate = gate;
         this.config = config;
@@ -201,6 +204,7 @@ public final class SubscriptionService implements HttpService {
         s.topic(topic);
         Subscription sub = Subscription.load(s, topic, name);
         ReadResult r = Reads.read(s, topic, sub.cursor(), (int) limit[0], null, sub.filter(), wait[0], t0);
+        activity.read(topic);
         JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().field("topic", topic).field("subscription", name)
                 .field("cursor", sub.cursor());
         Reads.fields(out, r);

@@ -12,6 +12,7 @@ import dev.topics.http.Query;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
+import dev.topics.stats.Activity;
 import dev.topics.storage.AppendRequest;
 import dev.topics.storage.AppendResult;
 import dev.topics.storage.DeleteResult;
@@ -43,8 +44,10 @@ public final class TopicService implements HttpService {
     private final Gate gate;
     private final ServerConfig config;
     private final WriteParser writes;
+    private final Activity activity;
 
-    public TopicService(StorageRef storage, Gate gate, ServerConfig config) {
+    public TopicService(StorageRef storage, Gate gate, ServerConfig config, Activity activity) {
+        this.activity = activity;
         this.storage = storage;
         this.gate = gate;
         this.config = config;
@@ -127,6 +130,7 @@ public final class TopicService implements HttpService {
         String name = name(req);
         gate.requireOwner(caller, name);
         TopicChange c = storage.get().deleteTopic(name);
+        activity.forget(name);
         JsonOut out = new JsonOut(128).beginObject().field("topic", c.info().name()).field("deleted", true);
         Responses.performance(out, t0, c.fsyncNanos()).endObject();
         Responses.send(res, 200, out);
@@ -175,6 +179,7 @@ public final class TopicService implements HttpService {
         Storage s = storage.get();
         AppendResult r = s.append(new AppendRequest(name, w.batch(), w.idempotencyKey(), caller.principal(),
                 config.topicDefaults()));
+        activity.wrote(name);
         int n = (int) (r.lastSeq() - r.firstSeq() + 1);
         JsonOut out = new JsonOut(256 + n * 12);
         out.beginObject().field("topic", name).field("first_seq", r.firstSeq()).field("last_seq", r.lastSeq());
@@ -292,6 +297,7 @@ public final class TopicService implements HttpService {
 
     private void diff(ServerResponse res, String name, Diff d, long t0) {
         ReadResult r = Reads.read(storage.get(), name, d.fromSeq, d.limit, d.node, d.filter, d.waitMs, t0);
+        activity.read(name);
         JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().field("topic", name);
         Reads.fields(out, r);
         Responses.performance(out, t0, -1).endObject();

@@ -90,8 +90,11 @@ public final class WatchService implements HttpService {
     private final java.util.concurrent.ConcurrentHashMap<String, Long> lastUsed =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final dev.topics.stats.Activity activity;
+
     public WatchService(StorageRef storage, Gate gate, long maxBodyBytes, int maxJsonDepth, long sessionTtlMs,
-                        long stallMs) {
+                        long stallMs, dev.topics.stats.Activity activity) {
+        this.activity = activity;
         this.storage = storage;
         this.gate = gate;
         this.maxBodyBytes = maxBodyBytes;
@@ -189,6 +192,7 @@ public final class WatchService implements HttpService {
         try (var out = res.outputStream()) {
             SseStream sse = new SseStream(out);
             open = new Open(Thread.currentThread(), sse, java.util.Set.copyOf(cursors.keySet()));
+            cursors.keySet().forEach(activity::read); // a stream opened is one read of each topic
             streams.add(open);
             // SPEC §5: access is re-checked; a revoked token or permission ends the stream within a second
             java.util.function.Predicate<String> allowed = topic -> gate.stillAllowed(caller, topic, Action.READ);
