@@ -166,19 +166,25 @@ final class RouterWorker implements Runnable {
             running();
             return;
         }
-        if (remote != null) {
-            remote.send(r.records(), spec.source(), storage.nodeId());
-            storage.moveCursor(new CursorMove(entry.key(), cursor, next));
-        } else {
-            RecordBatch batch = new RecordBatch((int) Math.min(Integer.MAX_VALUE, 256L + r.records().size() * 128L));
-            for (RecordView v : r.records()) {
-                Origin o = v.origin();
-                batch.add(v.data(), v.tag(), v.node(), o != null ? o : new Origin(storage.nodeId(), spec.source(), v.seq()));
+        int n = r.records().size();
+        copied.addAndGet(n); // counted before the cursor moves, so a status never shows the move without them
+        try {
+            if (remote != null) {
+                remote.send(r.records(), spec.source(), storage.nodeId());
+                storage.moveCursor(new CursorMove(entry.key(), cursor, next));
+            } else {
+                RecordBatch batch = new RecordBatch((int) Math.min(Integer.MAX_VALUE, 256L + n * 128L));
+                for (RecordView v : r.records()) {
+                    Origin o = v.origin();
+                    batch.add(v.data(), v.tag(), v.node(), o != null ? o : new Origin(storage.nodeId(), spec.source(), v.seq()));
+                }
+                storage.append(new AppendRequest(spec.dest(), batch, null, spec.creator(), destDefaults,
+                        new CursorMove(entry.key(), cursor, next)));
             }
-            storage.append(new AppendRequest(spec.dest(), batch, null, spec.creator(), destDefaults,
-                    new CursorMove(entry.key(), cursor, next)));
+        } catch (RuntimeException | RemoteDest.Failure | InterruptedException e) {
+            copied.addAndGet(-n);
+            throw e;
         }
-        copied.addAndGet(r.records().size());
         running();
     }
 

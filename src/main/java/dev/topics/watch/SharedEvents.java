@@ -22,6 +22,7 @@ final class SharedEvents {
         final int count;
         final byte[] data;
         private volatile byte[] frame;
+        private volatile byte[] frameCaughtUp;
 
         Event(long from, long next, long head, int count, byte[] data) {
             this.from = from;
@@ -37,19 +38,28 @@ final class SharedEvents {
 
         /**
          * The complete SSE frame for a stream watching only {@code topic}, whose event id
-         * depends on nothing else; built by the first such stream, then shared.
+         * depends on nothing else; with {@code caughtUp}, followed by the {@code caught-up}
+         * event (the read reached the head). Built by the first such stream, then shared.
          */
-        byte[] singleTopicFrame(String topic) {
-            byte[] f = frame;
+        byte[] singleTopicFrame(String topic, boolean caughtUp) {
+            byte[] f = caughtUp ? frameCaughtUp : frame;
             if (f == null) {
-                byte[] head = ("id: " + CursorId.encode(java.util.Map.of(topic, next)) + "\nevent: record\ndata: ")
-                        .getBytes(StandardCharsets.US_ASCII);
-                f = new byte[head.length + data.length + 2];
+                String id = "id: " + CursorId.encode(java.util.Map.of(topic, next)) + "\n";
+                byte[] head = (id + "event: record\ndata: ").getBytes(StandardCharsets.US_ASCII);
+                byte[] tail = caughtUp
+                        ? ("\n\n" + id + "event: caught-up\ndata: " + new String(new dev.topics.json.JsonOut(64).beginObject()
+                        .field("topic", topic).field("head_seq", this.head).endObject().toByteArray(), StandardCharsets.UTF_8)
+                        + "\n\n").getBytes(StandardCharsets.UTF_8)
+                        : "\n\n".getBytes(StandardCharsets.US_ASCII);
+                f = new byte[head.length + data.length + tail.length];
                 System.arraycopy(head, 0, f, 0, head.length);
                 System.arraycopy(data, 0, f, head.length, data.length);
-                f[f.length - 2] = '\n';
-                f[f.length - 1] = '\n';
-                frame = f;
+                System.arraycopy(tail, 0, f, head.length + data.length, tail.length);
+                if (caughtUp) {
+                    frameCaughtUp = f;
+                } else {
+                    frame = f;
+                }
             }
             return f;
         }

@@ -29,12 +29,30 @@ final class SseStream {
         return since == 0 ? 0 : System.nanoTime() - since;
     }
 
+    /** While held, events are written but not flushed; {@link #release} flushes them at once. */
+    private boolean holding;
+    private boolean unflushed;
+
+    void hold() {
+        holding = true;
+    }
+
+    void release() throws IOException {
+        holding = false;
+        if (unflushed) {
+            send(END, 0, 0, false);
+        }
+    }
+
     private void send(byte[] b, int off, int len, boolean more) throws IOException {
         writingSince = System.nanoTime();
         try {
             out.write(b, off, len);
-            if (!more) {
+            if (more || holding) {
+                unflushed = true;
+            } else {
                 out.flush();
+                unflushed = false;
             }
         } finally {
             writingSince = 0;

@@ -39,7 +39,10 @@ final class WatchLoop {
     /** How often a caught-up stream wakes to re-check access (SPEC §5: within a second). */
     static final long RECHECK_MS = 500;
 
-    /** @param allowed whether the stream may still read a topic (checked at least every {@link #RECHECK_MS}) */
+    /**
+     * @param allowed whether the stream may still read a topic (checked at least every
+     *                {@link #RECHECK_MS}), or null when every caller may read everything (dev mode)
+     */
     WatchLoop(Storage storage, SseStream sse, LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> filters,
               byte[] node, long heartbeatMs, SharedEvents shared, java.util.function.Predicate<String> allowed) {
         this.storage = storage;
@@ -56,13 +59,16 @@ final class WatchLoop {
         sse.retry(2000);
         // an interrupt means another stream took this session over: end this one
         while (!cursors.isEmpty() && !Thread.currentThread().isInterrupted()) {
-            for (String topic : cursors.keySet()) {
-                if (!allowed.test(topic)) {
-                    return; // the right to read it is gone: the stream ends (the client sees it close)
+            if (allowed != null) {
+                for (String topic : cursors.keySet()) {
+                    if (!allowed.test(topic)) {
+                        return; // the right to read it is gone: the stream ends (the client sees it close)
+                    }
                 }
             }
             boolean behind = false;
             List<String> gone = new ArrayList<>();
+            sse.hold(); // the events of one round go out in one flush
             for (String topic : new ArrayList<>(cursors.keySet())) {
                 if (!step(topic)) {
                     gone.add(topic);
@@ -70,10 +76,11 @@ final class WatchLoop {
                     behind = true;
                 }
             }
+            sse.release();
             gone.forEach(cursors::remove);
             if (!behind && !cursors.isEmpty()) {
                 long idleMs = sse.idleNanos() / 1_000_000L;
-                long wait = Math.max(1, Math.min(heartbeatMs - idleMs, RECHECK_MS));
+                long wait = Math.max(1, allowed == null ? heartbeatMs - idleMs : Math.min(heartbeatMs - idleMs, RECHECK_MS));
                 if (!storage.awaitAny(cursors, wait) && sse.idleNanos() / 1_000_000L >= heartbeatMs) {
                     sse.heartbeat();
                 }
@@ -108,7 +115,12 @@ final class WatchLoop {
                     shared.remember(topic, e);
                 }
                 if (cursors.size() == 1) {
-                    sse.frame(e.singleTopicFrame(topic));
+                    boolean catchingUp = next == r.headSeq();
+                    sse.frame(e.singleTopicFrame(topic, catchingUp));
+                    if (catchingUp) {
+                        caughtUp.put(topic, true); // the shared frame carried the caught-up event too
+                        return true;
+                    }
                 } else {
                     sse.event(CursorId.encode(cursors), "record", e.data, e.data.length);
                 }

@@ -195,7 +195,8 @@ public final class WatchService implements HttpService {
             cursors.keySet().forEach(activity::read); // a stream opened is one read of each topic
             streams.add(open);
             // SPEC §5: access is re-checked; a revoked token or permission ends the stream within a second
-            java.util.function.Predicate<String> allowed = topic -> gate.stillAllowed(caller, topic, Action.READ);
+            java.util.function.Predicate<String> allowed = gate.open() ? null
+                    : topic -> gate.stillAllowed(caller, topic, Action.READ);
             new WatchLoop(s, sse, cursors, filters,
                     node == null ? null : node.getBytes(StandardCharsets.UTF_8), heartbeatMs, shared, allowed).run();
         } catch (IOException | UncheckedIOException e) {
