@@ -7,8 +7,15 @@ package dev.topics.access;
  *                  mode, or null for an anonymous caller or one with only a share token
  * @param admin     acts as admin
  * @param share     the valid share token the request carried, or null
+ * @param tokenId   the id of the principal token used ({@code tok_…}), or null (the admin
+ *                  token, dev mode, no bearer token): revoking that token ends what it opened
  */
-public record Caller(String principal, boolean admin, Share share) {
+public record Caller(String principal, boolean admin, Share share, String tokenId) {
+
+    public Caller(String principal, boolean admin, Share share) {
+        this(principal, admin, share, null);
+    }
+
     public static final Caller ADMIN = new Caller("admin", true, null);
     public static final Caller ANONYMOUS = new Caller(null, false, null);
 

@@ -164,6 +164,7 @@ public final class Gate {
         throttle(address);
         String principal = null;
         boolean admin = false;
+        String tokenId = null;
         if (bearer.isPresent()) {
             String v = bearer.get();
             if (!v.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -180,6 +181,7 @@ public final class Gate {
                 }
                 principal = p.name();
                 admin = p.admin();
+                tokenId = tokenIdOf(p, hash);
             }
         }
         Share share = null;
@@ -189,7 +191,17 @@ public final class Gate {
                 throw failed(address, "the topic token is not valid (unknown, revoked or expired)");
             }
         }
-        return new Caller(principal, admin, share);
+        return new Caller(principal, admin, share, tokenId);
+    }
+
+    private static String tokenIdOf(Principal p, byte[] hash) {
+        String hex = HexFormat.of().formatHex(hash);
+        for (Principal.Token t : p.tokens()) {
+            if (t.sha256Hex().equals(hex)) {
+                return t.id();
+            }
+        }
+        return null;
     }
 
     private Principal principalFor(byte[] hash) {
@@ -336,14 +348,19 @@ public final class Gate {
 
     /** True when the caller may do {@code a} with the topic as it is now (lists; streams re-checking). */
     public boolean allowed(Caller caller, TopicInfo t, Action a) {
+        if (caller.principal() != null && !principalStillThere(caller.principal(), caller.tokenId())) {
+            return false; // a deleted principal's (or revoked token's) streams stop, admin or not
+        }
         if (caller.admin()) {
             return true;
         }
-        if (caller.share() != null && !stillValid(caller.share())) {
-            return false;
-        }
-        if (caller.principal() != null && !caller.admin() && !principalStillThere(caller.principal())) {
-            return false;
+        if (caller.share() != null) {
+            // the share as it is now: revoked, rotated, expired or narrowed since the caller came
+            Share now = directory().shares().get(caller.share().id());
+            if (now == null || !now.sha256Hex().equals(caller.share().sha256Hex()) || !stillValid(now)) {
+                return false;
+            }
+            caller = new Caller(caller.principal(), caller.admin(), now, caller.tokenId());
         }
         return directory().policy().decide(caller, t.name(), t.owner(),
                 a == Action.READ ? t.config().publicRead() : t.config().publicPublish(), a) == Policy.Verdict.ALLOW;
@@ -356,8 +373,24 @@ public final class Gate {
                 && storageOrNull() instanceof Storage st && st.control(new ControlEntry.Key(ControlEntry.Kind.SHARE, s.id())) != null;
     }
 
-    private boolean principalStillThere(String name) {
-        return name.equals("admin") || directory().principals().containsKey(name);
+    /** The principal exists and, when {@code tokenId} is given, still has that token. */
+    private boolean principalStillThere(String name, String tokenId) {
+        if (name.equals("admin") && tokenId == null) {
+            return true;
+        }
+        Principal p = directory().principals().get(name);
+        if (p == null) {
+            return false;
+        }
+        if (tokenId == null) {
+            return true;
+        }
+        for (Principal.Token t : p.tokens()) {
+            if (t.id().equals(tokenId)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -408,14 +441,19 @@ public final class Gate {
      * A caller as sessions and routers store it, to act later with the rights it had:
      * the principal (and whether it was the admin), the share token's id and hash.
      */
-    public record Identity(String principal, boolean admin, String shareId, String shareSha256) {
+    public record Identity(String principal, boolean admin, String shareId, String shareSha256, String tokenId) {
         public JsonOut write(JsonOut out) {
             return out.beginObject().field("principal", principal).field("admin", admin).field("share_id", shareId)
-                    .field("share_sha256", shareSha256).endObject();
+                    .field("share_sha256", shareSha256).field("token_id", tokenId).endObject();
+        }
+
+        /** The same caller, whichever of its principal's tokens is used (routers act as the principal). */
+        public Identity withoutToken() {
+            return new Identity(principal, admin, shareId, shareSha256, null);
         }
 
         public static Identity read(dev.topics.json.JsonReader r, String path) {
-            String[] s = new String[3];
+            String[] s = new String[4];
             boolean[] admin = {false};
             dev.topics.http.JsonFields.object(r, path, (f, at, rr) -> {
                 switch (f) {
@@ -423,16 +461,18 @@ public final class Gate {
                     case "admin" -> admin[0] = rr.nextBoolean(at);
                     case "share_id" -> s[1] = rr.nextStringOrNull(at);
                     case "share_sha256" -> s[2] = rr.nextStringOrNull(at);
+                    case "token_id" -> s[3] = rr.nextStringOrNull(at);
                     default -> rr.skipValue();
                 }
             });
-            return new Identity(s[0], admin[0], s[1], s[2]);
+            return new Identity(s[0], admin[0], s[1], s[2], s[3]);
         }
     }
 
     public static Identity identity(Caller c) {
         Share s = c.share();
-        return new Identity(c.principal(), c.admin(), s == null ? null : s.id(), s == null ? null : s.sha256Hex());
+        return new Identity(c.principal(), c.admin(), s == null ? null : s.id(), s == null ? null : s.sha256Hex(),
+                c.tokenId());
     }
 
     /**
@@ -451,7 +491,7 @@ public final class Gate {
                 admin = true;
             } else {
                 Principal p = d.principals().get(id.principal());
-                if (p == null) {
+                if (p == null || !principalStillThere(id.principal(), id.tokenId())) {
                     return null;
                 }
                 admin = p.admin();
@@ -464,7 +504,7 @@ public final class Gate {
                 return null;
             }
         }
-        return new Caller(id.principal(), admin, share);
+        return new Caller(id.principal(), admin, share, id.tokenId());
     }
 
     // ------------------------------------------------------------------ tokens

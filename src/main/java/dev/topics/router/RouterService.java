@@ -117,7 +117,7 @@ public final class RouterService implements HttpService {
             requireCreatorOrOwner(caller, before);
         }
         RouterSpec spec = new RouterSpec(name, source, dest, destUrl, destTopic, f[4], filter[0], caller.principal(),
-                Gate.identity(caller), before == null ? System.currentTimeMillis() : before.createdAtMs());
+                Gate.identity(caller).withoutToken(), before == null ? System.currentTimeMillis() : before.createdAtMs());
         if (!remote) {
             ensureDest(s, dest, caller.principal());
         }

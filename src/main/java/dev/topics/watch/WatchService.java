@@ -233,6 +233,7 @@ public final class WatchService implements HttpService {
 
     /** {@code GET /v0/watch/{wid}}: the session's stream, resuming from Last-Event-ID. */
     private void open(ServerRequest req, ServerResponse res) {
+        gate.authenticate(req); // a bad token is 401 even here; the stream acts as the session's creator
         String wid = req.path().pathParameters().get("wid"); // the wid is the capability (EventSource sends no headers)
         Storage s = storage.get();
         byte[] spec = s.watch(wid);

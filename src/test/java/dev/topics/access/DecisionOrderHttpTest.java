@@ -1,0 +1,593 @@
+package dev.topics.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.topics.testing.Http;
+import dev.topics.testing.Http.Response;
+import dev.topics.testing.TestServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SPEC §11 through HTTP with {@code auth: required}: the first-match-wins decision (admin,
+ * owner, share token, deny, allow, public flag, refused — 401 without credentials, 403
+ * with), topic lists, topic creation, and reads of topics that do not exist.
+ *
+ * <p>Permissions are global, so every permission here names a pattern that only this
+ * test's uniquely named topics can match.
+ */
+class DecisionOrderHttpTest {
+    static final String RECORD = "{\"records\": [{\"data\": {\"n\": 1}}]}";
+
+    @TempDir
+    static Path tmp;
+    /** Auth required, topic defaults (not public). */
+    static TestServer server;
+    /** Auth required, {@code TOPICS_DEFAULT_PUBLIC_PUBLISH=true}. */
+    static TestServer openPublish;
+
+    static Http anonymous;
+    static Http admin;
+    static Http owner;
+    static Http bob;
+    static Http carol;
+    /** A principal made with {@code "admin": true}. */
+    static Http root;
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = TestServer.builder(Files.createDirectories(tmp.resolve("closed"))).env("TOPICS_AUTH", "required")
+                .env("TOPICS_ADMIN_TOKEN", "secret").yaml("auth:\n  failures_per_minute: 1000000\n").start();
+        anonymous = server.http();
+        admin = anonymous.withHeader("Authorization", "Bearer secret");
+        owner = bearer(anonymous, principal(admin, "owner"));
+        bob = bearer(anonymous, principal(admin, "bob"));
+        carol = bearer(anonymous, principal(admin, "carol"));
+        Response r = admin.post("/v0/principals", "{\"name\": \"root\", \"admin\": true}").ok(201);
+        assertThat(r.bool("admin")).isTrue();
+        root = bearer(anonymous, r.str("token"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (openPublish != null) {
+            openPublish.close();
+        }
+        server.close();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static String principal(Http admin, String name) {
+        Response r = admin.post("/v0/principals", "{\"name\": \"" + name + "\"}").ok(201);
+        assertThat(r.str("name")).isEqualTo(name);
+        return r.str("token");
+    }
+
+    static Http bearer(Http anonymous, String token) {
+        return anonymous.withHeader("Authorization", "Bearer " + token);
+    }
+
+    static Http topicToken(Http base, String token) {
+        return base.withHeader("X-Topic-Token", token);
+    }
+
+    /** Creates the topic with the owner's token (PUT) and sets its flags with PATCH. */
+    static void create(Http who, String topic, boolean publicRead, boolean publicPublish) {
+        who.put("/v0/topics/" + topic, "{\"durability\": \"async\"}").ok(201);
+        Response p = who.patch("/v0/topics/" + topic,
+                "{\"public_read\": " + publicRead + ", \"public_publish\": " + publicPublish + "}").ok();
+        assertThat(p.bool("config.public_read")).isEqualTo(publicRead);
+        assertThat(p.bool("config.public_publish")).isEqualTo(publicPublish);
+    }
+
+    static String share(Http who, String topic, String access) {
+        Response r = who.post("/v0/topics/" + topic + "/shares", "{\"access\": \"" + access + "\"}").ok(201);
+        assertThat(r.str("id")).startsWith("sh_");
+        return r.str("token");
+    }
+
+    static String permission(Http admin, String principal, String pattern, String actions, String effect) {
+        StringBuilder a = new StringBuilder();
+        if (actions.contains("r")) {
+            a.append("\"read\"");
+        }
+        if (actions.contains("p")) {
+            a.append(a.isEmpty() ? "" : ", ").append("\"publish\"");
+        }
+        Response r = admin.post("/v0/permissions", "{\"principal\": \"" + principal + "\", \"pattern\": \"" + pattern
+                + "\", \"actions\": [" + a + "], \"effect\": \"" + effect + "\"}").ok(201);
+        assertThat(r.str("effect")).isEqualTo(effect);
+        return r.str("id");
+    }
+
+    static Response read(Http who, String topic) {
+        return who.get("/v0/topics/" + topic + "/diff");
+    }
+
+    static Response publish(Http who, String topic) {
+        return who.post("/v0/topics/" + topic, RECORD);
+    }
+
+    // ------------------------------------------------------------------ the matrix
+
+    /** Who a caller of the matrix is: a principal role (or none), its share access for the topic, a share elsewhere. */
+    record Who(String name, boolean admin, String role, String shareAccess, boolean otherShare) {
+        boolean credentialed() {
+            return admin || role != null || shareAccess != null || otherShare;
+        }
+    }
+
+    /** One permission of a matrix row: for a role ("bob", "owner", "carol" or "*"); {@code matches} the topic or not. */
+    record Perm(String role, boolean allow, String actions, boolean matches) {
+        boolean appliesTo(Who w, String action) {
+            return matches && actions.contains(action) && (role.equals("*") || role.equals(w.role()));
+        }
+    }
+
+    /** SPEC §11, first match wins; the status a read ("r") or publish ("p") gets. */
+    static int expected(Who w, List<Perm> perms, boolean publicFlag, String action) {
+        if (w.admin()) {
+            return 200; // 1
+        }
+        if ("owner".equals(w.role())) {
+            return 200; // 2
+        }
+        if (w.shareAccess() != null && (w.shareAccess().equals("rw")
+                || w.shareAccess().equals(action.equals("r") ? "ro" : "wo"))) {
+            return 200; // 3
+        }
+        int refused = w.credentialed() ? 403 : 401;
+        if (perms.stream().anyMatch(p -> !p.allow() && p.appliesTo(w, action))) {
+            return refused; // 4
+        }
+        if (perms.stream().anyMatch(p -> p.allow() && p.appliesTo(w, action))) {
+            return 200; // 5
+        }
+        return publicFlag ? 200 : refused; // 6, 7
+    }
+
+    @Test
+    void everyCombinationOfCallerPermissionAndFlagDecidesInSpecOrder() {
+        // a share token for a topic that is not the one being asked about
+        String elsewhere = TestServer.uniqueTopic("acc.elsewhere");
+        create(owner, elsewhere, false, false);
+        String otherToken = share(owner, elsewhere, "rw");
+
+        Map<String, List<Perm>> rows = new LinkedHashMap<>();
+        rows.put("none", List.of());
+        rows.put("deny bob", List.of(new Perm("bob", false, "rp", true)));
+        rows.put("deny *", List.of(new Perm("*", false, "rp", true)));
+        rows.put("allow bob", List.of(new Perm("bob", true, "rp", true)));
+        rows.put("allow *", List.of(new Perm("*", true, "rp", true)));
+        rows.put("deny bob + allow bob", List.of(new Perm("bob", true, "rp", true), new Perm("bob", false, "rp", true)));
+        rows.put("deny * read + allow bob", List.of(new Perm("bob", true, "rp", true), new Perm("*", false, "r", true)));
+        rows.put("allow * read + deny bob publish",
+                List.of(new Perm("*", true, "r", true), new Perm("bob", false, "p", true)));
+        rows.put("deny owner + deny carol + deny root", List.of(new Perm("owner", false, "rp", true),
+                new Perm("carol", false, "rp", true), new Perm("root", false, "rp", true)));
+        rows.put("allow carol publish + deny * publish",
+                List.of(new Perm("carol", true, "p", true), new Perm("*", false, "p", true)));
+        rows.put("non-matching deny bob + allow *", List.of(new Perm("bob", false, "rp", false),
+                new Perm("*", true, "rp", false)));
+
+        List<String> mismatches = new ArrayList<>();
+        int requests = 0;
+        int[] byStatus = new int[3];
+        int k = 0; // rotates the pattern shapes over all rows
+        for (var row : rows.entrySet()) {
+            for (int flags = 0; flags < 4; flags++) {
+                boolean pr = (flags & 1) != 0;
+                boolean pp = (flags & 2) != 0;
+                String base = TestServer.uniqueTopic("acc.m"); // acc.m-<n>: the <n> level is this topic's own
+                String topic = base + ".t";
+                String own = base.substring("acc.".length());
+                create(owner, topic, pr, pp);
+                // matching patterns in several shapes; non-matching ones one level short or one level long
+                String[] matching = {topic, base + ".>", "*." + own + ".*", base + ".*"};
+                String[] missing = {base, topic + ".>", "*." + own, base + ".t.*"};
+                for (Perm p : row.getValue()) {
+                    String pattern = p.matches() ? matching[k % matching.length] : missing[k % missing.length];
+                    k++;
+                    permission(admin, p.role(), pattern, p.actions(), p.allow() ? "allow" : "deny");
+                }
+                String ro = share(owner, topic, "ro");
+                String wo = share(owner, topic, "wo");
+                String rw = share(owner, topic, "rw");
+
+                Map<Who, Http> callers = new LinkedHashMap<>();
+                callers.put(new Who("admin", true, null, null, false), admin);
+                callers.put(new Who("admin principal", true, "root", null, false), root);
+                callers.put(new Who("owner", false, "owner", null, false), owner);
+                callers.put(new Who("bob", false, "bob", null, false), bob);
+                callers.put(new Who("carol", false, "carol", null, false), carol);
+                callers.put(new Who("anonymous", false, null, null, false), anonymous);
+                callers.put(new Who("ro share", false, null, "ro", false), topicToken(anonymous, ro));
+                callers.put(new Who("wo share", false, null, "wo", false), topicToken(anonymous, wo));
+                callers.put(new Who("rw share", false, null, "rw", false), topicToken(anonymous, rw));
+                callers.put(new Who("share for another topic", false, null, null, true),
+                        topicToken(anonymous, otherToken));
+                callers.put(new Who("bob + ro share", false, "bob", "ro", false), topicToken(bob, ro));
+                callers.put(new Who("bob + share for another topic", false, "bob", null, true),
+                        topicToken(bob, otherToken));
+                callers.put(new Who("carol + wo share", false, "carol", "wo", false), topicToken(carol, wo));
+
+                for (var c : callers.entrySet()) {
+                    for (String action : List.of("r", "p")) {
+                        int want = expected(c.getKey(), row.getValue(), action.equals("r") ? pr : pp, action);
+                        Response got = action.equals("r") ? read(c.getValue(), topic) : publish(c.getValue(), topic);
+                        requests++;
+                        byStatus[want == 200 ? 0 : want == 401 ? 1 : 2]++;
+                        String code = want == 200 ? null : want == 401 ? "unauthorized" : "forbidden";
+                        boolean same = got.status() == want
+                                && (code == null || code.equals(got.get("error.code")));
+                        if (!same) {
+                            mismatches.add(String.format("%s | perms: %s | public_read=%s public_publish=%s | %s: "
+                                            + "expected %d, got %d %s", c.getKey().name(), row.getKey(), pr, pp,
+                                    action.equals("r") ? "read" : "publish", want, got.status(), got.text()));
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(mismatches).as("%d of %d requests", mismatches.size(), requests).isEmpty();
+        assertThat(byStatus[0]).as("expected 200s").isGreaterThan(20);
+        assertThat(byStatus[1]).as("expected 401s").isGreaterThan(20);
+        assertThat(byStatus[2]).as("expected 403s").isGreaterThan(20);
+    }
+
+    // ------------------------------------------------------------------ named cases
+
+    @Test
+    void aDenyOverridesThePublicFlagsForNonOwnersButNeverForTheOwnerOrAdmin() {
+        String t = TestServer.uniqueTopic("acc.denypub");
+        create(owner, t, true, true);
+        String rw = share(owner, t, "rw");
+        read(anonymous, t).ok();
+        publish(anonymous, t).ok();
+        read(bob, t).ok();
+
+        String id = permission(admin, "*", t, "rp", "deny");
+        permission(admin, "root", t, "rp", "deny");
+        read(anonymous, t).assertError(401, "unauthorized");
+        publish(anonymous, t).assertError(401, "unauthorized");
+        read(bob, t).assertError(403, "forbidden");
+        publish(carol, t).assertError(403, "forbidden");
+        anonymous.get("/v0/topics/" + t).assertError(401, "unauthorized");
+        // the owner, the admin and a share token for the topic come before any deny
+        read(owner, t).ok();
+        publish(owner, t).ok();
+        read(admin, t).ok();
+        publish(admin, t).ok();
+        read(root, t).ok();
+        read(topicToken(anonymous, rw), t).ok();
+        publish(topicToken(anonymous, rw), t).ok();
+
+        // a deny for the owner by name changes nothing for the owner either
+        String own = permission(admin, "owner", t, "rp", "deny");
+        read(owner, t).ok();
+        publish(owner, t).ok();
+        owner.patch("/v0/topics/" + t, "{\"public_read\": true}").ok();
+
+        // removing the denies gives the public flags back at once
+        admin.delete("/v0/permissions/" + id).ok();
+        admin.delete("/v0/permissions/" + own).ok();
+        read(anonymous, t).ok();
+        publish(anonymous, t).ok();
+        assertThat(read(bob, t).list("records")).hasSize(6);
+    }
+
+    @Test
+    void aShareTokenForAnotherTopicIsACredential() {
+        String t = TestServer.uniqueTopic("acc.other");
+        String u = TestServer.uniqueTopic("acc.other");
+        create(owner, t, false, false);
+        create(owner, u, false, false);
+        Http holder = topicToken(anonymous, share(owner, u, "rw"));
+        read(holder, u).ok();
+        publish(holder, u).ok();
+
+        read(holder, t).assertError(403, "forbidden");
+        publish(holder, t).assertError(403, "forbidden");
+        holder.post("/v0/topics/" + t + "/diff", "{}").assertError(403, "forbidden");
+        holder.get("/v0/topics/" + t).assertError(403, "forbidden");
+        read(anonymous, t).assertError(401, "unauthorized");
+        publish(anonymous, t).assertError(401, "unauthorized");
+        // not even the owner's share-granting right comes with it
+        holder.post("/v0/topics/" + t + "/shares", "{\"access\": \"rw\"}").assertError(403, "forbidden");
+        assertThat(admin.get("/v0/topics/" + t).ok().num("head_seq")).isZero();
+    }
+
+    @Test
+    void starPermissionsApplyToAnonymousCallers() {
+        String base = TestServer.uniqueTopic("acc.star");
+        String closed = base + ".closed";
+        String open = base + ".open";
+        create(owner, closed, false, false);
+        create(owner, open, true, true);
+        read(anonymous, closed).assertError(401, "unauthorized");
+
+        permission(admin, "*", closed, "r", "allow");
+        read(anonymous, closed).ok();
+        anonymous.get("/v0/topics/" + closed).ok();
+        publish(anonymous, closed).assertError(401, "unauthorized");
+        permission(admin, "*", base + ".>", "p", "allow");
+        publish(anonymous, closed).ok();
+
+        publish(anonymous, open).ok();
+        permission(admin, "*", "*." + base.substring("acc.".length()) + ".open", "p", "deny");
+        publish(anonymous, open).assertError(401, "unauthorized");
+        read(anonymous, open).ok();
+        // a permission for a principal is not one for anonymous callers
+        String t = TestServer.uniqueTopic("acc.star");
+        create(owner, t, false, false);
+        permission(admin, "bob", t, "rp", "allow");
+        read(anonymous, t).assertError(401, "unauthorized");
+        read(bob, t).ok();
+    }
+
+    @Test
+    void topicListsShowOnlyWhatEachCallerCanRead() {
+        String p = TestServer.uniqueTopic("acc.list");
+        String a = p + ".a"; // private
+        String b = p + ".b"; // public read
+        String c = p + ".c"; // private, allow bob read
+        String d = p + ".d"; // public read, deny bob read
+        String e = p + ".e"; // private, allow * read
+        String f = p + ".f"; // private, shared
+        String g = p + ".g"; // public publish only
+        String h = p + ".h"; // private, allow bob publish only
+        String i = p + ".i"; // private, made by bob
+        create(owner, a, false, false);
+        create(owner, b, true, false);
+        create(owner, c, false, false);
+        create(owner, d, true, false);
+        create(owner, e, false, false);
+        create(owner, f, false, false);
+        create(owner, g, false, true);
+        create(owner, h, false, false);
+        create(bob, i, false, false);
+        permission(admin, "bob", c, "r", "allow");
+        permission(admin, "bob", d, "r", "deny");
+        permission(admin, "*", e, "r", "allow");
+        permission(admin, "bob", h, "p", "allow");
+        String ro = share(owner, f, "ro");
+        String wo = share(owner, f, "wo");
+        String rwOfA = share(owner, a, "rw");
+
+        Map<String, Http> callers = new LinkedHashMap<>();
+        Map<String, List<String>> want = new LinkedHashMap<>();
+        callers.put("admin", admin);
+        want.put("admin", List.of(a, b, c, d, e, f, g, h, i));
+        callers.put("admin principal", root);
+        want.put("admin principal", List.of(a, b, c, d, e, f, g, h, i));
+        callers.put("owner", owner);
+        want.put("owner", List.of(a, b, c, d, e, f, g, h));
+        callers.put("bob", bob);
+        want.put("bob", List.of(b, c, e, i));
+        callers.put("carol", carol);
+        want.put("carol", List.of(b, d, e));
+        callers.put("anonymous", anonymous);
+        want.put("anonymous", List.of(b, d, e));
+        callers.put("ro share of f", topicToken(anonymous, ro));
+        want.put("ro share of f", List.of(b, d, e, f));
+        callers.put("wo share of f", topicToken(anonymous, wo));
+        want.put("wo share of f", List.of(b, d, e));
+        callers.put("bob + ro share of f", topicToken(bob, ro));
+        want.put("bob + ro share of f", List.of(b, c, e, f, i));
+        callers.put("carol + rw share of a", topicToken(carol, rwOfA));
+        want.put("carol + rw share of a", List.of(a, b, d, e));
+
+        for (var who : callers.entrySet()) {
+            Response r = who.getValue().get("/v0/topics?prefix=" + p + ".").ok();
+            List<String> names = names(r);
+            assertThat(names).as("GET /v0/topics for %s", who.getKey()).containsExactlyElementsOf(want.get(who.getKey()));
+            for (Object o : r.list("topics")) {
+                Map<String, Object> entry = Http.Json.obj(o);
+                assertThat(entry.get("owner")).as("owner of %s", entry.get("topic"))
+                        .isEqualTo(entry.get("topic").equals(i) ? "bob" : "owner");
+            }
+            // page by page, one name at a time: the same names, in the same order
+            List<String> paged = new ArrayList<>();
+            String after = "";
+            for (int guard = 0; guard < 20; guard++) {
+                Response page = who.getValue().get("/v0/topics?limit=1&prefix=" + p + "." + "&after=" + after).ok();
+                paged.addAll(names(page));
+                Object next = page.get("next_after");
+                if (next == null) {
+                    break;
+                }
+                after = (String) next;
+            }
+            assertThat(paged).as("paged GET /v0/topics for %s", who.getKey()).isEqualTo(names);
+            // and each listed topic is indeed readable, each left out is not
+            for (String t : List.of(a, b, c, d, e, f, g, h, i)) {
+                int status = read(who.getValue(), t).status();
+                assertThat(status == 200).as("%s reads %s (status %d)", who.getKey(), t, status)
+                        .isEqualTo(names.contains(t));
+            }
+        }
+    }
+
+    private static List<String> names(Response r) {
+        return r.list("topics").stream().map(o -> (String) Http.Json.obj(o).get("topic")).toList();
+    }
+
+    @Test
+    void anyPrincipalMayCreateATopicAndOwnsIt() {
+        String byWrite = TestServer.uniqueTopic("acc.create");
+        Response w = publish(bob, byWrite).ok();
+        assertThat(w.bool("created")).isTrue();
+        assertThat(admin.get("/v0/topics/" + byWrite).ok().str("owner")).isEqualTo("bob");
+        assertThat(bob.get("/v0/topics/" + byWrite).ok().str("owner")).isEqualTo("bob");
+        read(bob, byWrite).ok();
+        read(carol, byWrite).assertError(403, "forbidden");
+        publish(carol, byWrite).assertError(403, "forbidden");
+        read(anonymous, byWrite).assertError(401, "unauthorized");
+        // the creator may manage it: flags and shares
+        bob.patch("/v0/topics/" + byWrite, "{\"public_read\": true}").ok();
+        read(carol, byWrite).ok();
+        share(bob, byWrite, "ro");
+
+        String byPut = TestServer.uniqueTopic("acc.create");
+        assertThat(carol.put("/v0/topics/" + byPut, "{}").ok(201).bool("created")).isTrue();
+        assertThat(admin.get("/v0/topics/" + byPut).ok().str("owner")).isEqualTo("carol");
+        bob.put("/v0/topics/" + byPut, "{}").assertError(403, "forbidden"); // exists now: only owner or admin
+
+        // the admin creates too (and owns it under its principal name)
+        String byAdmin = TestServer.uniqueTopic("acc.create");
+        publish(admin, byAdmin).ok();
+        assertThat(admin.get("/v0/topics/" + byAdmin).ok().str("owner")).isEqualTo("admin");
+    }
+
+    @Test
+    void anonymousMayNotCreateWhenPublicPublishDefaultsOff() {
+        String t = TestServer.uniqueTopic("acc.anoncreate");
+        publish(anonymous, t).assertError(401, "unauthorized");
+        anonymous.put("/v0/topics/" + t, "{}").assertError(401, "unauthorized");
+        // a share token alone is a credential, but names no principal to own the topic
+        String u = TestServer.uniqueTopic("acc.anoncreate");
+        create(owner, u, false, false);
+        publish(topicToken(anonymous, share(owner, u, "rw")), t).assertError(403, "forbidden");
+        admin.get("/v0/topics/" + t).assertError(404, "topic_not_found");
+    }
+
+    @Test
+    void aDenyPermissionOnThePatternRefusesCreation() {
+        String p = TestServer.uniqueTopic("acc.nocreate");
+        permission(admin, "bob", p + ".>", "p", "deny");
+        publish(bob, p + ".x").assertError(403, "forbidden");
+        bob.put("/v0/topics/" + p + ".x", "{}").assertError(403, "forbidden");
+        admin.get("/v0/topics/" + p + ".x").assertError(404, "topic_not_found");
+        // others may; and the deny on publish keeps bob out of it afterwards
+        assertThat(publish(carol, p + ".y").ok().bool("created")).isTrue();
+        owner.put("/v0/topics/" + p + ".z", "{\"public_publish\": true}").ok(201);
+        publish(bob, p + ".z").assertError(403, "forbidden");
+
+        // a deny for everyone: principals 403, anonymous 401, the admin still creates
+        String q = TestServer.uniqueTopic("acc.nocreate");
+        permission(admin, "*", q + ".*", "p", "deny");
+        publish(carol, q + ".x").assertError(403, "forbidden");
+        carol.put("/v0/topics/" + q + ".x", "{}").assertError(403, "forbidden");
+        publish(anonymous, q + ".x").assertError(401, "unauthorized");
+        admin.get("/v0/topics/" + q + ".x").assertError(404, "topic_not_found");
+        admin.put("/v0/topics/" + q + ".x", "{}").ok(201);
+        assertThat(admin.get("/v0/topics/" + q + ".x").ok().str("owner")).isEqualTo("admin");
+
+        // a deny on read only does not stop creation, and the creator then owns (and reads) it
+        String r = TestServer.uniqueTopic("acc.nocreate");
+        permission(admin, "bob", r + ".>", "r", "deny");
+        assertThat(publish(bob, r + ".x").ok().bool("created")).isTrue();
+        read(bob, r + ".x").ok();
+        // a deny on another pattern does not either
+        permission(admin, "bob", r + ".y.>", "p", "deny");
+        publish(bob, r + ".y").ok();
+    }
+
+    @Test
+    void readingATopicThatDoesNotExist() {
+        String t = TestServer.uniqueTopic("acc.ghost");
+        for (Http.Response r : List.of(read(anonymous, t), anonymous.get("/v0/topics/" + t),
+                anonymous.post("/v0/topics/" + t + "/diff", "{}"))) {
+            r.assertError(401, "unauthorized");
+        }
+        for (Http who : List.of(bob, carol, topicToken(anonymous, share(owner, elsewhere(), "rw")))) {
+            read(who, t).assertError(403, "forbidden");
+            who.get("/v0/topics/" + t).assertError(403, "forbidden");
+            who.post("/v0/topics/" + t + "/diff", "{}").assertError(403, "forbidden");
+        }
+        read(admin, t).assertError(404, "topic_not_found");
+        admin.get("/v0/topics/" + t).assertError(404, "topic_not_found");
+        admin.post("/v0/topics/" + t + "/diff", "{}").assertError(404, "topic_not_found");
+
+        // callers who could read it, were it made with the defaults, learn that it does not exist
+        String base = TestServer.uniqueTopic("acc.ghost");
+        permission(admin, "bob", base + ".>", "r", "allow");
+        permission(admin, "*", base + ".pub.>", "r", "allow");
+        permission(admin, "carol", base + ".pub.x", "r", "deny");
+        read(bob, base + ".x").assertError(404, "topic_not_found");
+        bob.get("/v0/topics/" + base + ".x").assertError(404, "topic_not_found");
+        read(carol, base + ".x").assertError(403, "forbidden");
+        read(anonymous, base + ".pub.x").assertError(404, "topic_not_found");
+        read(carol, base + ".pub.y").assertError(404, "topic_not_found");
+        read(carol, base + ".pub.x").assertError(403, "forbidden"); // a deny beats the allow for *
+        // an allow for publish only is not one to read
+        permission(admin, "carol", base + ".w", "p", "allow");
+        read(carol, base + ".w").assertError(403, "forbidden");
+    }
+
+    private static String elsewhere() {
+        String u = TestServer.uniqueTopic("acc.elsewhere");
+        create(owner, u, false, false);
+        return u;
+    }
+
+    // ------------------------------------------------------------------ TOPICS_DEFAULT_PUBLIC_PUBLISH=true
+
+    static synchronized Http openPublish() throws IOException {
+        if (openPublish == null) {
+            openPublish = TestServer.builder(Files.createDirectories(tmp.resolve("open")))
+                    .env("TOPICS_AUTH", "required").env("TOPICS_ADMIN_TOKEN", "secret2")
+                    .env("TOPICS_DEFAULT_PUBLIC_PUBLISH", "true")
+                    .yaml("auth:\n  failures_per_minute: 1000000\n").start();
+        }
+        return openPublish.http();
+    }
+
+    @Test
+    void withPublicPublishByDefaultAnonymousWritesCreateTopicsUnlessDenied() throws IOException {
+        Http anon = openPublish();
+        Http root = anon.withHeader("Authorization", "Bearer secret2");
+        Http dan = bearer(anon, principal(root, "dan"));
+
+        String t = TestServer.uniqueTopic("acc.open");
+        Response w = publish(anon, t).ok();
+        assertThat(w.bool("created")).isTrue();
+        Response g = root.get("/v0/topics/" + t).ok();
+        assertThat(g.get("owner")).as("an anonymous writer owns nothing").isNull();
+        assertThat(g.bool("config.public_publish")).isTrue();
+        assertThat(g.bool("config.public_read")).isFalse();
+        publish(anon, t).ok();
+        read(anon, t).assertError(401, "unauthorized"); // public_read still defaults off
+        read(dan, t).assertError(403, "forbidden");
+        read(root, t).ok();
+        // nobody owns it: no one but the admin manages it
+        dan.patch("/v0/topics/" + t, "{\"public_read\": true}").assertError(403, "forbidden");
+        anon.patch("/v0/topics/" + t, "{\"public_read\": true}").assertError(401, "unauthorized");
+
+        // a principal's first write still makes it the owner
+        String mine = TestServer.uniqueTopic("acc.open");
+        publish(dan, mine).ok();
+        assertThat(root.get("/v0/topics/" + mine).ok().str("owner")).isEqualTo("dan");
+
+        // a deny for everyone on the pattern refuses creation: anonymous 401, principals 403
+        String p = TestServer.uniqueTopic("acc.open");
+        permission(root, "*", p + ".>", "p", "deny");
+        publish(anon, p + ".x").assertError(401, "unauthorized");
+        publish(dan, p + ".x").assertError(403, "forbidden");
+        root.get("/v0/topics/" + p + ".x").assertError(404, "topic_not_found");
+        publish(anon, p).ok(); // not matched by p.>
+
+        // a deny for one principal leaves anonymous writers free
+        String q = TestServer.uniqueTopic("acc.open");
+        permission(root, "dan", q + ".*", "p", "deny");
+        publish(dan, q + ".x").assertError(403, "forbidden");
+        assertThat(publish(anon, q + ".x").ok().bool("created")).isTrue();
+        publish(dan, q + ".x").assertError(403, "forbidden"); // public_publish, but the deny comes first
+
+        // reading a name that does not exist: still 401 / 403 / 404 by the read defaults
+        String ghost = TestServer.uniqueTopic("acc.open");
+        read(anon, ghost).assertError(401, "unauthorized");
+        read(dan, ghost).assertError(403, "forbidden");
+        read(root, ghost).assertError(404, "topic_not_found");
+    }
+}
