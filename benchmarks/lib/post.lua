@@ -1,6 +1,7 @@
 -- wrk script: POST one fixed write body (SPEC §3) on every request.
 --   BENCH_RECORDS     records per request (default 1)
 --   BENCH_DATA_BYTES  serialized size of each record's "data" in bytes (default 100, at least 14)
+--   BENCH_AUTH        an Authorization header value to send (default none)
 -- The body is built once and sent as wrk's static request (cheapest for the generator).
 -- done() prints one machine-readable "WRK ..." line that benchmarks/run parses.
 
@@ -15,6 +16,8 @@ for i = 1, records do parts[i] = record end
 wrk.method = "POST"
 wrk.body = '{"records":[' .. table.concat(parts, ",") .. ']}'
 wrk.headers["Content-Type"] = "application/json"
+local auth = os.getenv("BENCH_AUTH")
+if auth and #auth > 0 then wrk.headers["Authorization"] = auth end
 
 function done(summary, latency, requests)
   local e = summary.errors

@@ -12,36 +12,69 @@ import java.util.Map;
  * permission → a matching allow permission → the topic's public flag → refused (401
  * without credentials, 403 with).
  *
- * <p>Immutable: built from the permissions and replaced whole when they change. The
- * permissions are indexed by principal ({@code *} apart) and by the literal first level of
- * their pattern, so one decision looks at the few that can match rather than all.
+ * <p>Immutable: built from the permissions and replaced whole when they change. Each
+ * principal's permissions ({@code *} apart) form a trie over pattern levels (literal
+ * children, a {@code *} child, and {@code >} tails), so one decision walks the topic's
+ * levels rather than the permissions: its cost does not grow with their number.
  */
 public final class Policy {
     /** The outcome of a decision. */
     public enum Verdict { ALLOW, UNAUTHENTICATED, FORBIDDEN }
 
-    /** One principal's permissions, by the first level of their pattern. */
-    private static final class Bucket {
-        final Map<String, List<Permission>> byFirst = new HashMap<>();
-        final List<Permission> wildFirst = new ArrayList<>();
+    /** One level of a principal's patterns. */
+    private static final class Node {
+        final Map<String, Node> children = new HashMap<>();
+        Node star;
+        /** Patterns ending here with {@code >}: they match when one or more levels remain. */
+        final List<Permission> rest = new ArrayList<>();
+        /** Patterns ending exactly at this level. */
+        final List<Permission> here = new ArrayList<>();
 
         void add(Permission p) {
-            String first = Patterns.firstLiteral(p.pattern());
-            if (first == null) {
-                wildFirst.add(p);
-            } else {
-                byFirst.computeIfAbsent(first, k -> new ArrayList<>()).add(p);
+            Node n = this;
+            for (String level : p.pattern().split("\\.")) {
+                if (level.equals(">")) {
+                    n.rest.add(p);
+                    return;
+                }
+                n = level.equals("*") ? (n.star == null ? (n.star = new Node()) : n.star)
+                        : n.children.computeIfAbsent(level, k -> new Node());
             }
+            n.here.add(p);
+        }
+
+        /** True when a permission with this effect, covering {@code a}, matches levels[i..]. */
+        boolean any(String[] levels, int i, Action a, boolean allow) {
+            if (i == levels.length) {
+                return hit(here, a, allow);
+            }
+            if (hit(rest, a, allow)) {
+                return true;
+            }
+            Node c = children.get(levels[i]);
+            if (c != null && c.any(levels, i + 1, a, allow)) {
+                return true;
+            }
+            return star != null && star.any(levels, i + 1, a, allow);
+        }
+
+        private static boolean hit(List<Permission> ps, Action a, boolean allow) {
+            for (Permission p : ps) {
+                if (p.allow() == allow && p.covers(a)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
     public static final Policy EMPTY = new Policy(List.of());
-    private final Map<String, Bucket> byPrincipal = new HashMap<>();
+    private final Map<String, Node> byPrincipal = new HashMap<>();
     private final int size;
 
     public Policy(Collection<Permission> permissions) {
         for (Permission p : permissions) {
-            byPrincipal.computeIfAbsent(p.principal(), k -> new Bucket()).add(p);
+            byPrincipal.computeIfAbsent(p.principal(), k -> new Node()).add(p);
         }
         size = permissions.size();
     }
@@ -66,39 +99,21 @@ public final class Policy {
             return Verdict.ALLOW;
         }
         if (size > 0) {
-            String first = Patterns.firstLevel(topic);
-            Bucket mine = c.principal() == null ? null : byPrincipal.get(c.principal());
-            Bucket everyone = byPrincipal.get("*");
-            if (any(mine, first, topic, a, false) || any(everyone, first, topic, a, false)) {
-                return c.credentialed() ? Verdict.FORBIDDEN : Verdict.UNAUTHENTICATED;
-            }
-            if (any(mine, first, topic, a, true) || any(everyone, first, topic, a, true)) {
-                return Verdict.ALLOW;
+            Node mine = c.principal() == null ? null : byPrincipal.get(c.principal());
+            Node everyone = byPrincipal.get("*");
+            if (mine != null || everyone != null) {
+                String[] levels = topic.split("\\.");
+                if ((mine != null && mine.any(levels, 0, a, false)) || (everyone != null && everyone.any(levels, 0, a, false))) {
+                    return c.credentialed() ? Verdict.FORBIDDEN : Verdict.UNAUTHENTICATED;
+                }
+                if ((mine != null && mine.any(levels, 0, a, true)) || (everyone != null && everyone.any(levels, 0, a, true))) {
+                    return Verdict.ALLOW;
+                }
             }
         }
         if (publicFlag) {
             return Verdict.ALLOW;
         }
         return c.credentialed() ? Verdict.FORBIDDEN : Verdict.UNAUTHENTICATED;
-    }
-
-    private static boolean any(Bucket b, String first, String topic, Action a, boolean allow) {
-        if (b == null) {
-            return false;
-        }
-        List<Permission> literal = b.byFirst.get(first);
-        return matchIn(literal, topic, a, allow) || matchIn(b.wildFirst, topic, a, allow);
-    }
-
-    private static boolean matchIn(List<Permission> ps, String topic, Action a, boolean allow) {
-        if (ps == null) {
-            return false;
-        }
-        for (Permission p : ps) {
-            if (p.allow() == allow && p.covers(a) && Patterns.matches(p.pattern(), topic)) {
-                return true;
-            }
-        }
-        return false;
     }
 }
