@@ -18,10 +18,34 @@ public final class TopicSignal {
     /** Threads waiting on several topics at once ({@link Storage#awaitAny}); unparked on every signal. */
     private final java.util.Set<Thread> wakers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** Above this many wakers the committer hands the unparking to {@link #FANOUT}. */
+    static final int INLINE_WAKERS = 32;
+
+    /**
+     * Wakes the watchers of busy topics, so the committer does not spend its time
+     * unparking thousands of threads (about a microsecond each) while writes wait. One
+     * daemon thread; wake-ups of one topic stay in order.
+     */
+    private static final java.util.concurrent.ExecutorService FANOUT =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "topics-fanout");
+                t.setDaemon(true);
+                return t;
+            });
+    /** A fan-out of this signal is queued and has not started: another signal adds nothing. */
+    private final java.util.concurrent.atomic.AtomicBoolean fanoutQueued = new java.util.concurrent.atomic.AtomicBoolean();
+
     /** Committer: wakes every waiter. */
     void signalAll() {
-        for (Thread t : wakers) {
-            java.util.concurrent.locks.LockSupport.unpark(t);
+        if (wakers.size() > INLINE_WAKERS) {
+            if (fanoutQueued.compareAndSet(false, true)) {
+                FANOUT.execute(() -> {
+                    fanoutQueued.set(false); // a signal from now on queues another round
+                    unparkWakers();
+                });
+            }
+        } else {
+            unparkWakers();
         }
         if (waiters > 0) {
             lock.lock();
@@ -30,6 +54,12 @@ public final class TopicSignal {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    private void unparkWakers() {
+        for (Thread t : wakers) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
         }
     }
 
