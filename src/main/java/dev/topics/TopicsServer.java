@@ -5,6 +5,8 @@ import dev.topics.access.Gate;
 import dev.topics.manage.ManagementService;
 import dev.topics.stats.Activity;
 import dev.topics.stats.StatsService;
+import dev.topics.webhook.WebhookService;
+import dev.topics.webhook.Webhooks;
 import dev.topics.config.ServerConfig;
 import dev.topics.http.ApiError;
 import dev.topics.http.Body;
@@ -46,12 +48,14 @@ public final class TopicsServer {
     private final WebServer web;
     private final LocalStorage storage;
     private final Routers routers;
+    private final Webhooks webhooks;
     private final Gate gate;
     private final Path dataDir;
     private final long startMillis;
 
-    private TopicsServer(ServerConfig config, WebServer web, LocalStorage storage, Routers routers, Gate gate, Path dataDir,
-                         long startMillis) {
+    private TopicsServer(ServerConfig config, WebServer web, LocalStorage storage, Routers routers, Webhooks webhooks,
+                         Gate gate, Path dataDir, long startMillis) {
+        this.webhooks = webhooks;
         this.config = config;
         this.web = web;
         this.storage = storage;
@@ -82,6 +86,7 @@ public final class TopicsServer {
         StorageRef ref = new StorageRef();
         gate.attach(ref, cfg.topicDefaults());
         Routers routers = new Routers(cfg.topicDefaults(), gate);
+        Webhooks webhooks = new Webhooks(webhooksMayReachPrivate(cfg, gate));
         WebServer web;
         try {
             web = WebServer.builder()
@@ -89,7 +94,7 @@ public final class TopicsServer {
                     .port(cfg.port())
                     .maxPayloadSize(cfg.limits().maxBodyBytes() + Body.DRAIN_BYTES)
                     .directHandlers(TransportErrors.handlers())
-                    .routing(r -> routing(r, ref, gate, cfg, routers))
+                    .routing(r -> routing(r, ref, gate, cfg, routers, webhooks))
                     .build()
                     .start();
         } catch (RuntimeException e) {
@@ -113,7 +118,8 @@ public final class TopicsServer {
         }
         ref.set(storage);
         routers.start(storage);
-        return new TopicsServer(cfg, web, storage, routers, gate, dataDir, (System.nanoTime() - t0) / 1_000_000);
+        webhooks.start(storage);
+        return new TopicsServer(cfg, web, storage, routers, webhooks, gate, dataDir, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
@@ -133,11 +139,12 @@ public final class TopicsServer {
         }
     }
 
-    static void routing(HttpRouting.Builder r, StorageRef ref, Gate gate, ServerConfig cfg, Routers routers) {
+    static void routing(HttpRouting.Builder r, StorageRef ref, Gate gate, ServerConfig cfg, Routers routers,
+                        Webhooks webhooks) {
         Activity activity = new Activity();
         WatchService watch = new WatchService(ref, gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth(),
                 cfg.watch().sessionTtlMs(), cfg.watch().stallMs(), activity);
-        StatsService stats = new StatsService(ref, gate, watch::watchers, activity);
+        StatsService stats = new StatsService(ref, gate, watch::watchers, webhooks::deliveryCounts, activity);
         AccessService access = new AccessService(gate, cfg);
         r.register(new HealthService(ref))
                 // the hot routes first: Helidon tries routes in registration order
@@ -145,6 +152,7 @@ public final class TopicsServer {
                 .register("/v0", watch)
                 .register("/v0", new SubscriptionService(ref, gate, cfg, activity))
                 .register("/v0", new RouterService(ref, gate, cfg, routers))
+                .register("/v0", new WebhookService(ref, gate, cfg, webhooks))
                 .register("/v0", access)
                 .register("/v0", stats)
                 .register("/v0", new NodeService(ref, gate, version()))
@@ -154,6 +162,12 @@ public final class TopicsServer {
                             + req.path().path());
                 })
                 .error(Throwable.class, (req, res, t) -> Responses.failure(res, t));
+    }
+
+    /** SPEC §10: {@code webhooks.allow_private}, which {@code auto} turns on in dev mode only. */
+    static boolean webhooksMayReachPrivate(ServerConfig cfg, Gate gate) {
+        Boolean set = cfg.webhooks().allowPrivate();
+        return set != null ? set : gate.mode().equals("dev");
     }
 
     /** The one line logged at start (SPEC §1). */
@@ -182,6 +196,7 @@ public final class TopicsServer {
     public void stop() {
         web.stop();
         routers.close();
+        webhooks.close();
         storage.close();
     }
 

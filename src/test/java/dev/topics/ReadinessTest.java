@@ -32,7 +32,7 @@ class ReadinessTest {
         StorageRef ref = new StorageRef();
         gate.attach(ref, cfg.topicDefaults());
         WebServer web = WebServer.builder().host(cfg.bind()).port(0)
-                .routing(r -> TopicsServer.routing(r, ref, gate, cfg, new dev.topics.router.Routers(cfg.topicDefaults(), gate))).build().start();
+                .routing(r -> TopicsServer.routing(r, ref, gate, cfg, new dev.topics.router.Routers(cfg.topicDefaults(), gate), new dev.topics.webhook.Webhooks(true))).build().start();
         try (LocalStorage storage = LocalStorage.open(StorageOptions.defaults(tmp.resolve("data")))) {
             Http http = new Http(() -> URI.create("http://127.0.0.1:" + web.port()));
             http.get("/healthz").ok(200);

@@ -130,8 +130,16 @@ public final class ConfigLoader {
         ServerConfig.Watch watch = new ServerConfig.Watch(in.get("watch.session_ttl_ms").integer(1, Long.MAX_VALUE),
                 in.get("watch.stall_ms").integer(1, Long.MAX_VALUE));
 
+        ServerConfig.Webhooks webhooks = new ServerConfig.Webhooks(in.get("webhooks.allow_private").choice(
+                v -> switch (v) {
+                    case "auto" -> Optional.of(Optional.<Boolean>empty());
+                    case "true" -> Optional.of(Optional.of(true));
+                    case "false" -> Optional.of(Optional.of(false));
+                    default -> Optional.<Optional<Boolean>>empty();
+                }, "auto|true|false").orElse(null));
+
         return new ServerConfig(bind, port, dataDir, emptyToNull(nodeId), authMode,
-                adminToken, (int) failuresPerMinute, limits, storage, topicDefaults, watch);
+                adminToken, (int) failuresPerMinute, limits, storage, topicDefaults, watch, webhooks);
     }
 
     // ---- reading the two YAML layers -------------------------------------------------

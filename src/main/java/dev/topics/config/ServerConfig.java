@@ -36,7 +36,8 @@ public record ServerConfig(
         Limits limits,
         StorageSettings storage,
         TopicConfig topicDefaults,
-        Watch watch) {
+        Watch watch,
+        Webhooks webhooks) {
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -46,6 +47,7 @@ public record ServerConfig(
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(topicDefaults, "topicDefaults");
         Objects.requireNonNull(watch, "watch");
+        Objects.requireNonNull(webhooks, "webhooks");
     }
 
     /** Like the record's default, except that the admin token is never shown. */
@@ -56,7 +58,7 @@ public record ServerConfig(
                 + ", adminToken=" + (adminToken == null ? "null" : "(set)")
                 + ", authFailuresPerMinute=" + authFailuresPerMinute
                 + ", limits=" + limits + ", storage=" + storage
-                + ", topicDefaults=" + topicDefaults + ", watch=" + watch + "]";
+                + ", topicDefaults=" + topicDefaults + ", watch=" + watch + ", webhooks=" + webhooks + "]";
     }
 
     /**
@@ -106,5 +108,14 @@ public record ServerConfig(
      * @param stallMs      a stream that cannot take bytes this long is closed (SPEC §5 {@code watch_stall_ms})
      */
     public record Watch(long sessionTtlMs, long stallMs) {
+    }
+
+    /**
+     * {@code webhooks.*}.
+     *
+     * @param allowPrivate {@code webhooks.allow_private}: true, false, or null for {@code auto}
+     *                     (allowed in dev mode only)
+     */
+    public record Webhooks(Boolean allowPrivate) {
     }
 }

@@ -18,8 +18,11 @@ public final class StatsService implements HttpService {
     private final Gate gate;
     private final ToIntFunction<String> watchers;
     private final Activity activity;
+    private final java.util.function.Function<String, long[]> deliveries;
 
-    public StatsService(StorageRef storage, Gate gate, ToIntFunction<String> watchers, Activity activity) {
+    public StatsService(StorageRef storage, Gate gate, ToIntFunction<String> watchers,
+                        java.util.function.Function<String, long[]> deliveries, Activity activity) {
+        this.deliveries = deliveries;
         this.storage = storage;
         this.gate = gate;
         this.watchers = watchers;
@@ -36,7 +39,7 @@ public final class StatsService implements HttpService {
         long t0 = System.nanoTime();
         gate.requireAdmin(gate.authenticate(req));
         TopicInfo t = storage.get().topic(TopicName.check(req.path().pathParameters().get("name")));
-        JsonOut out = TopicStats.of(storage.get(), t, watchers, activity).fields(new JsonOut(512).beginObject(), camel);
+        JsonOut out = TopicStats.of(storage.get(), t, watchers, deliveries, activity).fields(new JsonOut(512).beginObject(), camel);
         if (!camel) {
             Responses.performance(out, t0, -1);
         }

@@ -9,15 +9,16 @@ import java.util.function.ToIntFunction;
 
 /**
  * A topic's stats (SPEC §12): its size, what is attached to it, and its live activity.
- * Webhooks and deliveries count what the engine holds for the topic (none until webhooks
- * exist).
+ * Deliveries count what the topic's webhooks' logs hold (the last 1,000 of each, since the
+ * server started).
  */
 public record TopicStats(TopicInfo topic, int watchers, int subscriptions, int webhooks, long deliveriesPending,
                          long deliveriesSucceeded, long deliveriesFailed, int routersIn, int routersOut,
                          Activity.Counts activity) {
 
     /** Gathers the stats of {@code t}; {@code watchers} counts the open streams on a topic. */
-    public static TopicStats of(Storage s, TopicInfo t, ToIntFunction<String> watchers, Activity activity) {
+    public static TopicStats of(Storage s, TopicInfo t, ToIntFunction<String> watchers,
+                                java.util.function.Function<String, long[]> deliveries, Activity activity) {
         String prefix = t.name() + "/";
         int subs = 0;
         for (ControlEntry e : s.controls(ControlEntry.Kind.SUBSCRIPTION)) {
@@ -41,7 +42,9 @@ public record TopicStats(TopicInfo topic, int watchers, int subscriptions, int w
                 in++;
             }
         }
-        return new TopicStats(t, watchers.applyAsInt(t.name()), subs, hooks, 0, 0, 0, in, out, activity.counts(t.name()));
+        long[] d = deliveries.apply(t.name());
+        return new TopicStats(t, watchers.applyAsInt(t.name()), subs, hooks, d[0], d[1], d[2], in, out,
+                activity.counts(t.name()));
     }
 
     /** The stats object's fields, snake_case (/v0) or camelCase (/topics), into an open object. */

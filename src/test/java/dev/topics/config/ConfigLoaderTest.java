@@ -39,7 +39,8 @@ class ConfigLoaderTest {
             new ServerConfig.StorageSettings(200, 67_108_864, 67_108_864, 4096, 1_048_576, 60_000, 268_435_456, 60_000),
             new TopicConfig(0, 0, 0, TopicConfig.Discard.OLD, true, TopicConfig.Durability.FSYNC,
                     true, 120_000, true, false, false),
-            new ServerConfig.Watch(86_400_000, 60_000));
+            new ServerConfig.Watch(86_400_000, 60_000),
+            new ServerConfig.Webhooks(null));
 
     @TempDir
     Path dir;
@@ -113,6 +114,8 @@ class ConfigLoaderTest {
                   mode: required
                   admin_token: s3cret-token
                   failures_per_minute: 7
+                webhooks:
+                  allow_private: false
                 limits:
                   max_body_bytes: 1000
                   max_record_bytes: 900
@@ -149,7 +152,8 @@ class ConfigLoaderTest {
                 new ServerConfig.StorageSettings(1, 4096, 8192, 64, 0, 5, 6, 7),
                 new TopicConfig(1, 2, 3, TopicConfig.Discard.NEW, false, TopicConfig.Durability.ASYNC,
                         false, 0, false, true, true),
-                new ServerConfig.Watch(86_400_000, 60_000)));
+                new ServerConfig.Watch(86_400_000, 60_000),
+                new ServerConfig.Webhooks(false)));
     }
 
     static Stream<Arguments> envOverrides() {
@@ -448,7 +452,7 @@ class ConfigLoaderTest {
             assertThat(lines.get(i)).as("line %d: comments go above keys, not after them", i + 1)
                     .doesNotContain(" #");
         }
-        assertThat(keys).hasSize(4 + 1 + 3 + 1 + 5 + 1 + 8 + 1 + 2 + 1 + 11);   // 33 leaves + 5 sections
+        assertThat(keys).hasSize(4 + 1 + 3 + 1 + 5 + 1 + 8 + 1 + 2 + 1 + 1 + 1 + 11);   // 34 leaves + 6 sections
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */

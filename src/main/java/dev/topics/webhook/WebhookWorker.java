@@ -1,0 +1,200 @@
+package dev.topics.webhook;
+
+import dev.topics.json.JsonOut;
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.CursorMove;
+import dev.topics.storage.ReadResult;
+import dev.topics.storage.RecordFilter;
+import dev.topics.storage.RecordView;
+import dev.topics.storage.Storage;
+import dev.topics.storage.StorageException;
+import dev.topics.topic.RecordJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * One webhook's loop, on its own virtual thread (SPEC §10): read up to {@code batch_max}
+ * records after the cursor, POST them as one delivery, and on a 2xx move the cursor past
+ * them (a forced commit) — at-least-once, in order. Anything else, or no answer within
+ * 10 s, is retried after 1 s, 2 s, 4 s … up to 10 min (±20 % jitter); after
+ * {@code max_attempts} the webhook is stored as {@code failing} and waits for
+ * {@code PATCH {"state": "active"}}. A delivery is identified by the webhook and its first
+ * seq, so a retry after a restart carries the same {@code X-Topics-Delivery}.
+ */
+final class WebhookWorker implements Runnable {
+    private static final Logger LOG = Logger.getLogger(WebhookWorker.class.getName());
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    static final long MAX_BACKOFF_MS = 600_000;
+    private static final long IDLE_WAIT_MS = 500;
+    static final long READ_BYTES = 4L << 20;
+
+    private final Storage storage;
+    private final String id;
+    private final HttpClient http;
+    private final Deliveries deliveries;
+    private final Addresses addresses;
+    private volatile boolean stop;
+    private Thread thread;
+    private Deliveries.Delivery current;
+    private byte[] specSeen;
+    private RecordFilter filter;
+
+    private final Runnable onGone;
+
+    /** @param onGone called when the worker ends because its webhook (or its topic) was deleted */
+    WebhookWorker(Storage storage, String id, HttpClient http, Deliveries deliveries, Addresses addresses,
+                  Runnable onGone) {
+        this.onGone = onGone;
+        this.storage = storage;
+        this.id = id;
+        this.http = http;
+        this.deliveries = deliveries;
+        this.addresses = addresses;
+    }
+
+    void start() {
+        thread = Thread.ofVirtual().name("topics-webhook-" + id).start(this);
+    }
+
+    void stop() {
+        stop = true;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stop) {
+                ControlEntry e = storage.control(Webhook.key(id));
+                if (e == null) {
+                    onGone.run(); // deleted, or its topic was
+                    return;
+                }
+                Webhook wh = Webhook.of(e);
+                if (!Arrays.equals(e.spec(), specSeen)) {
+                    specSeen = e.spec();
+                    filter = wh.filter();
+                }
+                if (wh.failing()) {
+                    Thread.sleep(IDLE_WAIT_MS);
+                    continue;
+                }
+                try {
+                    step(wh, e.cursor());
+                } catch (StorageException.CursorConflict | StorageException.ControlNotFound
+                         | StorageException.TopicNotFound gone) {
+                    // changed or deleted under us: look again
+                } catch (StorageException.Unavailable down) {
+                    Thread.sleep(1000);
+                }
+            }
+        } catch (InterruptedException e) {
+            // stopped
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "webhook " + id + " stopped", e);
+        }
+    }
+
+    private void step(Webhook wh, long cursor) throws InterruptedException {
+        ReadResult r = storage.read(wh.topic(), cursor, wh.batchMax(), READ_BYTES, null, filter);
+        long next = r.nextFromSeq();
+        if (r.records().isEmpty()) {
+            if (next > cursor) {
+                storage.moveCursor(new CursorMove(Webhook.key(id), cursor, next)); // only skipped records
+            } else {
+                storage.awaitAfter(wh.topic(), cursor, IDLE_WAIT_MS);
+            }
+            return;
+        }
+        long first = r.records().get(0).seq();
+        long last = r.records().get(r.records().size() - 1).seq();
+        if (current == null || current.fromSeq != first || current.toSeq != last || !current.status.equals("pending")) {
+            current = new Deliveries.Delivery("dl_" + id.substring(3) + "_" + first, first, last,
+                    System.currentTimeMillis());
+            deliveries.add(current);
+        }
+        long wait = current.nextAttemptAtMs - System.currentTimeMillis();
+        if (wait > 0) {
+            Thread.sleep(Math.min(wait, IDLE_WAIT_MS)); // short naps: a PATCH or a delete is noticed soon
+            return;
+        }
+        Deliveries.Delivery d = current;
+        d.attempts++;
+        String error = null;
+        int status = 0;
+        try {
+            addresses.check(URI.create(wh.url()));
+            byte[] body = body(wh, d, r);
+            HttpResponse<Void> res = http.send(HttpRequest.newBuilder(URI.create(wh.url())).timeout(REQUEST_TIMEOUT)
+                    .header("Content-Type", "application/json; charset=utf-8")
+                    .header("X-Topics-Delivery", d.id)
+                    .header("X-Topics-Signature", "sha256=" + sign(wh.secret(), body))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
+            status = res.statusCode();
+            if (status / 100 != 2) {
+                error = "the receiver answered " + status;
+            }
+        } catch (IOException | IllegalArgumentException | Addresses.Refused ex) {
+            error = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
+        }
+        d.lastStatus = status;
+        d.lastError = error;
+        if (error == null) {
+            d.status = "succeeded";
+            d.nextAttemptAtMs = 0;
+            current = null;
+            storage.moveCursor(new CursorMove(Webhook.key(id), cursor, next));
+            return;
+        }
+        if (d.attempts >= wh.maxAttempts()) {
+            d.status = "failed";
+            d.nextAttemptAtMs = 0;
+            current = null;
+            storage.putControl(wh.withState("failing").entry(cursor), true); // waits for PATCH {"state": "active"}
+            return;
+        }
+        long backoff = Math.min(MAX_BACKOFF_MS, 1000L << Math.min(20, d.attempts - 1));
+        long jitter = (long) (backoff * (ThreadLocalRandom.current().nextDouble() * 0.4 - 0.2));
+        d.nextAttemptAtMs = System.currentTimeMillis() + backoff + jitter;
+    }
+
+    private static byte[] body(Webhook wh, Deliveries.Delivery d, ReadResult r) {
+        JsonOut out = new JsonOut(256 + r.records().size() * 128).beginObject().field("topic", wh.topic())
+                .field("webhook", wh.id()).field("delivery", d.id).name("records").beginArray();
+        for (RecordView v : r.records()) {
+            RecordJson.write(out, v);
+        }
+        return out.endArray().endObject().toByteArray();
+    }
+
+    /** Hex HMAC-SHA256 of {@code body} with {@code secret}: what {@code X-Topics-Signature} carries. */
+    static String sign(String secret, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.topics.webhook;
+
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.Storage;
+import java.net.http.HttpClient;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The running webhooks (SPEC §10): one {@link WebhookWorker} per stored webhook, started
+ * when the engine is ready and when one is made, stopped when it is deleted (or its topic
+ * is: the worker sees its entry gone) and at shutdown. Keeps each webhook's deliveries log.
+ */
+public final class Webhooks implements AutoCloseable {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final Map<String, WebhookWorker> workers = new ConcurrentHashMap<>();
+    private final Map<String, Deliveries> logs = new ConcurrentHashMap<>();
+    private final Addresses addresses;
+    private volatile Storage storage;
+    private volatile boolean closed;
+
+    /** @param allowPrivate whether deliveries may go to loopback, link-local and private addresses */
+    public Webhooks(boolean allowPrivate) {
+        this.addresses = new Addresses(allowPrivate);
+    }
+
+    Addresses addresses() {
+        return addresses;
+    }
+
+    public synchronized void start(Storage s) {
+        storage = s;
+        for (ControlEntry e : s.controls(ControlEntry.Kind.WEBHOOK)) {
+            launch(e.id());
+        }
+    }
+
+    synchronized void launch(String id) {
+        if (closed) {
+            return;
+        }
+        WebhookWorker[] self = {null};
+        WebhookWorker w = new WebhookWorker(storage, id, http, log(id), addresses, () -> {
+            if (workers.remove(id, self[0])) {
+                logs.remove(id);
+            }
+        });
+        self[0] = w;
+        WebhookWorker old = workers.put(id, w);
+        if (old != null) {
+            old.stop();
+        }
+        w.start();
+    }
+
+    /** Stops a deleted webhook's worker and drops its log. */
+    synchronized void forget(String id) {
+        WebhookWorker old = workers.remove(id);
+        if (old != null) {
+            old.stop();
+        }
+        logs.remove(id);
+    }
+
+    Deliveries log(String id) {
+        return logs.computeIfAbsent(id, k -> new Deliveries());
+    }
+
+    /** Deliveries of the topic's webhooks in their logs: {pending, succeeded, failed} (SPEC §12 stats). */
+    public long[] deliveryCounts(String topic) {
+        long[] sum = new long[3];
+        Storage s = storage;
+        if (s == null) {
+            return sum;
+        }
+        List<ControlEntry> hooks = s.controls(ControlEntry.Kind.WEBHOOK);
+        for (ControlEntry e : hooks) {
+            if (e.belongsToTopic(topic)) {
+                Deliveries d = logs.get(e.id());
+                if (d != null) {
+                    long[] c = d.counts();
+                    for (int i = 0; i < 3; i++) {
+                        sum[i] += c[i];
+                    }
+                }
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (WebhookWorker w : workers.values()) {
+            w.stop();
+        }
+        workers.clear();
+        http.close();
+    }
+}
