@@ -130,8 +130,7 @@ class EndpointAccessTest {
     @BeforeAll
     static void start() {
         root = MemoryTempDir.create(tmp);
-        server = TestServer.builder(root).env("TOPICS_AUTH", "required").env("TOPICS_ADMIN_TOKEN", ADMIN_TOKEN)
-                .yaml("auth:\n  failures_per_minute: 1000000\n").start();
+        server = TestServer.startWithAuth(root);
         anon = server.http();
         admin = anon.withHeader("Authorization", "Bearer " + ADMIN_TOKEN);
         for (String p : List.of("owner", "stranger", "reader", "writer", "member", "member2", "denied")) {

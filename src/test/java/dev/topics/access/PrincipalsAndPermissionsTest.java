@@ -39,8 +39,7 @@ class PrincipalsAndPermissionsTest {
     @BeforeAll
     static void start() {
         root = MemoryTempDir.create(tmp);
-        server = TestServer.builder(root).env("TOPICS_AUTH", "required").env("TOPICS_ADMIN_TOKEN", "secret")
-                .yaml("auth:\n  failures_per_minute: 1000000\n").start();
+        server = TestServer.startWithAuth(root);
         anon = server.http();
         admin = anon.withHeader("Authorization", "Bearer secret");
     }
@@ -489,8 +488,7 @@ class PrincipalsAndPermissionsTest {
     @Test
     void principalsTokensAndPermissionsSurviveARestart(@TempDir Path own) {
         Path dir = MemoryTempDir.create(own);
-        try (TestServer s = TestServer.builder(dir).env("TOPICS_AUTH", "required").env("TOPICS_ADMIN_TOKEN", "secret")
-                .yaml("auth:\n  failures_per_minute: 1000000\n").start()) {
+        try (TestServer s = TestServer.startWithAuth(dir)) {
             Http a = s.http().withHeader("Authorization", "Bearer secret");
             Http none = s.http();
             Response kept = a.post("/v0/principals", "{\"name\": \"kept\"}").ok(201);

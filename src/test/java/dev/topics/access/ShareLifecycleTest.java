@@ -42,8 +42,7 @@ class ShareLifecycleTest {
     @BeforeAll
     static void start() {
         root = MemoryTempDir.create(tmp);
-        server = TestServer.builder(root).env("TOPICS_AUTH", "required").env("TOPICS_ADMIN_TOKEN", "secret")
-                .yaml("auth:\n  failures_per_minute: 1000000\n").start();
+        server = TestServer.startWithAuth(root);
         anon = server.http();
         admin = anon.withHeader("Authorization", "Bearer secret");
         owner = bearer(admin.post("/v0/principals", "{\"name\": \"owner\"}").ok(201).str("token"));
@@ -437,8 +436,7 @@ class ShareLifecycleTest {
     @Test
     void sharesSurviveARestart(@TempDir Path own) {
         Path dir = MemoryTempDir.create(own);
-        try (TestServer s = TestServer.builder(dir).env("TOPICS_AUTH", "required").env("TOPICS_ADMIN_TOKEN", "secret")
-                .yaml("auth:\n  failures_per_minute: 1000000\n").start()) {
+        try (TestServer s = TestServer.startWithAuth(dir)) {
             Http a = s.http().withHeader("Authorization", "Bearer secret");
             Http none = s.http();
             a.put(path("rs.share"), "{}").ok(201);

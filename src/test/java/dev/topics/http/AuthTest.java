@@ -26,9 +26,7 @@ class AuthTest {
 
     @BeforeAll
     static void start() {
-        // many bad tokens from one address on purpose: keep the 429 throttle out of the way here
-        server = TestServer.builder(tmp).env("TOPICS_AUTH", "required").env("TOPICS_ADMIN_TOKEN", "secret")
-                .yaml("auth:\n  failures_per_minute: 1000000\n").start();
+        server = TestServer.startWithAuth(tmp);
         anonymous = server.http();
         admin = anonymous.withHeader("Authorization", "Bearer secret");
     }

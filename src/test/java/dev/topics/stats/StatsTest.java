@@ -38,8 +38,7 @@ class StatsTest {
     @BeforeAll
     static void start() {
         root = MemoryTempDir.create(tmp);
-        server = TestServer.builder(root).env("TOPICS_AUTH", "required").env("TOPICS_ADMIN_TOKEN", "secret")
-                .yaml("auth:\n  failures_per_minute: 1000000\n").start();
+        server = TestServer.startWithAuth(root);
         anon = server.http();
         admin = anon.withHeader("Authorization", "Bearer secret");
         alice = anon.withHeader("Authorization", "Bearer "

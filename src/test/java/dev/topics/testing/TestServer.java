@@ -66,6 +66,23 @@ public final class TestServer implements AutoCloseable {
     }
 
     /** A server with the defaults (dev mode: no credentials) in {@code root/data}. */
+    /** The admin token of {@link #startWithAuth}. */
+    public static final String ADMIN_TOKEN = "secret";
+
+    /**
+     * A server with {@code auth: required}, admin token {@link #ADMIN_TOKEN}, and the 429
+     * throttle out of the way (tests send many bad tokens from one address on purpose).
+     */
+    public static TestServer startWithAuth(Path root) {
+        return withAuth(root).start();
+    }
+
+    /** {@link #startWithAuth}'s builder, for more settings. */
+    public static Builder withAuth(Path root) {
+        return builder(root).env("TOPICS_AUTH", "required").env("TOPICS_ADMIN_TOKEN", ADMIN_TOKEN)
+                .yaml("auth:\n  failures_per_minute: 1000000\n");
+    }
+
     public static TestServer start(Path root) {
         return builder(root).start();
     }
