@@ -62,6 +62,17 @@ public final class SubscriptionService implements HttpService {
         return TopicName.check(req.path().pathParameters().get("name"));
     }
 
+    /** The request's topic, once it is known that the caller may read it (every subscription route needs that). */
+    private String readable(ServerRequest req) {
+        Caller caller = gate.authenticate(req);
+        String topic = topic(req);
+        if (req.path().pathParameters().contains("sub")) {
+            sub(req); // a bad name is 400 before rights are looked at
+        }
+        gate.require(caller, topic, Action.READ);
+        return topic;
+    }
+
     private static String sub(ServerRequest req) {
         return Names.check(req.path().pathParameters().get("sub"), WHAT);
     }
@@ -72,10 +83,8 @@ public final class SubscriptionService implements HttpService {
 
     private void put(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        Caller caller = gate.authenticate(req);
-        String topic = topic(req);
+        String topic = readable(req);
         String name = sub(req);
-        gate.require(caller, topic, Action.READ);
         Long[] from = {null};
         byte[][] filter = {null};
         boolean[] filterGiven = {false};
@@ -124,10 +133,8 @@ public final class SubscriptionService implements HttpService {
 
     private void get(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        Caller caller = gate.authenticate(req);
-        String topic = topic(req);
+        String topic = readable(req);
         String name = sub(req);
-        gate.require(caller, topic, Action.READ);
         Storage s = storage.get();
         long head = s.topic(topic).headSeq();
         JsonOut out = new JsonOut(256).beginObject();
@@ -138,9 +145,7 @@ public final class SubscriptionService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        Caller caller = gate.authenticate(req);
-        String topic = topic(req);
-        gate.require(caller, topic, Action.READ);
+        String topic = readable(req);
         Storage s = storage.get();
         long head = s.topic(topic).headSeq();
         String prefix = topic + "/";
@@ -158,10 +163,8 @@ public final class SubscriptionService implements HttpService {
 
     private void delete(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        Caller caller = gate.authenticate(req);
-        String topic = topic(req);
+        String topic = readable(req);
         String name = sub(req);
-        gate.require(caller, topic, Action.READ);
         Storage s = storage.get();
         s.topic(topic);
         if (s.control(Subscription.key(topic, name)) == null) {
@@ -177,10 +180,8 @@ public final class SubscriptionService implements HttpService {
     /** {@code POST …/next {"limit", "wait_ms"}}: the records after the cursor, which stays where it is. */
     private void next(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        Caller caller = gate.authenticate(req);
-        String topic = topic(req);
+        String topic = readable(req);
         String name = sub(req);
-        gate.require(caller, topic, Action.READ);
         long[] limit = {100};
         long[] wait = {0};
         JsonFields.body(body(req), config.limits().maxJsonDepth(), (f, at, r) -> {
@@ -215,10 +216,8 @@ public final class SubscriptionService implements HttpService {
     /** {@code POST …/ack {"seq"}}: moves the cursor to {@code seq} unless it is already there or past it. */
     private void ack(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
-        Caller caller = gate.authenticate(req);
-        String topic = topic(req);
+        String topic = readable(req);
         String name = sub(req);
-        gate.require(caller, topic, Action.READ);
         Long[] seq = {null};
         JsonFields.body(body(req), config.limits().maxJsonDepth(), (f, at, r) -> {
             if (!f.equals("seq")) {
