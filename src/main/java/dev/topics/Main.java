@@ -1,5 +1,7 @@
 package dev.topics;
 
+import dev.topics.cli.ClientCommands;
+import dev.topics.cli.Terminal;
 import dev.topics.config.ConfigException;
 import dev.topics.config.ConfigLoader;
 import dev.topics.config.ServerConfig;
@@ -10,12 +12,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Wiring only: command line → config → HTTP server → storage (recovery) → ready.
  * The HTTP server starts before recovery so {@code /healthz} answers and {@code /readyz}
- * says when recovery is done.
+ * says when recovery is done. The client commands beside {@code serve} are in
+ * {@link dev.topics.cli}.
  */
 @Command(name = "topics", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Durable, named topics over plain HTTP and JSON.",
@@ -27,18 +32,24 @@ public final class Main implements Callable<Integer> {
 
     /** Held by the main (non-daemon) thread while the server runs, so the JVM stays up until shutdown finishes. */
     private static final CountDownLatch STOPPED = new CountDownLatch(1);
+    /** Set once a server is running: only then does main() wait instead of exiting. */
+    private static volatile boolean serving;
 
     public static void main(String[] args) throws InterruptedException {
-        int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-        if (code != 0 || args.length == 0 || !"serve".equals(args[0])) {
-            System.exit(code);
+        CommandLine commands = ClientCommands.register(new CommandLine(new Main()), Terminal.system());
+        int code = commands.setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        if (code != 0 || !serving) {
+            System.exit(code); // a client command, `serve --help`, or a failed start
         }
         STOPPED.await();
     }
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        new CommandLine(this).usage(System.err);
+        spec.commandLine().usage(spec.commandLine().getErr());
         return EXIT_CONFIG;
     }
 
@@ -78,6 +89,7 @@ public final class Main implements Callable<Integer> {
             return EXIT_CONFIG;
         }
         installShutdown(server);
+        serving = true;
         LOG.info(server.startLine());
         return 0;
     }

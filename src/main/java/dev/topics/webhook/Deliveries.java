@@ -26,6 +26,10 @@ final class Deliveries {
         volatile int lastStatus;
         volatile String lastError;
         volatile long nextAttemptAtMs;
+        /** The worker's own: the cursor the batch starts after, the cursor after it, its bytes (until it ends). */
+        long cursor;
+        long next;
+        byte[] body;
 
         Delivery(String id, long fromSeq, long toSeq, long createdAtMs) {
             this.id = id;

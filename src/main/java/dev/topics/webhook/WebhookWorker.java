@@ -116,40 +116,44 @@ final class WebhookWorker implements Runnable {
     }
 
     private void step(Webhook wh, long cursor) throws InterruptedException {
-        ReadResult r = storage.read(wh.topic(), cursor, wh.batchMax(), READ_BYTES, null, filter);
-        long next = r.nextFromSeq();
-        if (r.records().isEmpty()) {
-            if (next > cursor) {
-                storage.moveCursor(new CursorMove(Webhook.key(id), cursor, next)); // only skipped records
-            } else {
-                storage.awaitAfter(wh.topic(), cursor, IDLE_WAIT_MS);
+        Deliveries.Delivery d = current;
+        if (d == null || d.cursor != cursor) {
+            // no batch in hand: read the next one. A batch, once made, is sent as it is on
+            // every retry (same records, same bytes), whatever is written meanwhile.
+            ReadResult r = storage.read(wh.topic(), cursor, wh.batchMax(), READ_BYTES, null, filter);
+            long next = r.nextFromSeq();
+            if (r.records().isEmpty()) {
+                if (next > cursor) {
+                    storage.moveCursor(new CursorMove(Webhook.key(id), cursor, next)); // only skipped records
+                } else {
+                    storage.awaitAfter(wh.topic(), cursor, IDLE_WAIT_MS);
+                }
+                return;
             }
-            return;
+            long first = r.records().get(0).seq();
+            long last = r.records().get(r.records().size() - 1).seq();
+            d = new Deliveries.Delivery("dl_" + id.substring(3) + "_" + first, first, last, System.currentTimeMillis());
+            d.cursor = cursor;
+            d.next = next;
+            d.body = body(wh, d, r);
+            current = d;
+            deliveries.add(d);
         }
-        long first = r.records().get(0).seq();
-        long last = r.records().get(r.records().size() - 1).seq();
-        if (current == null || current.fromSeq != first || current.toSeq != last || !current.status.equals("pending")) {
-            current = new Deliveries.Delivery("dl_" + id.substring(3) + "_" + first, first, last,
-                    System.currentTimeMillis());
-            deliveries.add(current);
-        }
-        long wait = current.nextAttemptAtMs - System.currentTimeMillis();
+        long wait = d.nextAttemptAtMs - System.currentTimeMillis();
         if (wait > 0) {
             Thread.sleep(Math.min(wait, IDLE_WAIT_MS)); // short naps: a PATCH or a delete is noticed soon
             return;
         }
-        Deliveries.Delivery d = current;
         d.attempts++;
         String error = null;
         int status = 0;
         try {
             addresses.check(URI.create(wh.url()));
-            byte[] body = body(wh, d, r);
             HttpResponse<Void> res = http.send(HttpRequest.newBuilder(URI.create(wh.url())).timeout(REQUEST_TIMEOUT)
                     .header("Content-Type", "application/json; charset=utf-8")
                     .header("X-Topics-Delivery", d.id)
-                    .header("X-Topics-Signature", "sha256=" + sign(wh.secret(), body))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
+                    .header("X-Topics-Signature", "sha256=" + sign(wh.secret(), d.body))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(d.body)).build(), HttpResponse.BodyHandlers.discarding());
             status = res.statusCode();
             if (status / 100 != 2) {
                 error = "the receiver answered " + status;
@@ -162,15 +166,21 @@ final class WebhookWorker implements Runnable {
         if (error == null) {
             d.status = "succeeded";
             d.nextAttemptAtMs = 0;
+            d.body = null;
             current = null;
-            storage.moveCursor(new CursorMove(Webhook.key(id), cursor, next));
+            storage.moveCursor(new CursorMove(Webhook.key(id), cursor, d.next));
             return;
         }
         if (d.attempts >= wh.maxAttempts()) {
             d.status = "failed";
             d.nextAttemptAtMs = 0;
+            d.body = null;
             current = null;
-            storage.putControl(wh.withState("failing").entry(cursor), true); // waits for PATCH {"state": "active"}
+            // the spec as it is now (a PATCH may have landed during the attempt), marked failing
+            ControlEntry now = storage.control(Webhook.key(id));
+            if (now != null) {
+                storage.putControl(Webhook.of(now).withState("failing").entry(now.cursor()), true);
+            }
             return;
         }
         long backoff = Math.min(MAX_BACKOFF_MS, 1000L << Math.min(20, d.attempts - 1));
