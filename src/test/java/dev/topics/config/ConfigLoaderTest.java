@@ -461,4 +461,20 @@ class ConfigLoaderTest {
         assertThat(file).exists();
         return file;
     }
+
+    /** The operator's reference is etc/topics.yaml plus README's list of variables: both name every variable read. */
+    @Test
+    void everyEnvironmentVariableIsDocumentedInTheReadmeAndTheDefaultFile() throws Exception {
+        String readme = java.nio.file.Files.readString(Path.of("README.md"));
+        String yaml = java.nio.file.Files.readString(Path.of("etc/topics.yaml"));
+        assertThat(readme).contains("etc/topics.yaml").contains(ConfigLoader.CONFIG_FILE_ENV);
+        for (ConfigLayers.EnvOverride o : ConfigLoader.ENV) {
+            for (String name : o.variables()) {
+                assertThat(readme).as("README names %s", name).contains("`" + name + "`");
+                if (name.startsWith("TOPICS_")) {
+                    assertThat(yaml).as("etc/topics.yaml names %s", name).contains(name);
+                }
+            }
+        }
+    }
 }
