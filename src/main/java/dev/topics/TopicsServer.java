@@ -157,6 +157,7 @@ public final class TopicsServer {
                 .register("/v0", stats)
                 .register("/v0", new NodeService(ref, gate, version()))
                 .register("/topics", new ManagementService(ref, gate, cfg, access, stats, activity))
+                .register(new dev.topics.dashboard.DashboardService())
                 .any((req, res) -> {
                     throw new ApiError(404, "not_found", "no route for " + req.prologue().method().text() + " "
                             + req.path().path());

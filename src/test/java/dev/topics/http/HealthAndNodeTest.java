@@ -61,7 +61,6 @@ class HealthAndNodeTest extends ServerTest {
 
     @ParameterizedTest(name = "[{index}] {0} {1}")
     @CsvSource({
-            "GET, /",
             "GET, /nope",
             "GET, /v0",
             "GET, /v0/",
