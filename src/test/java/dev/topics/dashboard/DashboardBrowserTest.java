@@ -37,7 +37,11 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(tmp);
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort(); // a fixed port, so the page can reconnect after a restart
+        }
+        server = TestServer.builder(tmp).env("TOPICS_PORT", String.valueOf(port)).start();
         http = server.http();
         http.put("/v0/topics/" + TOPIC, "{}").ok(201);
         http.post("/v0/topics/" + TOPIC, "{\"records\": [{\"data\": {\"sku\": \"AEROPRESS-GO\", \"qty\": 1}, \"tag\": \"order-1\"}]}")
@@ -137,5 +141,17 @@ class DashboardBrowserTest {
         assertThat(browser.eval("document.querySelectorAll('[data-test=records] script, [data-test=records] img, "
                 + "[data-test=records] b').length")).isEqualTo(0L);
         assertThat((String) browser.eval("document.querySelector('[data-test=records]').textContent")).contains("<b>tag</b>");
+    }
+
+    @Test
+    @Order(6)
+    void theLiveViewResumesAfterTheServerRestarts() throws Exception {
+        browser.await("document.querySelector('[data-test=caught-up-indicator]').dataset.state === 'caught-up'", WAIT);
+        server.restart();
+        http.post("/v0/topics/" + TOPIC, "{\"records\": [{\"data\": {\"marker\": \"after-restart\"}}]}").ok();
+        browser.await(recordsText() + ".includes('after-restart')", Duration.ofSeconds(20)); // EventSource retries in 2 s
+        // resumed exactly: every seq on screen once
+        assertThat(browser.eval("(() => { const s = Array.from(document.querySelectorAll('[data-test=record-row]'))"
+                + ".map(r => r.dataset.seq); return s.length === new Set(s).size; })()")).isEqualTo(true);
     }
 }
