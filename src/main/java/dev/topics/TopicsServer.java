@@ -2,6 +2,9 @@ package dev.topics;
 
 import dev.topics.access.AccessService;
 import dev.topics.access.Gate;
+import dev.topics.metrics.ServerMetrics;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
 import dev.topics.manage.ManagementService;
 import dev.topics.stats.Activity;
 import dev.topics.stats.StatsService;
@@ -94,6 +97,9 @@ public final class TopicsServer {
                     .port(cfg.port())
                     .maxPayloadSize(cfg.limits().maxBodyBytes() + Body.DRAIN_BYTES)
                     .directHandlers(TransportErrors.handlers())
+                    // SPEC §12: GET /metrics in Prometheus text format, from Helidon's metrics observer
+                    .addFeature(ObserveFeature.builder().endpoint("/")
+                            .addObserver(MetricsObserver.builder().endpoint("metrics").build()).build())
                     .routing(r -> routing(r, ref, gate, cfg, routers, webhooks))
                     .build()
                     .start();
@@ -142,9 +148,23 @@ public final class TopicsServer {
     static void routing(HttpRouting.Builder r, StorageRef ref, Gate gate, ServerConfig cfg, Routers routers,
                         Webhooks webhooks) {
         Activity activity = new Activity();
+        r.addFilter((chain, req, res) -> {
+            long t0 = System.nanoTime();
+            String path = req.path().path();
+            try {
+                if (path.equals("/metrics") && !cfg.metricsPublic()) {
+                    gate.requireAdmin(gate.authenticate(req)); // the admin only, unless metrics.public
+                }
+                chain.proceed();
+            } finally {
+                ServerMetrics.request(req.prologue().method().text(), ServerMetrics.route(path), res.status().code(),
+                        System.nanoTime() - t0);
+            }
+        });
         WatchService watch = new WatchService(ref, gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth(),
                 cfg.watch().sessionTtlMs(), cfg.watch().stallMs(), activity);
         StatsService stats = new StatsService(ref, gate, watch::watchers, webhooks::deliveryCounts, activity);
+        ServerGauges.register(ref, watch, webhooks, cfg.dataDir());
         AccessService access = new AccessService(gate, cfg);
         r.register(new HealthService(ref))
                 // the hot routes first: Helidon tries routes in registration order
@@ -159,6 +179,10 @@ public final class TopicsServer {
                 .register("/topics", new ManagementService(ref, gate, cfg, access, stats, activity))
                 .register(new dev.topics.dashboard.DashboardService())
                 .any((req, res) -> {
+                    if (req.path().path().equals("/metrics")) {
+                        res.next(); // served by the metrics observer, whose routes come after these
+                        return;
+                    }
                     throw new ApiError(404, "not_found", "no route for " + req.prologue().method().text() + " "
                             + req.path().path());
                 })

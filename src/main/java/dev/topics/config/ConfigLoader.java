@@ -139,7 +139,8 @@ public final class ConfigLoader {
                 }, "auto|true|false").orElse(null));
 
         return new ServerConfig(bind, port, dataDir, emptyToNull(nodeId), authMode,
-                adminToken, (int) failuresPerMinute, limits, storage, topicDefaults, watch, webhooks);
+                adminToken, (int) failuresPerMinute, limits, storage, topicDefaults, watch, webhooks,
+                in.get("metrics.public").bool());
     }
 
     // ---- reading the two YAML layers -------------------------------------------------

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param limits        {@code limits.*}
  * @param storage       {@code storage.*}
  * @param topicDefaults {@code topic_defaults.*}
+ * @param metricsPublic {@code metrics.public}: anyone may read {@code /metrics}
  */
 public record ServerConfig(
         String bind,
@@ -37,7 +38,8 @@ public record ServerConfig(
         StorageSettings storage,
         TopicConfig topicDefaults,
         Watch watch,
-        Webhooks webhooks) {
+        Webhooks webhooks,
+        boolean metricsPublic) {
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -58,7 +60,8 @@ public record ServerConfig(
                 + ", adminToken=" + (adminToken == null ? "null" : "(set)")
                 + ", authFailuresPerMinute=" + authFailuresPerMinute
                 + ", limits=" + limits + ", storage=" + storage
-                + ", topicDefaults=" + topicDefaults + ", watch=" + watch + ", webhooks=" + webhooks + "]";
+                + ", topicDefaults=" + topicDefaults + ", watch=" + watch + ", webhooks=" + webhooks
+                + ", metricsPublic=" + metricsPublic + "]";
     }
 
     /**

@@ -215,6 +215,7 @@ public final class ManagementService implements HttpService {
         AppendResult r = s.append(new AppendRequest(name, new RecordBatch(payload[0].length + 64).add(payload[0], null,
                 null, null), null, caller.principal(), config.topicDefaults()));
         activity.wrote(name);
+        dev.topics.metrics.ServerMetrics.written(1);
         ReadResult back = s.read(name, r.firstSeq() - 1, 1, 1, null, null);
         long ts = back.records().isEmpty() || back.records().get(0).seq() != r.firstSeq()
                 ? System.currentTimeMillis() : back.records().get(0).ts();
@@ -232,6 +233,7 @@ public final class ManagementService implements HttpService {
         int limit = (int) q.u64("limit", 100, 1, 10_000);
         ReadResult r = storage.get().read(name, since, limit, Reads.MAX_BYTES, null, null);
         activity.read(name);
+        dev.topics.metrics.ServerMetrics.read(r.records().size());
         JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().name("messages").beginArray();
         for (RecordView v : r.records()) {
             out.beginObject().field("id", v.seq()).name("payload").rawValue(v.buffer(), v.dataOffset(), v.dataLength())

@@ -206,6 +206,7 @@ public final class SubscriptionService implements HttpService {
         Subscription sub = Subscription.load(s, topic, name);
         ReadResult r = Reads.read(s, topic, sub.cursor(), (int) limit[0], null, sub.filter(), wait[0], t0);
         activity.read(topic);
+        dev.topics.metrics.ServerMetrics.read(r.records().size());
         JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().field("topic", topic).field("subscription", name)
                 .field("cursor", sub.cursor());
         Reads.fields(out, r);

@@ -12,6 +12,7 @@ import dev.topics.http.Query;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
+import dev.topics.metrics.ServerMetrics;
 import dev.topics.stats.Activity;
 import dev.topics.storage.AppendRequest;
 import dev.topics.storage.AppendResult;
@@ -180,6 +181,7 @@ public final class TopicService implements HttpService {
         AppendResult r = s.append(new AppendRequest(name, w.batch(), w.idempotencyKey(), caller.principal(),
                 config.topicDefaults()));
         activity.wrote(name);
+        ServerMetrics.written(r.deduped() ? 0 : Math.max(0, r.lastSeq() - r.firstSeq() + 1));
         int n = (int) (r.lastSeq() - r.firstSeq() + 1);
         JsonOut out = new JsonOut(256 + n * 12);
         out.beginObject().field("topic", name).field("first_seq", r.firstSeq()).field("last_seq", r.lastSeq());
@@ -298,6 +300,7 @@ public final class TopicService implements HttpService {
     private void diff(ServerResponse res, String name, Diff d, long t0) {
         ReadResult r = Reads.read(storage.get(), name, d.fromSeq, d.limit, d.node, d.filter, d.waitMs, t0);
         activity.read(name);
+        ServerMetrics.read(r.records().size());
         JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().field("topic", name);
         Reads.fields(out, r);
         Responses.performance(out, t0, -1).endObject();

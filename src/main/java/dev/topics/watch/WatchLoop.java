@@ -106,6 +106,7 @@ final class WatchLoop {
         long next = r.nextFromSeq();
         cursors.put(topic, next);
         if (!r.records().isEmpty()) {
+            dev.topics.metrics.ServerMetrics.read(r.records().size());
             if (node == null && filters.get(topic) == null) {
                 // what every plain watcher of this topic at this cursor sends: encode it once
                 int n = r.records().size();

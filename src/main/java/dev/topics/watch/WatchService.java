@@ -72,6 +72,11 @@ public final class WatchService implements HttpService {
     private record Open(Thread thread, SseStream sse, java.util.Set<String> topics) {
     }
 
+    /** Every open stream (SPEC §12 metrics). */
+    public int openStreams() {
+        return streams.size();
+    }
+
     /** Open streams watching {@code topic} (SPEC §12 stats: watchers). */
     public int watchers(String topic) {
         int n = 0;

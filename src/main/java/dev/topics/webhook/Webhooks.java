@@ -90,6 +90,18 @@ public final class Webhooks implements AutoCloseable {
         return sum;
     }
 
+    /** Deliveries in every webhook's log: {pending, succeeded, failed} (SPEC §12 metrics). */
+    public long[] deliveryTotals() {
+        long[] sum = new long[3];
+        for (Deliveries d : logs.values()) {
+            long[] c = d.counts();
+            for (int i = 0; i < 3; i++) {
+                sum[i] += c[i];
+            }
+        }
+        return sum;
+    }
+
     @Override
     public synchronized void close() {
         closed = true;

@@ -40,7 +40,8 @@ class ConfigLoaderTest {
             new TopicConfig(0, 0, 0, TopicConfig.Discard.OLD, true, TopicConfig.Durability.FSYNC,
                     true, 120_000, true, false, false),
             new ServerConfig.Watch(86_400_000, 60_000),
-            new ServerConfig.Webhooks(null));
+            new ServerConfig.Webhooks(null),
+            false);
 
     @TempDir
     Path dir;
@@ -116,6 +117,8 @@ class ConfigLoaderTest {
                   failures_per_minute: 7
                 webhooks:
                   allow_private: false
+                metrics:
+                  public: true
                 limits:
                   max_body_bytes: 1000
                   max_record_bytes: 900
@@ -153,7 +156,8 @@ class ConfigLoaderTest {
                 new TopicConfig(1, 2, 3, TopicConfig.Discard.NEW, false, TopicConfig.Durability.ASYNC,
                         false, 0, false, true, true),
                 new ServerConfig.Watch(86_400_000, 60_000),
-                new ServerConfig.Webhooks(false)));
+                new ServerConfig.Webhooks(false),
+                true));
     }
 
     static Stream<Arguments> envOverrides() {
@@ -286,8 +290,8 @@ class ConfigLoaderTest {
                 bad("a typo is suggested", "prot: 4000\n", Map.of(), "prot", "(did you mean \"port\"?)"),
                 bad("unknown nested key", "limits:\n  max_bodybytes: 5\n", Map.of(), "limits.max_bodybytes",
                         "unknown config key \"limits.max_bodybytes\""),
-                bad("unknown section", "metrics:\n  public: true\n", Map.of(), "metrics",
-                        "unknown config key \"metrics\""),
+                bad("unknown section", "tracing:\n  enabled: true\n", Map.of(), "tracing",
+                        "unknown config key \"tracing\""),
                 bad("a key in the wrong section", "max_json_depth: 3\n", Map.of(), "max_json_depth",
                         "(did you mean \"limits.max_json_depth\"?)"),
                 bad("string for an integer", "storage:\n  segment_bytes: abc\n", Map.of(), "storage.segment_bytes",
@@ -452,7 +456,7 @@ class ConfigLoaderTest {
             assertThat(lines.get(i)).as("line %d: comments go above keys, not after them", i + 1)
                     .doesNotContain(" #");
         }
-        assertThat(keys).hasSize(4 + 1 + 3 + 1 + 5 + 1 + 8 + 1 + 2 + 1 + 1 + 1 + 11);   // 34 leaves + 6 sections
+        assertThat(keys).hasSize(4 + 1 + 3 + 1 + 5 + 1 + 8 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 11);   // 35 leaves + 7 sections
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */

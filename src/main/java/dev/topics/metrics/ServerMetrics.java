@@ -1,0 +1,104 @@
+package dev.topics.metrics;
+
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The server's series for {@code GET /metrics} (SPEC §12), in Helidon's global meter
+ * registry, which Helidon's metrics observer exposes in Prometheus text format: requests
+ * by route and status with a latency histogram, records written and read, and gauges read
+ * at scrape time (commit groups and entries, fsyncs and their time, open watchers, router
+ * lag, webhook deliveries, disk use).
+ */
+public final class ServerMetrics {
+    private static final Counter WRITTEN = Metrics.getOrCreate(Counter.builder("topics_records_written")
+            .description("Records written (committed)"));
+    private static final Counter READ = Metrics.getOrCreate(Counter.builder("topics_records_read")
+            .description("Records returned to readers (diff, subscriptions, messages, streams)"));
+    private static final Duration[] BUCKETS = {Duration.ofNanos(250_000), Duration.ofMillis(1), Duration.ofMillis(5),
+            Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2),
+            Duration.ofSeconds(10)};
+    private static final ConcurrentHashMap<String, Timer> REQUESTS = new ConcurrentHashMap<>();
+
+    private ServerMetrics() {
+    }
+
+    public static void written(long records) {
+        WRITTEN.increment(records);
+    }
+
+    public static void read(long records) {
+        if (records > 0) {
+            READ.increment(records);
+        }
+    }
+
+    /** One finished request: its method, route template, status and duration. */
+    public static void request(String method, String route, int status, long nanos) {
+        String key = method + ' ' + route + ' ' + status;
+        Timer t = REQUESTS.get(key);
+        if (t == null) {
+            t = REQUESTS.computeIfAbsent(key, k -> Metrics.getOrCreate(Timer.builder("topics_requests")
+                    .description("HTTP requests by route and status, with their latency")
+                    .tags(List.of(Tag.create("method", method), Tag.create("route", route),
+                            Tag.create("status", Integer.toString(status))))
+                    .buckets(BUCKETS).percentiles(new double[0]).publishPercentileHistogram(false)));
+        }
+        t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** A value read when scraped. */
+    public static void gauge(String name, String description, Supplier<? extends Number> value) {
+        Metrics.getOrCreate(Gauge.builder(name, () -> value.get().doubleValue()).description(description));
+    }
+
+    /** Bytes of every file under {@code dir} (the data directory's disk use). */
+    public static long diskBytes(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0; // deleted while walking
+                }
+            }).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    private static final java.util.Set<String> COLLECTIONS = java.util.Set.of("topics", "routers", "principals",
+            "permissions", "subscriptions", "webhooks", "shares", "tokens", "watch");
+    private static final java.util.Set<String> WORDS = java.util.Set.of("v0", "topics", "diff", "delete", "watch",
+            "subscriptions", "next", "ack", "routers", "principals", "tokens", "permissions", "shares", "rotate",
+            "webhooks", "deliveries", "stats", "messages", "node", "healthz", "readyz", "metrics", "dashboard",
+            "index.html", "app.js", "style.css");
+
+    /**
+     * The route template of a request path, for the {@code route} tag: what follows a
+     * collection ({@code topics}, {@code routers}, …) becomes {@code {id}}, and any word
+     * the API does not have becomes {@code {other}}, so the series stay few whatever is asked.
+     */
+    public static String route(String path) {
+        String[] p = path.split("/", -1);
+        StringBuilder out = new StringBuilder();
+        for (int i = 1; i < p.length; i++) {
+            String seg = p[i];
+            boolean id = i >= 2 && COLLECTIONS.contains(p[i - 1]) && !(i == 2 && p[1].equals("v0"));
+            out.append('/').append(id ? "{id}" : WORDS.contains(seg) || seg.isEmpty() ? seg : "{other}");
+        }
+        return out.length() == 0 ? "/" : out.toString();
+    }
+}

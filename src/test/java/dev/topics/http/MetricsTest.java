@@ -1,0 +1,113 @@
+package dev.topics.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.topics.testing.Http;
+import dev.topics.testing.SseClient;
+import dev.topics.testing.TestServer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SPEC §12: {@code GET /metrics} is Prometheus text; its series move when records are
+ * written and read; it needs the admin when auth is required, unless {@code metrics.public}.
+ */
+@Timeout(60)
+class MetricsTest {
+    @TempDir
+    Path tmp;
+
+    /** {@code name{labels} value} or {@code name value}: every line that is not a comment. */
+    private static final Pattern SAMPLE = Pattern.compile(
+            "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*\\})? (\\S+)( \\d+)?");
+
+    /** Parses the exposition text: series (name + labels) → value; fails on any line that is not valid. */
+    static Map<String, Double> parse(String text) {
+        Map<String, Double> out = new HashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isEmpty() || line.startsWith("#")) {
+                assertThat(line.isEmpty() || line.startsWith("# HELP ") || line.startsWith("# TYPE ") || line.startsWith("# EOF"))
+                        .as("comment line: %s", line).isTrue();
+                continue;
+            }
+            Matcher m = SAMPLE.matcher(line);
+            assertThat(m.matches()).as("sample line: %s", line).isTrue();
+            String v = m.group(3);
+            double d = v.equals("+Inf") ? Double.POSITIVE_INFINITY : v.equals("-Inf") ? Double.NEGATIVE_INFINITY
+                    : v.equals("NaN") ? Double.NaN : Double.parseDouble(v);
+            out.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)), d);
+        }
+        return out;
+    }
+
+    static double sum(Map<String, Double> series, String prefix, String... labels) {
+        double s = 0;
+        for (var e : series.entrySet()) {
+            boolean all = e.getKey().startsWith(prefix);
+            for (String l : labels) {
+                all &= e.getKey().contains(l);
+            }
+            if (all) {
+                s += e.getValue();
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void theSeriesParseAndMoveWithWritesReadsAndStreams() throws Exception {
+        try (TestServer server = TestServer.start(tmp)) {
+            Http http = server.http();
+            Http.Response first = http.get("/metrics").expect(200);
+            assertThat(first.header("Content-Type")).startsWith("text/plain");
+            Map<String, Double> before = parse(first.text());
+            assertThat(before.keySet()).anyMatch(k -> k.startsWith("topics_commit_groups"))
+                    .anyMatch(k -> k.startsWith("topics_fsync_seconds")).anyMatch(k -> k.startsWith("topics_watchers"))
+                    .anyMatch(k -> k.startsWith("topics_router_lag")).anyMatch(k -> k.startsWith("topics_disk_bytes"))
+                    .anyMatch(k -> k.startsWith("topics_webhook_deliveries_succeeded"));
+
+            http.post("/v0/topics/metrics.t", "{\"records\": [{\"data\": 1}, {\"data\": 2}, {\"data\": 3}]}").ok();
+            http.post("/v0/topics/metrics.t/diff", "{\"from_seq\": 0}").ok();
+            http.get("/v0/topics/nope.nope").assertError(404, "topic_not_found");
+            Map<String, Double> after = parse(http.get("/metrics").expect(200).text());
+
+            assertThat(sum(after, "topics_records_written_total") - sum(before, "topics_records_written_total"))
+                    .isEqualTo(3.0);
+            assertThat(sum(after, "topics_records_read_total") - sum(before, "topics_records_read_total")).isEqualTo(3.0);
+            assertThat(sum(after, "topics_commit_entries")).isGreaterThan(sum(before, "topics_commit_entries"));
+            assertThat(sum(after, "topics_fsyncs")).isGreaterThan(sum(before, "topics_fsyncs"));
+            assertThat(sum(after, "topics_disk_bytes")).isPositive();
+            assertThat(sum(after, "topics_requests_seconds_count", "route=\"/v0/topics/{id}\"", "status=\"200\"",
+                    "method=\"POST\"")).isGreaterThanOrEqualTo(1.0);
+            assertThat(sum(after, "topics_requests_seconds_count", "route=\"/v0/topics/{id}\"", "status=\"404\""))
+                    .isGreaterThanOrEqualTo(1.0);
+            assertThat(after.keySet()).anyMatch(k -> k.startsWith("topics_requests_seconds_bucket") && k.contains("le=\""));
+
+            try (SseClient sse = SseClient.open(http.base().resolve("/v0/topics/metrics.t/watch?from_seq=0"), null)) {
+                assertThat(sse.nextEvent(5).name()).isEqualTo("record");
+                assertThat(sum(parse(http.get("/metrics").expect(200).text()), "topics_watchers")).isGreaterThanOrEqualTo(1.0);
+            }
+        }
+    }
+
+    @Test
+    void metricsNeedTheAdminWhenAuthIsRequiredUnlessPublic() throws Exception {
+        try (TestServer closed = TestServer.startWithAuth(java.nio.file.Files.createDirectories(tmp.resolve("closed")))) {
+            closed.http().get("/metrics").assertError(401, "unauthorized");
+            String token = closed.http().withHeader("Authorization", "Bearer " + TestServer.ADMIN_TOKEN)
+                    .post("/v0/principals", "{\"name\": \"someone\"}").ok(201).str("token");
+            closed.http().withHeader("Authorization", "Bearer " + token).get("/metrics").assertError(403, "forbidden");
+            closed.http().withHeader("Authorization", "Bearer " + TestServer.ADMIN_TOKEN).get("/metrics").expect(200);
+        }
+        try (TestServer open = TestServer.withAuth(java.nio.file.Files.createDirectories(tmp.resolve("open")))
+                .yaml("auth:\n  failures_per_minute: 1000000\nmetrics:\n  public: true\n").start()) {
+            assertThat(open.http().get("/metrics").expect(200).text()).contains("topics_records_written_total");
+        }
+    }
+}
