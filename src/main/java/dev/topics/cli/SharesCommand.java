@@ -11,12 +11,6 @@ import picocli.CommandLine.Option;
                 SharesCommand.Rotate.class, SharesCommand.Delete.class})
 final class SharesCommand {
 
-    /** The {@code --topic} the shares belong to. */
-    static final class Topic {
-        @Option(names = "--topic", paramLabel = "TOPIC", required = true, description = "The topic.")
-        String topic;
-    }
-
     /** The {@code --id} of one share. */
     static final class Id {
         @Option(names = "--id", required = true, description = "The share's id (sh_…).")
@@ -40,7 +34,7 @@ final class SharesCommand {
             description = "A topic's shares (never their tokens): ID ACCESS EXPIRES LABEL CREATED.")
     static final class List extends ClientCommand {
         @Mixin
-        Topic topic;
+        TopicOption topic;
 
         @Override
         void run() {
@@ -53,7 +47,7 @@ final class SharesCommand {
             description = "Create a share; its token (tk_…) is shown this once.")
     static final class Create extends ClientCommand {
         @Mixin
-        Topic topic;
+        TopicOption topic;
 
         @Option(names = "--access", required = true, paramLabel = "ro|wo|rw", converter = Choices.Access.class,
                 completionCandidates = Choices.Access.class, description = "Read only, write only, or both.")
@@ -72,7 +66,7 @@ final class SharesCommand {
             description = "Change a share's access, expiry or label; the others keep their values.")
     static final class Update extends ClientCommand {
         @Mixin
-        Topic topic;
+        TopicOption topic;
 
         @Mixin
         Id id;
@@ -94,7 +88,7 @@ final class SharesCommand {
             description = "Give a share a new token (shown this once); the old one stops working at once.")
     static final class Rotate extends ClientCommand {
         @Mixin
-        Topic topic;
+        TopicOption topic;
 
         @Mixin
         Id id;
@@ -108,7 +102,7 @@ final class SharesCommand {
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Revoke a share: its token stops working.")
     static final class Delete extends ClientCommand {
         @Mixin
-        Topic topic;
+        TopicOption topic;
 
         @Mixin
         Id id;

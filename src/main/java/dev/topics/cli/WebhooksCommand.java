@@ -11,12 +11,6 @@ import picocli.CommandLine.Option;
                 WebhooksCommand.Update.class, WebhooksCommand.Delete.class, WebhooksCommand.Deliveries.class})
 final class WebhooksCommand {
 
-    /** The {@code --topic} the webhooks belong to. */
-    static final class Topic {
-        @Option(names = "--topic", paramLabel = "TOPIC", required = true, description = "The topic.")
-        String topic;
-    }
-
     /** The {@code --id} of one webhook. */
     static final class Id {
         @Option(names = "--id", required = true, description = "The webhook's id (wh_…).")
@@ -48,7 +42,7 @@ final class WebhooksCommand {
             description = "A topic's webhooks: ID URL STATE CURSOR BATCH_MAX CREATED.")
     static final class List extends ClientCommand {
         @Mixin
-        Topic topic;
+        TopicOption topic;
 
         @Override
         void run() {
@@ -62,7 +56,7 @@ final class WebhooksCommand {
     @Command(name = "get", mixinStandardHelpOptions = true, description = "A webhook: settings, state and cursor.")
     static final class Get extends ClientCommand {
         @Mixin
-        Topic topic;
+        TopicOption topic;
 
         @Mixin
         Id id;
@@ -77,7 +71,7 @@ final class WebhooksCommand {
             description = "Create a webhook: the topic's new records are POSTed to --url in signed batches.")
     static final class Create extends ClientCommand {
         @Mixin
-        Topic topic;
+        TopicOption topic;
 
         @Option(names = "--url", required = true, description = "Where deliveries are POSTed.")
         String url;
@@ -100,7 +94,7 @@ final class WebhooksCommand {
                     "--state active resumes a failing webhook."})
     static final class Update extends ClientCommand {
         @Mixin
-        Topic topic;
+        TopicOption topic;
 
         @Mixin
         Id id;
@@ -125,7 +119,7 @@ final class WebhooksCommand {
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a webhook (deliveries stop).")
     static final class Delete extends ClientCommand {
         @Mixin
-        Topic topic;
+        TopicOption topic;
 
         @Mixin
         Id id;
@@ -140,7 +134,7 @@ final class WebhooksCommand {
             description = "A webhook's recent deliveries: ID FROM TO ATTEMPTS STATUS LAST_STATUS LAST_ERROR.")
     static final class Deliveries extends ClientCommand {
         @Mixin
-        Topic topic;
+        TopicOption topic;
 
         @Mixin
         Id id;
