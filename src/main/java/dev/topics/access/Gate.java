@@ -175,13 +175,13 @@ public final class Gate {
                 principal = "admin";
                 admin = true;
             } else {
-                Principal p = principalFor(hash);
-                if (p == null) {
+                PrincipalToken pt = principalFor(hash);
+                if (pt == null) {
                     throw failed(address, "the bearer token is not valid");
                 }
-                principal = p.name();
-                admin = p.admin();
-                tokenId = tokenIdOf(p, hash);
+                principal = pt.principal().name();
+                admin = pt.principal().admin();
+                tokenId = pt.token().id();
             }
         }
         Share share = null;
@@ -194,17 +194,11 @@ public final class Gate {
         return new Caller(principal, admin, share, tokenId);
     }
 
-    private static String tokenIdOf(Principal p, byte[] hash) {
-        String hex = HexFormat.of().formatHex(hash);
-        for (Principal.Token t : p.tokens()) {
-            if (t.sha256Hex().equals(hex)) {
-                return t.id();
-            }
-        }
-        return null;
+    /** A principal and the one of its tokens a request presented. */
+    private record PrincipalToken(Principal principal, Principal.Token token) {
     }
 
-    private Principal principalFor(byte[] hash) {
+    private PrincipalToken principalFor(byte[] hash) {
         String hex = HexFormat.of().formatHex(hash);
         Directory d = directory();
         String name = d.principalByTokenHash().get(hex);
@@ -214,7 +208,7 @@ public final class Gate {
         }
         for (Principal.Token t : p.tokens()) {
             if (MessageDigest.isEqual(HexFormat.of().parseHex(t.sha256Hex()), hash)) {
-                return p;
+                return new PrincipalToken(p, t);
             }
         }
         return null;

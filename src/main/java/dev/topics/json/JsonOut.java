@@ -152,6 +152,11 @@ public final class JsonOut {
         return this;
     }
 
+    /** A whole, already valid JSON value spliced verbatim, or {@code null} when {@code b} is null. */
+    public JsonOut rawValueOrNull(byte[] b) {
+        return b == null ? nullValue() : rawValue(b, 0, b.length);
+    }
+
     /**
      * A JSON string from UTF-8 bytes: {@code "}, {@code \} and control characters are escaped,
      * everything else (bytes {@code >= 0x80} included) is copied as is.

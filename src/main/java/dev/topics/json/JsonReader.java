@@ -251,6 +251,15 @@ public final class JsonReader {
         return scan.copyWithoutWhitespace(start, stop, stop - start - scan.whitespaceSkipped);
     }
 
+    /** As {@link #readCanonicalValue}, but a JSON {@code null} reads as Java null (an absent optional value). */
+    public byte[] readCanonicalValueOrNull() {
+        if (peek() == Token.NULL) {
+            nextNull();
+            return null;
+        }
+        return readCanonicalValue();
+    }
+
     /**
      * After the top-level value: only whitespace may remain.
      *

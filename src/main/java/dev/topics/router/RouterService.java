@@ -12,7 +12,6 @@ import dev.topics.http.Names;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
-import dev.topics.json.JsonReader;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
 import dev.topics.storage.TopicInfo;
@@ -76,10 +75,8 @@ public final class RouterService implements HttpService {
                 case "dest_topic" -> f[3] = r.nextStringOrNull(at);
                 case "dest_token" -> f[4] = r.nextStringOrNull(at);
                 case "filter" -> {
-                    if (r.peek() == JsonReader.Token.NULL) {
-                        r.nextNull();
-                    } else {
-                        filter[0] = r.readCanonicalValue();
+                    filter[0] = r.readCanonicalValueOrNull();
+                    if (filter[0] != null) {
                         FilterExpr.compile(filter[0]); // 400 invalid_filter now
                     }
                 }
@@ -170,11 +167,7 @@ public final class RouterService implements HttpService {
             out.field("dest_url", spec.destUrl()).field("dest_topic", spec.destTopic());
         }
         out.name("filter");
-        if (spec.filterJson() == null) {
-            out.nullValue();
-        } else {
-            out.rawValue(spec.filterJson(), 0, spec.filterJson().length);
-        }
+        out.rawValueOrNull(spec.filterJson());
         long head;
         try {
             head = s.topic(spec.source()).headSeq();

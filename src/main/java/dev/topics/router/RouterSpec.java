@@ -4,7 +4,6 @@ import dev.topics.access.Gate;
 import dev.topics.filter.FilterExpr;
 import dev.topics.http.JsonFields;
 import dev.topics.json.JsonOut;
-import dev.topics.json.JsonReader;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.RecordFilter;
 import java.util.List;
@@ -42,11 +41,7 @@ record RouterSpec(String name, String source, String dest, String destUrl, Strin
     ControlEntry entry(long cursor) {
         JsonOut out = new JsonOut(256).beginObject().field("source", source).field("dest", dest)
                 .field("dest_url", destUrl).field("dest_topic", destTopic).field("dest_token", destToken).name("filter");
-        if (filterJson == null) {
-            out.nullValue();
-        } else {
-            out.rawValue(filterJson, 0, filterJson.length);
-        }
+        out.rawValueOrNull(filterJson);
         out.field("creator", creator);
         if (creatorIdentity != null) {
             creatorIdentity.write(out.name("creator_identity"));
@@ -70,11 +65,7 @@ record RouterSpec(String name, String source, String dest, String destUrl, Strin
                 case "dest_token" -> s[4] = r.nextStringOrNull(at);
                 case "creator" -> s[5] = r.nextStringOrNull(at);
                 case "filter" -> {
-                    if (r.peek() == JsonReader.Token.NULL) {
-                        r.nextNull();
-                    } else {
-                        filter[0] = r.readCanonicalValue();
-                    }
+                    filter[0] = r.readCanonicalValueOrNull();
                 }
                 case "created_at_ms" -> created[0] = r.nextU64(at);
                 case "creator_identity" -> identity[0] = Gate.Identity.read(r, at);

@@ -4,7 +4,6 @@ import dev.topics.filter.FilterExpr;
 import dev.topics.http.ApiError;
 import dev.topics.http.JsonFields;
 import dev.topics.json.JsonOut;
-import dev.topics.json.JsonReader;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.RecordFilter;
 import dev.topics.storage.Storage;
@@ -43,7 +42,7 @@ public record Subscription(String topic, String name, byte[] filterJson, long cr
         long[] created = {0};
         JsonFields.body(spec, 64, (f, at, r) -> {
             switch (f) {
-                case "filter" -> filter[0] = r.peek() == JsonReader.Token.NULL ? nullValue(r) : r.readCanonicalValue();
+                case "filter" -> filter[0] = r.readCanonicalValueOrNull();
                 case "created_at_ms" -> created[0] = r.nextU64(at);
                 default -> r.skipValue(); // written by a newer build: keep going
             }
@@ -52,18 +51,9 @@ public record Subscription(String topic, String name, byte[] filterJson, long cr
                 e.cursor());
     }
 
-    private static byte[] nullValue(JsonReader r) {
-        r.nextNull();
-        return null;
-    }
-
     ControlEntry entry() {
         JsonOut out = new JsonOut(64 + (filterJson == null ? 0 : filterJson.length)).beginObject().name("filter");
-        if (filterJson == null) {
-            out.nullValue();
-        } else {
-            out.rawValue(filterJson, 0, filterJson.length);
-        }
+        out.rawValueOrNull(filterJson);
         out.field("created_at_ms", createdAtMs).endObject();
         return new ControlEntry(ControlEntry.Kind.SUBSCRIPTION, topic + "/" + name, out.toByteArray(), cursor,
                 List.of(topic));
@@ -76,6 +66,6 @@ public record Subscription(String topic, String name, byte[] filterJson, long cr
 
     /** Writes the filter as given (canonical), or null. */
     JsonOut writeFilter(JsonOut out) {
-        return filterJson == null ? out.nullValue() : out.rawValue(filterJson, 0, filterJson.length);
+        return out.rawValueOrNull(filterJson);
     }
 }

@@ -13,7 +13,6 @@ import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
 import dev.topics.stats.Activity;
-import dev.topics.json.JsonReader;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.ReadResult;
 import dev.topics.storage.Storage;
@@ -93,10 +92,8 @@ public final class SubscriptionService implements HttpService {
                 case "from_seq" -> from[0] = r.nextU64OrNull(at);
                 case "filter" -> {
                     filterGiven[0] = true;
-                    if (r.peek() == JsonReader.Token.NULL) {
-                        r.nextNull();
-                    } else {
-                        filter[0] = r.readCanonicalValue();
+                    filter[0] = r.readCanonicalValueOrNull();
+                    if (filter[0] != null) {
                         FilterExpr.compile(filter[0]); // 400 invalid_filter now, not when read
                     }
                 }

@@ -3,7 +3,6 @@ package dev.topics.webhook;
 import dev.topics.filter.FilterExpr;
 import dev.topics.http.JsonFields;
 import dev.topics.json.JsonOut;
-import dev.topics.json.JsonReader;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.RecordFilter;
 import java.time.Instant;
@@ -40,11 +39,7 @@ record Webhook(String id, String topic, String url, String secret, byte[] filter
     ControlEntry entry(long cursor) {
         JsonOut out = new JsonOut(256).beginObject().field("topic", topic).field("url", url).field("secret", secret)
                 .name("filter");
-        if (filterJson == null) {
-            out.nullValue();
-        } else {
-            out.rawValue(filterJson, 0, filterJson.length);
-        }
+        out.rawValueOrNull(filterJson);
         out.field("batch_max", batchMax).field("max_attempts", maxAttempts).field("state", state)
                 .field("created_at_ms", createdAtMs).endObject();
         return new ControlEntry(ControlEntry.Kind.WEBHOOK, id, out.toByteArray(), cursor, List.of(topic));
@@ -61,11 +56,7 @@ record Webhook(String id, String topic, String url, String secret, byte[] filter
                 case "secret" -> s[2] = r.nextString(at);
                 case "state" -> s[3] = r.nextString(at);
                 case "filter" -> {
-                    if (r.peek() == JsonReader.Token.NULL) {
-                        r.nextNull();
-                    } else {
-                        filter[0] = r.readCanonicalValue();
-                    }
+                    filter[0] = r.readCanonicalValueOrNull();
                 }
                 case "batch_max" -> n[0] = r.nextU64(at);
                 case "max_attempts" -> n[1] = r.nextU64(at);
@@ -80,11 +71,7 @@ record Webhook(String id, String topic, String url, String secret, byte[] filter
     /** The API form (never the secret), into an open object; {@code cursor} is the stored one. */
     JsonOut fields(JsonOut out, long cursor) {
         out.field("id", id).field("topic", topic).field("url", url).name("filter");
-        if (filterJson == null) {
-            out.nullValue();
-        } else {
-            out.rawValue(filterJson, 0, filterJson.length);
-        }
+        out.rawValueOrNull(filterJson);
         return out.field("batch_max", batchMax).field("max_attempts", maxAttempts).field("state", state)
                 .field("cursor", cursor).field("created_at", Instant.ofEpochMilli(createdAtMs).toString());
     }

@@ -10,7 +10,6 @@ import dev.topics.http.JsonFields;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
-import dev.topics.json.JsonReader;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
 import dev.topics.storage.TopicInfo;
@@ -78,10 +77,8 @@ public final class WebhookService implements HttpService {
                 }
                 case "filter" -> {
                     f.filterGiven = true;
-                    if (r.peek() == JsonReader.Token.NULL) {
-                        r.nextNull();
-                    } else {
-                        f.filter = r.readCanonicalValue();
+                    f.filter = r.readCanonicalValueOrNull();
+                    if (f.filter != null) {
                         FilterExpr.compile(f.filter); // 400 invalid_filter now
                     }
                 }
