@@ -1,5 +1,6 @@
 package dev.topics.storage.segment;
 
+import dev.topics.storage.fault.Faults;
 import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.Bytes;
 import dev.topics.storage.wal.CorruptFrame;
@@ -175,6 +176,7 @@ public final class Segment implements AutoCloseable {
         while (bb.hasRemaining()) {
             at += channel.write(bb, at);
         }
+        Faults.at(Faults.SEGMENT_AFTER_APPEND);
         for (int p = off; p < off + len; ) {
             int rl = RecordCodec.length(b, p);
             noteIndex(RecordCodec.seq(b, p), pos + (p - off));
@@ -256,6 +258,7 @@ public final class Segment implements AutoCloseable {
                     continue;
                 }
                 pos += off;
+                Faults.at(Faults.COMPACTION_REWRITE);
             }
             out.force(true);
         }
@@ -281,6 +284,7 @@ public final class Segment implements AutoCloseable {
         Path dir = file.getParent();
         Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(baseSeq)));
         Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(baseSeq)));
+        Faults.at(Faults.COMPACTION_SWAP);
         Files.move(tmpFile(), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         dev.topics.storage.wal.AtomicFsync.directory(dir);

@@ -1,5 +1,6 @@
 package dev.topics.storage.segment;
 
+import dev.topics.storage.fault.Faults;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -114,6 +115,7 @@ public final class SegmentLog implements AutoCloseable {
         Segment active = active();
         if (active.size() >= segmentBytes && active.lastSeq() >= active.baseSeq()) {
             active.writeIndex();
+            Faults.at(Faults.SEGMENT_ROLL);
             Segment next = Segment.create(dir, firstSeq, interval);
             Segment[] cur = segments;
             Segment[] grown = Arrays.copyOf(cur, cur.length + 1);

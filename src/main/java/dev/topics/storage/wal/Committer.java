@@ -1,5 +1,6 @@
 package dev.topics.storage.wal;
 
+import dev.topics.storage.fault.Faults;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -174,6 +175,7 @@ public final class Committer implements AutoCloseable {
             if (buffer.size() > 0) {
                 wal.write(buffer.array(), 0, buffer.size());
                 stats.walBytes += buffer.size();
+                Faults.at(Faults.WAL_AFTER_WRITE);
             }
             if (force) {
                 fsyncNanos = wal.force();

@@ -1,5 +1,6 @@
 package dev.topics.storage.wal;
 
+import dev.topics.storage.fault.Faults;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -146,6 +147,7 @@ public final class WalWriter implements AutoCloseable {
             long n = WalFormat.parseFileName(p.getFileName().toString());
             if (n >= 0 && n < number) {
                 Files.deleteIfExists(p);
+                Faults.at(Faults.WAL_REMOVE);
             }
         }
         AtomicFsync.directory(dir);
