@@ -144,6 +144,10 @@ public final class Committer implements AutoCloseable {
 
     private void commit(List<CommitTask> tasks) throws IOException {
         buffer.reset();
+        // Each group opens with a mark of how far the WAL was forced before it: recovery's
+        // way to tell damage in acknowledged frames from a torn tail (WalFormat.TYPE_MARK).
+        WalFormat.mark(buffer, wal.forcedThrough());
+        int framesFrom = buffer.size();
         boolean force = false;
         boolean wrote = false;
         Throwable[] errors = new Throwable[tasks.size()];
@@ -168,11 +172,12 @@ public final class Committer implements AutoCloseable {
                 wal.write(buffer.array(), 0, buffer.size());
                 stats.walBytes += buffer.size();
                 buffer.reset();
+                framesFrom = 0;
             }
         }
         long fsyncNanos = 0;
         try {
-            if (buffer.size() > 0) {
+            if (buffer.size() > framesFrom) {
                 wal.write(buffer.array(), 0, buffer.size());
                 stats.walBytes += buffer.size();
                 Faults.at(Faults.WAL_AFTER_WRITE);

@@ -25,6 +25,8 @@ public final class WalWriter implements AutoCloseable {
     private long fileNumber;
     private long position;
     private boolean unforced;
+    /** Everything before this position of the active file is forced. */
+    private long forcedThrough;
     private ByteBuffer direct = ByteBuffer.allocateDirect(1 << 20);
     /** The file's size: frames up to {@code position}, zeros after it. */
     private long allocated;
@@ -52,6 +54,7 @@ public final class WalWriter implements AutoCloseable {
         channel.force(true);
         AtomicFsync.directory(dir);
         unforced = false;
+        forcedThrough = position;
     }
 
     /** Writes bytes at the end of the active file with one positional write (no force). */
@@ -88,8 +91,10 @@ public final class WalWriter implements AutoCloseable {
             return 0;
         }
         long t0 = System.nanoTime();
+        long through = position;
         channel.force(false);
         unforced = false;
+        forcedThrough = through;
         return System.nanoTime() - t0;
     }
 
@@ -102,14 +107,27 @@ public final class WalWriter implements AutoCloseable {
         return position >= rollBytes;
     }
 
-    /** Forces and closes the active file and starts the next one; returns the new file's number. */
+    /**
+     * Starts the next file and closes the active one; returns the new file's number. The
+     * next file exists (header forced, directory forced) before the end frame naming it is
+     * written, so a file that ends with that frame is always followed by its successor: a
+     * missing successor is damage, never an interrupted roll. A crash between the two steps
+     * leaves an unended file followed by an empty one, which recovery reads as the newest.
+     */
     public long roll() throws IOException {
-        position = writeEnd(channel, position, fileNumber + 1);
-        unforced = true;
-        force();
-        channel.close();
-        open(fileNumber + 1);
+        FileChannel old = channel;
+        long oldPosition = position;
+        long next = fileNumber + 1;
+        open(next);
+        writeEnd(old, oldPosition, next);
+        old.force(false);
+        old.close();
         return fileNumber;
+    }
+
+    /** Everything before this position of the active file is forced (see {@link WalFormat#TYPE_MARK}). */
+    public long forcedThrough() {
+        return forcedThrough;
     }
 
     /** Appends the end-of-file frame ({@link WalFormat#TYPE_FILE_END}) at {@code position}; returns the new end. No force. */
