@@ -11,7 +11,7 @@ import java.util.List;
  *
  * @param principal a principal's name, or {@code *} for every caller (anonymous ones too)
  * @param mirror    covers {@link Action#MIRROR} (stored as {@code "mirror"}; entries made
- *                  before the action existed lack it and cover it not)
+ *                  before the action existed lack the field and do not cover it)
  */
 public record Permission(String id, String principal, String pattern, boolean read, boolean publish, boolean mirror,
                          boolean allow, long createdAtMs) {
@@ -30,8 +30,8 @@ public record Permission(String id, String principal, String pattern, boolean re
 
     ControlEntry entry() {
         JsonOut out = new JsonOut(160).beginObject().field("principal", principal).field("pattern", pattern)
-                .field("read", read).field("publish", publish).field("mirror", mirror).field("allow", allow).field("created_at_ms", createdAtMs)
-                .endObject();
+                .field("read", read).field("publish", publish).field("mirror", mirror).field("allow", allow)
+                .field("created_at_ms", createdAtMs).endObject();
         return new ControlEntry(ControlEntry.Kind.PERMISSION, id, out.toByteArray(), 0, List.of());
     }
 
