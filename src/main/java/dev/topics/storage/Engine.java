@@ -5,6 +5,7 @@ import dev.topics.storage.segment.SegmentLog;
 import dev.topics.storage.snapshot.SnapshotFile;
 import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.Committer;
+import dev.topics.storage.wal.OutOfSpace;
 import dev.topics.storage.wal.WalWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -257,9 +258,7 @@ final class Engine implements Committer.Duties {
         }
         compaction.between();
         if (running != null && !running.isDone()) {
-            if (wal.full()) {
-                wal.roll();
-            }
+            rollIfFull(wal);
             return; // one snapshot at a time
         }
         long walBytes = committer.stats().walBytes;
@@ -268,13 +267,25 @@ final class Engine implements Committer.Duties {
                 || (walBytes != walBytesAtSnapshot
                 && System.nanoTime() - lastSnapshotNanos >= options.snapshotIntervalMs() * 1_000_000L);
         if (!due) {
-            if (wal.full()) {
-                wal.roll();
-            }
+            rollIfFull(wal);
             return;
         }
         CompletableFuture<Void> req = takeRequest();
-        SnapshotJob job = capture(wal);
+        SnapshotJob job;
+        try {
+            job = capture(wal);
+        } catch (IOException e) {
+            if (!OutOfSpace.is(e)) {
+                throw e;
+            }
+            // no room for the next WAL file: no snapshot now; the next due one tries again
+            lastSnapshotNanos = System.nanoTime();
+            LOG.warning("snapshot postponed: " + e.getMessage());
+            if (req != null) {
+                req.completeExceptionally(new OutOfSpace("the disk is full: " + e.getMessage()));
+            }
+            return;
+        }
         inFlightJob = job;
         inFlight = snapshotter.submit(() -> {
             try {
@@ -290,6 +301,27 @@ final class Engine implements Committer.Duties {
             }
         });
     }
+
+    /** Rolls a full WAL file; on a full disk it keeps writing to the current one (no data is at risk). */
+    private void rollIfFull(WalWriter wal) throws IOException {
+        if (!wal.full()) {
+            return;
+        }
+        try {
+            wal.roll();
+        } catch (IOException e) {
+            if (!OutOfSpace.is(e)) {
+                throw e;
+            }
+            long now = System.nanoTime();
+            if (now - lastRollWarningNanos > 10_000_000_000L) {
+                lastRollWarningNanos = now;
+                LOG.warning("WAL roll postponed: " + e.getMessage());
+            }
+        }
+    }
+
+    private long lastRollWarningNanos;
 
     private synchronized CompletableFuture<Void> takeRequest() {
         CompletableFuture<Void> req = snapshotRequest;

@@ -4,6 +4,8 @@ import dev.topics.storage.wal.AppendRing;
 import dev.topics.storage.wal.CommitTask;
 import dev.topics.storage.wal.Committer;
 import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.wal.DiskSpace;
+import dev.topics.storage.wal.OutOfSpace;
 import dev.topics.storage.wal.WalWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,7 +66,8 @@ public final class LocalStorage implements Storage {
                 }
             }
             WalWriter wal = new WalWriter(dir.walDir, recovery.nextWalFile(), options.walFileBytes());
-            Committer committer = new Committer(new AppendRing<>(RING_SIZE), wal, engine, options.asyncFlushMs());
+            Committer committer = new Committer(new AppendRing<>(RING_SIZE), wal, engine, options.asyncFlushMs(),
+                    new DiskSpace(dir.walDir, options.diskReserveBytes()));
             engine.committer(committer);
             committer.start();
             return new LocalStorage(dir, engine, committer, nodeId, report);
@@ -82,6 +85,9 @@ public final class LocalStorage implements Storage {
         }
         if (f instanceof StorageException se) {
             throw se;
+        }
+        if (f instanceof OutOfSpace) {
+            throw new StorageException.InsufficientStorage(f.getMessage());
         }
         throw new StorageException.Unavailable("write failed: " + f.getMessage(), f);
     }

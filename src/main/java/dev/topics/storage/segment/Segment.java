@@ -69,7 +69,12 @@ public final class Segment implements AutoCloseable {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         ByteSink h = new ByteSink(HEADER);
         h.u8('T').u8('S').u8('E').u8('G').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
-        ch.write(ByteBuffer.wrap(h.array(), 0, HEADER), 0);
+        try {
+            ch.write(ByteBuffer.wrap(h.array(), 0, HEADER), 0);
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
         Segment s = new Segment(file, baseSeq, ch, interval, new SparseIndex(), HEADER, baseSeq - 1);
         s.tagHashes = new long[16];
         return s;

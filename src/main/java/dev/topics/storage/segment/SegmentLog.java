@@ -69,8 +69,18 @@ public final class SegmentLog implements AutoCloseable {
 
     /** A new log whose first record will have seq {@code firstSeq}. */
     public static SegmentLog create(Path dir, long firstSeq, long segmentBytes, int interval) throws IOException {
+        boolean made = !Files.exists(dir);
         Files.createDirectories(dir);
-        return new SegmentLog(dir, segmentBytes, interval, new Segment[] {Segment.create(dir, firstSeq, interval)});
+        try {
+            return new SegmentLog(dir, segmentBytes, interval, new Segment[] {Segment.create(dir, firstSeq, interval)});
+        } catch (IOException | RuntimeException e) {
+            // a full disk: leave nothing half-made, so the same topic id can be made later
+            Files.deleteIfExists(dir.resolve(SegmentFiles.segmentName(firstSeq)));
+            if (made) {
+                Files.deleteIfExists(dir);
+            }
+            throw e;
+        }
     }
 
     /**

@@ -27,6 +27,8 @@ public final class WalWriter implements AutoCloseable {
     private boolean unforced;
     /** Everything before this position of the active file is forced. */
     private long forcedThrough;
+    /** Where the committer's current group began (see {@link #cutBack}). */
+    private long groupStart;
     private ByteBuffer direct = ByteBuffer.allocateDirect(1 << 20);
     /** The file's size: frames up to {@code position}, zeros after it. */
     private long allocated;
@@ -44,17 +46,53 @@ public final class WalWriter implements AutoCloseable {
         open(nextFileNumber);
     }
 
+    /**
+     * Creates file {@code number} with its header, forced, and makes it the active one. On
+     * failure (a full disk) the new file is removed and the active file stays as it was.
+     */
     private void open(long number) throws IOException {
         Path file = dir.resolve(WalFormat.fileName(number));
-        channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            ByteBuffer h = ByteBuffer.wrap(WalFormat.fileHeader(number));
+            while (h.hasRemaining()) {
+                ch.write(h, h.position());
+            }
+            ch.force(true);
+            AtomicFsync.directory(dir);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        channel = ch;
         fileNumber = number;
-        position = 0;
-        allocated = 0;
-        write(WalFormat.fileHeader(number), 0, WalFormat.FILE_HEADER);
-        channel.force(true);
-        AtomicFsync.directory(dir);
+        position = WalFormat.FILE_HEADER;
+        allocated = WalFormat.FILE_HEADER;
+        groupStart = position;
+        fillAhead();
         unforced = false;
         forcedThrough = position;
+    }
+
+    /** Committer: a group begins here; {@link #cutBack} returns to this point. */
+    public void beginGroup() {
+        groupStart = position;
+    }
+
+    /**
+     * After a failed write or force: drops what the group wrote (best effort; recovery cuts
+     * whatever is left, as no mark proves it was forced), so that it never comes back.
+     */
+    public void cutBack() {
+        try {
+            channel.truncate(groupStart);
+            channel.force(false);
+            position = groupStart;
+            allocated = groupStart;
+        } catch (IOException e) {
+            // the file is in an unknown state; recovery decides what is whole
+        }
     }
 
     /** Writes bytes at the end of the active file with one positional write (no force). */
@@ -73,16 +111,29 @@ public final class WalWriter implements AutoCloseable {
         unforced = true;
     }
 
-    /** Zero-fills from the last frame's end to the next {@link #FILL_AHEAD} boundary past it. */
-    private void fillAhead() throws IOException {
+    /**
+     * Zero-fills from the last frame's end to the next {@link #FILL_AHEAD} boundary past it.
+     * Best effort: on a full disk the fill is cut back and the file simply grows by its
+     * writes (which the committer's space check keeps within the free space).
+     */
+    private void fillAhead() {
         long target = (position / FILL_AHEAD + 1) * FILL_AHEAD;
         ByteBuffer z = ZEROS.duplicate();
         z.limit((int) (target - position));
         long at = position;
-        while (z.hasRemaining()) {
-            at += channel.write(z, at);
+        try {
+            while (z.hasRemaining()) {
+                at += channel.write(z, at);
+            }
+            allocated = target;
+        } catch (IOException e) {
+            try {
+                channel.truncate(position);
+            } catch (IOException ignored) {
+                // zeros or a short file: either reads as a clean end
+            }
+            allocated = position;
         }
-        allocated = target;
     }
 
     /** fdatasync of the active file; returns the nanoseconds it took (0 if nothing was unforced). */
