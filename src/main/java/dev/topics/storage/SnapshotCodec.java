@@ -113,7 +113,7 @@ final class SnapshotCodec {
             TopicLog.Head head = new TopicLog.Head(in.i64(), in.i64(), in.i64(), in.i64(), v >= 2 ? in.i64() : 0);
             long activeBase = in.i64();
             long activeSize = in.i64();
-            SegmentLog segs = SegmentLog.recover(SegmentFiles.topicDir(e.options.dataDir(), id), activeBase, activeSize,
+            SegmentLog segs = SegmentLog.recover(e.channels, SegmentFiles.topicDir(e.options.dataDir(), id), activeBase, activeSize,
                     e.options.segmentBytes(), e.options.indexIntervalBytes());
             TopicLog t = new TopicLog(id, name, owner, createdAt, config, segs, e.options.tailBytes(), head);
             int keys = in.i32();

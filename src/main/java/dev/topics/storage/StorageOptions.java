@@ -14,10 +14,26 @@ import java.nio.file.Path;
  * @param snapshotIntervalMs a snapshot is taken this often when anything changed
  * @param snapshotWalBytes   … or as soon as this much WAL was written since the last one
  * @param compactionIntervalMs deleted records' bytes leave the disk within this long
+ * @param maxOpenSegments    at most this many segment files open at once; 0 = a quarter of the
+ *                           process's open-file limit (see {@code SegmentChannels.capacityFor})
  */
 public record StorageOptions(Path dataDir, String nodeId, long asyncFlushMs, long segmentBytes, long walFileBytes,
                              int indexIntervalBytes, long tailBytes, long snapshotIntervalMs, long snapshotWalBytes,
-                             long compactionIntervalMs) {
+                             long compactionIntervalMs, int maxOpenSegments) {
+
+    public StorageOptions {
+        if (maxOpenSegments < 0) {
+            throw new IllegalArgumentException("maxOpenSegments must be 0 (auto) or positive: " + maxOpenSegments);
+        }
+    }
+
+    /** Options with the automatic bound on open segment files. */
+    public StorageOptions(Path dataDir, String nodeId, long asyncFlushMs, long segmentBytes, long walFileBytes,
+                          int indexIntervalBytes, long tailBytes, long snapshotIntervalMs, long snapshotWalBytes,
+                          long compactionIntervalMs) {
+        this(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes, tailBytes,
+                snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs, 0);
+    }
 
     /** Options with the default compaction interval (60 s). */
     public StorageOptions(Path dataDir, String nodeId, long asyncFlushMs, long segmentBytes, long walFileBytes,
@@ -33,21 +49,27 @@ public record StorageOptions(Path dataDir, String nodeId, long asyncFlushMs, lon
 
     public StorageOptions withSegmentBytes(long n) {
         return new StorageOptions(dataDir, nodeId, asyncFlushMs, n, walFileBytes, indexIntervalBytes, tailBytes,
-                snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs);
+                snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs, maxOpenSegments);
     }
 
     public StorageOptions withTailBytes(long n) {
         return new StorageOptions(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes, n,
-                snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs);
+                snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs, maxOpenSegments);
     }
 
     public StorageOptions withSnapshotIntervalMs(long n) {
         return new StorageOptions(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes,
-                tailBytes, n, snapshotWalBytes, compactionIntervalMs);
+                tailBytes, n, snapshotWalBytes, compactionIntervalMs, maxOpenSegments);
     }
 
     public StorageOptions withCompactionIntervalMs(long n) {
         return new StorageOptions(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes,
-                tailBytes, snapshotIntervalMs, snapshotWalBytes, n);
+                tailBytes, snapshotIntervalMs, snapshotWalBytes, n, maxOpenSegments);
+    }
+
+    /** At most {@code n} segment files open at once (0 = auto). */
+    public StorageOptions withMaxOpenSegments(int n) {
+        return new StorageOptions(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes,
+                tailBytes, snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs, n);
     }
 }

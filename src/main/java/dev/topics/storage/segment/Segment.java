@@ -22,8 +22,17 @@ import java.nio.file.StandardOpenOption;
  * no lock. The sparse index gets an entry for the first record and then for the first
  * record at or after every {@code interval} bytes.
  *
+ * <p>The file is not held open: every read, write and force goes through the segment's
+ * {@link SegmentChannels.Slot}, which opens the file on demand within the engine's bound
+ * on open files, and whose rules (leases, a channel closed by eviction reopened
+ * transparently, nothing unforced ever closed) are in {@link SegmentChannels}. A segment
+ * whose file was removed (retention) or replaced (compaction) is {@link #retire retired}
+ * first, so it is never reopened by name.
+ *
  * <p>After a crash: the segment's valid length comes from the snapshot (the file is cut
- * there) and the active segment's index is rebuilt by {@link #scan}.
+ * there) and the active segment's index is rebuilt by {@link #scan}. What a segment holds
+ * when opened is durable (the snapshot that names it forced it), so only a cut makes it
+ * need a force again.
  */
 public final class Segment implements AutoCloseable {
     public static final int HEADER = 16;
@@ -31,7 +40,7 @@ public final class Segment implements AutoCloseable {
 
     private final Path file;
     private final long baseSeq;
-    private final FileChannel channel;
+    private final SegmentChannels.Slot channel;
     private final int interval;
     private final SparseIndex index;
     private volatile long size;
@@ -42,10 +51,8 @@ public final class Segment implements AutoCloseable {
     /** While active: the hash of every record's tag (TagBloom.hash), turned into the filter at seal. */
     private long[] tagHashes;
     private int tagCount;
-    /** Size covered by the last {@link #force}; written only by the thread that forces. */
-    private volatile long forcedSize;
 
-    private Segment(Path file, long baseSeq, FileChannel channel, int interval, SparseIndex index, long size, long lastSeq) {
+    private Segment(Path file, long baseSeq, SegmentChannels.Slot channel, int interval, SparseIndex index, long size, long lastSeq) {
         this.file = file;
         this.baseSeq = baseSeq;
         this.channel = channel;
@@ -55,10 +62,10 @@ public final class Segment implements AutoCloseable {
         this.lastSeq = lastSeq;
     }
 
-    /** Creates a new empty segment file. */
-    public static Segment create(Path dir, long baseSeq, int interval) throws IOException {
+    /** Creates a new empty segment file (its channel one of {@code channels}). */
+    public static Segment create(SegmentChannels channels, Path dir, long baseSeq, int interval) throws IOException {
         Path file = dir.resolve(SegmentFiles.segmentName(baseSeq));
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        SegmentChannels.Slot ch = channels.create(file);
         ByteSink h = new ByteSink(HEADER);
         h.u8('T').u8('S').u8('E').u8('G').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
         ch.write(ByteBuffer.wrap(h.array(), 0, HEADER), 0);
@@ -72,11 +79,11 @@ public final class Segment implements AutoCloseable {
      * and smaller than the file, and rebuilding its index by scanning when
      * {@code index} is null.
      */
-    public static Segment open(Path file, long baseSeq, int interval, long validSize, SparseIndex index, long lastSeqHint)
-            throws IOException {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    public static Segment open(SegmentChannels channels, Path file, long baseSeq, int interval, long validSize,
+                               SparseIndex index, long lastSeqHint) throws IOException {
+        SegmentChannels.Slot ch = channels.slot(file);
         byte[] h = new byte[HEADER];
-        readFully(ch, ByteBuffer.wrap(h), 0);
+        ch.read(ByteBuffer.wrap(h), 0);
         if (h[0] != 'T' || h[1] != 'S' || h[2] != 'E' || h[3] != 'G' || h[4] != VERSION || Bytes.i64(h, 8) != baseSeq) {
             ch.close();
             throw new CorruptFrame("bad segment header in " + file);
@@ -103,7 +110,7 @@ public final class Segment implements AutoCloseable {
         byte[] buf = new byte[1 << 20];
         while (pos < size) {
             int n = (int) Math.min(buf.length, size - pos);
-            readFully(channel, ByteBuffer.wrap(buf, 0, n), pos);
+            channel.read(ByteBuffer.wrap(buf, 0, n), pos);
             int off = 0;
             while (off + RecordCodec.HEADER + 4 <= n) {
                 int len = RecordCodec.length(buf, off);
@@ -171,10 +178,7 @@ public final class Segment implements AutoCloseable {
     public void append(byte[] b, int off, int len, long firstSeq, long lastSeqOfBatch) throws IOException {
         long pos = size;
         ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-        long at = pos;
-        while (bb.hasRemaining()) {
-            at += channel.write(bb, at);
-        }
+        channel.write(bb, pos);
         for (int p = off; p < off + len; ) {
             int rl = RecordCodec.length(b, p);
             noteIndex(RecordCodec.seq(b, p), pos + (p - off));
@@ -187,32 +191,16 @@ public final class Segment implements AutoCloseable {
 
     /** Reads into {@code dst} from {@code position}; returns the bytes read. Any thread. */
     public int read(ByteBuffer dst, long position) throws IOException {
-        return readFully(channel, dst, position);
-    }
-
-    private static int readFully(FileChannel ch, ByteBuffer dst, long pos) throws IOException {
-        int total = 0;
-        while (dst.hasRemaining()) {
-            int n = ch.read(dst, pos + total);
-            if (n < 0) {
-                break;
-            }
-            total += n;
-        }
-        return total;
+        return channel.read(dst, position);
     }
 
     /**
      * fsync if anything was appended since the last force. Safe while the committer keeps
-     * appending: everything written before the call is durable after it. One forcing
-     * thread at a time (the snapshotter, or recovery's caller).
+     * appending: everything written before the call is durable after it. Any thread
+     * (the snapshotter; an eviction of the channel forces it too).
      */
     public void force() throws IOException {
-        long s = size;
-        if (s > forcedSize) {
-            channel.force(false);
-            forcedSize = s;
-        }
+        channel.force();
     }
 
     /**
@@ -233,7 +221,7 @@ public final class Segment implements AutoCloseable {
             long pos = HEADER;
             byte[] buf = new byte[1 << 20];
             while (pos < end) {
-                int n = readFully(channel, ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, end - pos)), pos);
+                int n = channel.read(ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, end - pos)), pos);
                 int off = 0;
                 while (off + RecordCodec.HEADER + 4 <= n) {
                     int len = RecordCodec.length(buf, off);
@@ -259,7 +247,8 @@ public final class Segment implements AutoCloseable {
             }
             out.force(true);
         }
-        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        // until install() renames it, the fresh segment's slot opens the tmp file
+        SegmentChannels.Slot ch = channel.cache().slot(tmp);
         Segment fresh = new Segment(file, baseSeq, ch, interval, new SparseIndex(), ch.size(), lastSeq);
         fresh.tagHashes = new long[16];
         fresh.scan();
@@ -281,8 +270,11 @@ public final class Segment implements AutoCloseable {
         Path dir = file.getParent();
         Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(baseSeq)));
         Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(baseSeq)));
-        Files.move(tmpFile(), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        synchronized (channel) { // no reopen by either name while the name changes
+            Files.move(tmpFile(), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            channel.renamed(file);
+        }
         dev.topics.storage.wal.AtomicFsync.directory(dir);
         writeIndex();
     }
@@ -351,6 +343,15 @@ public final class Segment implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /**
+     * Committer: this segment's file is about to be deleted (retention) or replaced
+     * (compaction): never open it by name again. Readers holding the segment finish on its
+     * open channel, or get {@link SegmentChannels.SegmentGone} and look again.
+     */
+    public void retire() {
+        channel.retire();
     }
 
     @Override

@@ -16,7 +16,10 @@ import java.util.List;
  * <p>Readers ({@link #read}) take the volatile segment array and read positionally; the
  * committer replaces the array on roll (copy-on-write). Segments are closed only when
  * the topic is deleted — a reader racing that gets an I/O error, which the engine turns
- * into "topic not found".
+ * into "topic not found". Files are opened on demand through the engine's
+ * {@link SegmentChannels}; a reader that meets a segment retired meanwhile (retention,
+ * compaction) whose channel was evicted starts again from the current array after the
+ * last record it visited.
  *
  * <p>After a crash, {@link #recover} is given the active segment's base and length from
  * the snapshot: segments after it are deleted (written after the snapshot, they will be
@@ -39,6 +42,7 @@ public final class SegmentLog implements AutoCloseable {
         boolean visit(byte[] buf, int off);
     }
 
+    private final SegmentChannels channels;
     private final Path dir;
     private final long segmentBytes;
     private final int interval;
@@ -49,7 +53,8 @@ public final class SegmentLog implements AutoCloseable {
     /** A reader holding a retired segment finishes well within this. */
     private static final long CLOSE_GRACE_NANOS = 30_000_000_000L;
 
-    private SegmentLog(Path dir, long segmentBytes, int interval, Segment[] segments) {
+    private SegmentLog(SegmentChannels channels, Path dir, long segmentBytes, int interval, Segment[] segments) {
+        this.channels = channels;
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.interval = interval;
@@ -57,17 +62,19 @@ public final class SegmentLog implements AutoCloseable {
     }
 
     /** A new log whose first record will have seq {@code firstSeq}. */
-    public static SegmentLog create(Path dir, long firstSeq, long segmentBytes, int interval) throws IOException {
+    public static SegmentLog create(SegmentChannels channels, Path dir, long firstSeq, long segmentBytes, int interval)
+            throws IOException {
         Files.createDirectories(dir);
-        return new SegmentLog(dir, segmentBytes, interval, new Segment[] {Segment.create(dir, firstSeq, interval)});
+        return new SegmentLog(channels, dir, segmentBytes, interval,
+                new Segment[] {Segment.create(channels, dir, firstSeq, interval)});
     }
 
     /**
      * Opens an existing log as the snapshot left it. {@code activeBase}/{@code activeSize}
      * say how much of the active segment is covered by the snapshot.
      */
-    public static SegmentLog recover(Path dir, long activeBase, long activeSize, long segmentBytes, int interval)
-            throws IOException {
+    public static SegmentLog recover(SegmentChannels channels, Path dir, long activeBase, long activeSize,
+                                     long segmentBytes, int interval) throws IOException {
         List<Long> bases = new ArrayList<>();
         if (Files.isDirectory(dir)) {
             try (var s = Files.list(dir)) {
@@ -96,17 +103,17 @@ public final class SegmentLog implements AutoCloseable {
             } else if (b == activeBase) {
                 Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
                 Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(b)));
-                segs.add(Segment.open(file, b, interval, activeSize, null, b - 1));
+                segs.add(Segment.open(channels, file, b, interval, activeSize, null, b - 1));
             } else {
                 // sealed before the snapshot: whole and forced; the next segment's base bounds it
                 SparseIndex idx = Segment.readIndex(dir, b);
-                segs.add(Segment.open(file, b, interval, -1, idx, (i + 1 < bases.size() ? bases.get(i + 1) : activeBase) - 1));
+                segs.add(Segment.open(channels, file, b, interval, -1, idx, (i + 1 < bases.size() ? bases.get(i + 1) : activeBase) - 1));
             }
         }
         if (segs.isEmpty() || segs.get(segs.size() - 1).baseSeq() != activeBase) {
-            segs.add(Segment.create(dir, activeBase, interval));
+            segs.add(Segment.create(channels, dir, activeBase, interval));
         }
-        return new SegmentLog(dir, segmentBytes, interval, segs.toArray(new Segment[0]));
+        return new SegmentLog(channels, dir, segmentBytes, interval, segs.toArray(new Segment[0]));
     }
 
     /** Committer: appends whole records with contiguous seqs; rolls first if the active segment is full. */
@@ -114,7 +121,7 @@ public final class SegmentLog implements AutoCloseable {
         Segment active = active();
         if (active.size() >= segmentBytes && active.lastSeq() >= active.baseSeq()) {
             active.writeIndex();
-            Segment next = Segment.create(dir, firstSeq, interval);
+            Segment next = Segment.create(channels, dir, firstSeq, interval);
             Segment[] cur = segments;
             Segment[] grown = Arrays.copyOf(cur, cur.length + 1);
             grown[cur.length] = next;
@@ -141,6 +148,7 @@ public final class SegmentLog implements AutoCloseable {
         segments = Arrays.copyOfRange(cur, drop, cur.length);
         long now = System.nanoTime();
         for (int i = 0; i < drop; i++) {
+            cur[i].retire();
             Files.deleteIfExists(cur[i].file());
             Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(cur[i].baseSeq())));
             Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(cur[i].baseSeq())));
@@ -167,7 +175,7 @@ public final class SegmentLog implements AutoCloseable {
         Segment active = active();
         if (active.lastSeq() >= active.baseSeq() && removed.intersects(active.baseSeq(), active.lastSeq())) {
             active.writeIndex();
-            Segment next = Segment.create(dir, nextSeq, interval);
+            Segment next = Segment.create(channels, dir, nextSeq, interval);
             Segment[] cur = segments;
             Segment[] grown = Arrays.copyOf(cur, cur.length + 1);
             grown[cur.length] = next;
@@ -192,10 +200,14 @@ public final class SegmentLog implements AutoCloseable {
         Segment[] cur = segments;
         for (int i = 0; i < cur.length - 1; i++) {
             if (cur[i] == old) {
-                fresh.install();
+                // readers move to the fresh segment (its channel reads the tmp file until the
+                // rename) before the old one is retired, so none reopens the new file by the
+                // old one's name and reads it at the old positions
                 Segment[] out = cur.clone();
                 out[i] = fresh;
                 segments = out;
+                old.retire();
+                fresh.install();
                 retired.add(old);
                 retiredAt.add(System.nanoTime());
                 return true;
@@ -230,6 +242,25 @@ public final class SegmentLog implements AutoCloseable {
      * (null = all); returns how many segments were read.
      */
     public int read(long fromSeq, long toSeq, Visitor visitor, java.util.function.Predicate<Segment> which)
+            throws IOException {
+        long[] last = {fromSeq - 1};
+        Visitor tracking = (buf, off) -> {
+            last[0] = RecordCodec.seq(buf, off);
+            return visitor.visit(buf, off);
+        };
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return readSegments(last[0] + 1, toSeq, tracking, which);
+            } catch (SegmentChannels.SegmentGone e) {
+                // a retired segment's channel was evicted: the current array no longer has it
+                if (attempt >= 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private int readSegments(long fromSeq, long toSeq, Visitor visitor, java.util.function.Predicate<Segment> which)
             throws IOException {
         int read = 0;
         Segment[] segs = segments;

@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class SegmentTest {
+    /** Two open files at most: every test also runs through reopening. */
+    private static final SegmentChannels CHANNELS = new SegmentChannels(2);
+
     @TempDir
     Path dir;
 
@@ -38,7 +41,7 @@ class SegmentTest {
         long next;
         long size;
         List<Long> indexed = new ArrayList<>();
-        try (Segment s = Segment.create(dir, 1, 256)) {
+        try (Segment s = Segment.create(CHANNELS, dir, 1, 256)) {
             next = 1;
             for (int i = 0; i < 40; i++) {
                 next = append(s, next, 1 + i % 3, 100);
@@ -48,7 +51,7 @@ class SegmentTest {
                 indexed.add(v);
             }
         }
-        try (Segment s = Segment.open(dir.resolve(SegmentFiles.segmentName(1)), 1, 256, -1, null, 0)) {
+        try (Segment s = Segment.open(CHANNELS, dir.resolve(SegmentFiles.segmentName(1)), 1, 256, -1, null, 0)) {
             assertThat(s.lastSeq()).isEqualTo(next - 1);
             assertThat(s.size()).isEqualTo(size);
             List<Long> rebuilt = new ArrayList<>();
@@ -62,13 +65,13 @@ class SegmentTest {
     @Test
     void openCutsToTheValidSizeItIsGiven() throws IOException {
         long cutAt;
-        try (Segment s = Segment.create(dir, 10, 4096)) {
+        try (Segment s = Segment.create(CHANNELS, dir, 10, 4096)) {
             long next = append(s, 10, 5, 60);
             cutAt = s.size();
             append(s, next, 5, 60);
         }
         Path file = dir.resolve(SegmentFiles.segmentName(10));
-        try (Segment s = Segment.open(file, 10, 4096, cutAt, null, 9)) {
+        try (Segment s = Segment.open(CHANNELS, file, 10, 4096, cutAt, null, 9)) {
             assertThat(s.size()).isEqualTo(cutAt);
             assertThat(s.lastSeq()).isEqualTo(14);
         }
@@ -77,13 +80,13 @@ class SegmentTest {
 
     @Test
     void aBadHeaderIsRefused() throws IOException {
-        try (Segment s = Segment.create(dir, 5, 4096)) {
+        try (Segment s = Segment.create(CHANNELS, dir, 5, 4096)) {
             append(s, 5, 2, 50);
         }
         Path file = dir.resolve(SegmentFiles.segmentName(5));
-        assertThatThrownBy(() -> Segment.open(file, 6, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
+        assertThatThrownBy(() -> Segment.open(CHANNELS, file, 6, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
         Corruptor.flipBit(file, 0, 1);
-        assertThatThrownBy(() -> Segment.open(file, 5, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
+        assertThatThrownBy(() -> Segment.open(CHANNELS, file, 5, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
     }
 
     @Test
@@ -92,22 +95,22 @@ class SegmentTest {
         // Records, then 2 MiB of zeros (a region a bad disk or a torn file system left
         // empty): the scan must report the damage. Its read block is 1 MiB. (A scan that
         // spins is stopped by the timeout's interrupt, which closes the channel.)
-        try (Segment s = Segment.create(dir, 1, 4096)) {
+        try (Segment s = Segment.create(CHANNELS, dir, 1, 4096)) {
             append(s, 1, 10, 100);
         }
         Path file = dir.resolve(SegmentFiles.segmentName(1));
         Corruptor.append(file, new byte[2 << 20]);
-        assertThatThrownBy(() -> Segment.open(file, 1, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
+        assertThatThrownBy(() -> Segment.open(CHANNELS, file, 1, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
     }
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void aZeroedTailShorterThanAScanBlockIsRefused() throws IOException {
-        try (Segment s = Segment.create(dir, 1, 4096)) {
+        try (Segment s = Segment.create(CHANNELS, dir, 1, 4096)) {
             append(s, 1, 10, 100);
         }
         Path file = dir.resolve(SegmentFiles.segmentName(1));
         Corruptor.append(file, new byte[100]);
-        assertThatThrownBy(() -> Segment.open(file, 1, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
+        assertThatThrownBy(() -> Segment.open(CHANNELS, file, 1, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
     }
 }
