@@ -113,4 +113,27 @@ class SegmentTest {
         Corruptor.append(file, new byte[100]);
         assertThatThrownBy(() -> Segment.open(CHANNELS, file, 1, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
     }
+
+    @Test
+    void aReaderInterruptedWhileReadingBreaksNeitherLaterReadsNorTheCommittersAppends() throws IOException {
+        // NIO closes a channel for every thread when one thread is interrupted in a call on it
+        // (a watch stream's takeover interrupts its thread); the segment reopens its file
+        try (Segment s = Segment.create(CHANNELS, dir, 1, 4096)) {
+            long next = append(s, 1, 10, 100);
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> s.read(java.nio.ByteBuffer.allocate(64), Segment.HEADER))
+                        .isInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+            } finally {
+                Thread.interrupted();
+            }
+            next = append(s, next, 10, 100);
+            s.force();
+            List<Long> seqs = new ArrayList<>();
+            try (SegmentLog log = SegmentLog.recover(CHANNELS, dir, 1, s.size(), 1 << 20, 4096)) {
+                log.read(1, 100, (buf, off) -> seqs.add(RecordCodec.seq(buf, off)));
+            }
+            assertThat(seqs).hasSize(20).startsWith(1L).endsWith(next - 1);
+        }
+    }
 }
