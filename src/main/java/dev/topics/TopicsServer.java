@@ -125,7 +125,7 @@ public final class TopicsServer {
             var s = cfg.storage();
             storage = LocalStorage.open(new StorageOptions(dataDir, cfg.nodeId(), s.asyncFlushMs(), s.segmentBytes(),
                     s.walFileBytes(), s.indexIntervalBytes(), s.tailBytes(), s.snapshotIntervalMs(), s.snapshotWalBytes(),
-                    s.compactionIntervalMs(), s.diskReserveBytes()), repair);
+                    s.compactionIntervalMs(), s.maxOpenSegments(), s.diskReserveBytes()), repair);
         } catch (IOException | RuntimeException e) {
             web.stop();
             throw new StartFailure("cannot open data directory " + dataDir + ": " + rootMessage(e));

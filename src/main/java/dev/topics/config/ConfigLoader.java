@@ -113,6 +113,7 @@ public final class ConfigLoader {
                 in.get("storage.snapshot_interval_ms").integer(1, Long.MAX_VALUE),
                 in.get("storage.snapshot_wal_bytes").integer(1, Long.MAX_VALUE),
                 in.get("storage.compaction_interval_ms").integer(1, Long.MAX_VALUE),
+                (int) in.get("storage.max_open_segments").integer(0, 1_000_000),
                 in.get("storage.disk_reserve_bytes").integer(0, Long.MAX_VALUE));
 
         TopicConfig topicDefaults = new TopicConfig(

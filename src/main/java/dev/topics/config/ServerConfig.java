@@ -92,6 +92,8 @@ public record ServerConfig(
      * @param snapshotIntervalMs a snapshot is written at least this often
      * @param snapshotWalBytes   a snapshot is also written after this many WAL bytes
      * @param compactionIntervalMs deleted records' bytes leave the disk within this long
+     * @param maxOpenSegments    at most this many segment files open at once; 0 = auto (a quarter
+     *                           of the process's open-file limit, 64 to 16,384)
      * @param diskReserveBytes   free space writes leave for deletes (below it: 507)
      */
     public record StorageSettings(
@@ -103,6 +105,7 @@ public record ServerConfig(
             long snapshotIntervalMs,
             long snapshotWalBytes,
             long compactionIntervalMs,
+            int maxOpenSegments,
             long diskReserveBytes) {
     }
 

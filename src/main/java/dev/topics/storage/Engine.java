@@ -1,5 +1,6 @@
 package dev.topics.storage;
 
+import dev.topics.storage.segment.SegmentChannels;
 import dev.topics.storage.segment.SegmentFiles;
 import dev.topics.storage.segment.SegmentLog;
 import dev.topics.storage.snapshot.SnapshotFile;
@@ -40,6 +41,8 @@ final class Engine implements Committer.Duties {
     final StorageOptions options;
     final Path topicsDir;
     final Path snapshotDir;
+    /** Every segment's file channel, opened on demand within {@code storage.max_open_segments}. */
+    final SegmentChannels channels;
     final Map<String, TopicLog> byName = new HashMap<>();
     final Map<Long, TopicLog> byId = new HashMap<>();
     final ConcurrentSkipListMap<String, TopicLog> published = new ConcurrentSkipListMap<>();
@@ -78,6 +81,7 @@ final class Engine implements Committer.Duties {
         this.options = options;
         this.topicsDir = options.dataDir().resolve(SegmentFiles.TOPICS_DIR);
         this.snapshotDir = options.dataDir().resolve(SegmentFiles.SNAPSHOT_DIR);
+        this.channels = new SegmentChannels(SegmentChannels.capacityFor(options.maxOpenSegments()));
     }
 
     void committer(Committer c) {
@@ -92,7 +96,7 @@ final class Engine implements Committer.Duties {
             throw new IllegalArgumentException("topic name or owner over 65535 bytes");
         }
         SegmentLog segs = config.durable()
-                ? SegmentLog.create(SegmentFiles.topicDir(options.dataDir(), id), 1, options.segmentBytes(),
+                ? SegmentLog.create(channels, SegmentFiles.topicDir(options.dataDir(), id), 1, options.segmentBytes(),
                 options.indexIntervalBytes())
                 : null;
         TopicLog t = new TopicLog(id, name, owner, createdAtMs, config, segs, options.tailBytes(), TopicLog.emptyHead(0));

@@ -63,6 +63,17 @@ public final class ChildServer implements AutoCloseable {
         this.reader.start();
     }
 
+    /**
+     * How to run the child JVM.
+     *
+     * @param fdLimit    0, or the open-file limit ({@code ulimit -n}, soft and hard) set by
+     *                   {@code bash -c 'ulimit -n N && exec java …'}, so {@link #pid()} is the JVM's
+     * @param jvmOptions extra JVM options, after the defaults (a later {@code -Xmx} wins)
+     */
+    public record Launch(int fdLimit, List<String> jvmOptions) {
+        public static final Launch DEFAULT = new Launch(0, List.of());
+    }
+
     /** Starts {@code serve} on {@code dataDir} and waits for its start line. */
     public static ChildServer start(Path dataDir) {
         return start(dataDir, Map.of());
@@ -70,7 +81,7 @@ public final class ChildServer implements AutoCloseable {
 
     /** Starts {@code serve} with extra environment variables and arguments, and waits for its start line. */
     public static ChildServer start(Path dataDir, Map<String, String> env, String... args) {
-        return start(dataDir, List.of(), env, args);
+        return start(dataDir, Launch.DEFAULT, env, args);
     }
 
     /**
@@ -78,7 +89,12 @@ public final class ChildServer implements AutoCloseable {
      * environment variables and arguments, and waits for its start line.
      */
     public static ChildServer start(Path dataDir, List<String> jvmArgs, Map<String, String> env, String... args) {
-        ChildServer s = launch(dataDir, jvmArgs, env, args);
+        return start(dataDir, new Launch(0, jvmArgs), env, args);
+    }
+
+    /** As {@link #start(Path, Map, String...)}, run as {@code launch} says. */
+    public static ChildServer start(Path dataDir, Launch launch, Map<String, String> env, String... args) {
+        ChildServer s = launch(dataDir, launch, env, args);
         try {
             s.awaitStarted(START_TIMEOUT);
         } catch (RuntimeException | AssertionError e) {
@@ -93,17 +109,26 @@ public final class ChildServer implements AutoCloseable {
      * start. {@code env} values override the defaults; a null value removes the variable.
      */
     public static ChildServer launch(Path dataDir, Map<String, String> env, String... args) {
-        return launch(dataDir, List.of(), env, args);
+        return launch(dataDir, Launch.DEFAULT, env, args);
     }
 
     /** {@link #launch(Path, Map, String...)} with extra JVM options, placed before the main class. */
     public static ChildServer launch(Path dataDir, List<String> jvmArgs, Map<String, String> env, String... args) {
+        return launch(dataDir, new Launch(0, jvmArgs), env, args);
+    }
+
+    /** As {@link #launch(Path, Map, String...)}, run as {@code launch} says. */
+    public static ChildServer launch(Path dataDir, Launch launch, Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>();
+        if (launch.fdLimit() > 0) {
+            // bash's ulimit -n sets both limits, so the JVM cannot raise its own (MaxFDLimit)
+            cmd.addAll(List.of("bash", "-c", "ulimit -n " + launch.fdLimit() + " && exec \"$@\"", "bash"));
+        }
         cmd.add(javaBinary());
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1"); // starts faster; the tests need correctness, not peak speed
-        cmd.addAll(jvmArgs);
+        cmd.addAll(launch.jvmOptions());
         cmd.add("-cp");
         cmd.add(classPath());
         cmd.add("dev.topics.Main");
@@ -330,6 +355,15 @@ public final class ChildServer implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** File descriptors the child holds now ({@code /proc/<pid>/fd}; Linux). */
+    public long openFds() {
+        try (var s = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            return s.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the child's descriptors", e);
+        }
     }
 
     public String startLine() {

@@ -29,6 +29,14 @@ import java.nio.file.StandardOpenOption;
  * with its index once the records after the last index entry check out; without a valid
  * index it is scanned. Damage is refused, naming the file and byte; nothing is cut then.
  * Every record read from the file by anyone is checked against its CRC (see SegmentLog).
+ *
+ * <p>The file is not held open: every read, write and force goes through the segment's
+ * {@link SegmentChannels.Slot}, which opens the file on demand within the engine's bound
+ * on open files, and whose rules (leases, a channel closed by eviction reopened
+ * transparently, nothing unforced ever closed) are in {@link SegmentChannels}. A segment
+ * whose file was removed (retention) or replaced (compaction) is {@link #retire retired}
+ * first, so it is never reopened by name. What a segment holds when recovery opens it is
+ * durable (the snapshot that names it forced it), so only a cut makes it need a force.
  */
 public final class Segment implements AutoCloseable {
     public static final int HEADER = 16;
@@ -36,7 +44,7 @@ public final class Segment implements AutoCloseable {
 
     private final Path file;
     private final long baseSeq;
-    private final FileChannel channel;
+    private final SegmentChannels.Slot channel;
     private final int interval;
     private final SparseIndex index;
     private volatile long size;
@@ -50,10 +58,8 @@ public final class Segment implements AutoCloseable {
     /** Recovery of a sealed segment: the first and last seq its file holds, -1 when none (see SegmentLog#holes). */
     private long firstInFile = -1;
     private long lastInFile = -1;
-    /** Size covered by the last {@link #force}; written only by the thread that forces. */
-    private volatile long forcedSize;
 
-    private Segment(Path file, long baseSeq, FileChannel channel, int interval, SparseIndex index, long size, long lastSeq) {
+    private Segment(Path file, long baseSeq, SegmentChannels.Slot channel, int interval, SparseIndex index, long size, long lastSeq) {
         this.file = file;
         this.baseSeq = baseSeq;
         this.channel = channel;
@@ -63,10 +69,10 @@ public final class Segment implements AutoCloseable {
         this.lastSeq = lastSeq;
     }
 
-    /** Creates a new empty segment file. */
-    public static Segment create(Path dir, long baseSeq, int interval) throws IOException {
+    /** Creates a new empty segment file (its channel one of {@code channels}). */
+    public static Segment create(SegmentChannels channels, Path dir, long baseSeq, int interval) throws IOException {
         Path file = dir.resolve(SegmentFiles.segmentName(baseSeq));
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        SegmentChannels.Slot ch = channels.create(file);
         ByteSink h = new ByteSink(HEADER);
         h.u8('T').u8('S').u8('E').u8('G').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
         try {
@@ -89,8 +95,9 @@ public final class Segment implements AutoCloseable {
      * {@code maxSeq} was written after the snapshot, is in the WAL, and is cut here (it may
      * be torn). The index and tag hashes are rebuilt by the scan.
      */
-    public static Segment openActive(Path file, long baseSeq, int interval, long maxSeq) throws IOException {
-        FileChannel ch = openChecked(file, baseSeq);
+    public static Segment openActive(SegmentChannels channels, Path file, long baseSeq, int interval, long maxSeq)
+            throws IOException {
+        SegmentChannels.Slot ch = openChecked(channels, file, baseSeq);
         Segment s = new Segment(file, baseSeq, ch, interval, new SparseIndex(), ch.size(), baseSeq - 1);
         try {
             s.tagHashes = new long[16];
@@ -121,9 +128,9 @@ public final class Segment implements AutoCloseable {
      * whole file is scanned and the index rebuilt. Damage is refused with the file and byte
      * named; nothing is cut. {@code boundSeq} is the seq below the next segment's base.
      */
-    public static Segment openSealed(Path file, long baseSeq, int interval, SparseIndex index, long boundSeq)
-            throws IOException {
-        FileChannel ch = openChecked(file, baseSeq);
+    public static Segment openSealed(SegmentChannels channels, Path file, long baseSeq, int interval,
+                                     SparseIndex index, long boundSeq) throws IOException {
+        SegmentChannels.Slot ch = openChecked(channels, file, baseSeq);
         Segment s = new Segment(file, baseSeq, ch, interval, index == null ? new SparseIndex() : index, ch.size(),
                 boundSeq);
         try {
@@ -157,10 +164,18 @@ public final class Segment implements AutoCloseable {
         }
     }
 
-    private static FileChannel openChecked(Path file, long baseSeq) throws IOException {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        byte[] h = new byte[HEADER];
-        int n = readFully(ch, ByteBuffer.wrap(h), 0);
+    private static SegmentChannels.Slot openChecked(SegmentChannels channels, Path file, long baseSeq)
+            throws IOException {
+        SegmentChannels.Slot ch = channels.slot(file);
+        byte[] h;
+        int n;
+        try {
+            h = new byte[HEADER];
+            n = ch.read(ByteBuffer.wrap(h), 0);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
         if (n < HEADER || h[0] != 'T' || h[1] != 'S' || h[2] != 'E' || h[3] != 'G' || h[4] != VERSION
                 || Bytes.i64(h, 8) != baseSeq) {
             ch.close();
@@ -190,7 +205,7 @@ public final class Segment implements AutoCloseable {
         long end = size;
         byte[] buf = new byte[1 << 20];
         while (pos < end) {
-            int n = readFully(channel, ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, end - pos)), pos);
+            int n = channel.read(ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, end - pos)), pos);
             int off = 0;
             while (true) {
                 if (n - off < RecordCodec.HEADER + 4) {
@@ -276,10 +291,7 @@ public final class Segment implements AutoCloseable {
     public void append(byte[] b, int off, int len, long firstSeq, long lastSeqOfBatch) throws IOException {
         long pos = size;
         ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-        long at = pos;
-        while (bb.hasRemaining()) {
-            at += channel.write(bb, at);
-        }
+        channel.write(bb, pos);
         Faults.at(Faults.SEGMENT_AFTER_APPEND);
         for (int p = off; p < off + len; ) {
             int rl = RecordCodec.length(b, p);
@@ -293,32 +305,16 @@ public final class Segment implements AutoCloseable {
 
     /** Reads into {@code dst} from {@code position}; returns the bytes read. Any thread. */
     public int read(ByteBuffer dst, long position) throws IOException {
-        return readFully(channel, dst, position);
-    }
-
-    private static int readFully(FileChannel ch, ByteBuffer dst, long pos) throws IOException {
-        int total = 0;
-        while (dst.hasRemaining()) {
-            int n = ch.read(dst, pos + total);
-            if (n < 0) {
-                break;
-            }
-            total += n;
-        }
-        return total;
+        return channel.read(dst, position);
     }
 
     /**
      * fsync if anything was appended since the last force. Safe while the committer keeps
-     * appending: everything written before the call is durable after it. One forcing
-     * thread at a time (the snapshotter, or recovery's caller).
+     * appending: everything written before the call is durable after it. Any thread
+     * (the snapshotter; an eviction of the channel forces it too).
      */
     public void force() throws IOException {
-        long s = size;
-        if (s > forcedSize) {
-            channel.force(false);
-            forcedSize = s;
-        }
+        channel.force();
     }
 
     /**
@@ -339,7 +335,7 @@ public final class Segment implements AutoCloseable {
             long pos = HEADER;
             byte[] buf = new byte[1 << 20];
             while (pos < end) {
-                int n = readFully(channel, ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, end - pos)), pos);
+                int n = channel.read(ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, end - pos)), pos);
                 int off = 0;
                 while (off + RecordCodec.HEADER + 4 <= n) {
                     int len = RecordCodec.length(buf, off);
@@ -366,7 +362,8 @@ public final class Segment implements AutoCloseable {
             }
             out.force(true);
         }
-        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        // until install() renames it, the fresh segment's slot opens the tmp file
+        SegmentChannels.Slot ch = channel.cache().slot(tmp);
         Segment fresh = new Segment(file, baseSeq, ch, interval, new SparseIndex(), ch.size(), lastSeq);
         fresh.tagHashes = new long[16];
         Scan scan = fresh.scan(HEADER, Long.MAX_VALUE, true, false);
@@ -393,8 +390,11 @@ public final class Segment implements AutoCloseable {
         Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(baseSeq)));
         Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(baseSeq)));
         Faults.at(Faults.COMPACTION_SWAP);
-        Files.move(tmpFile(), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        synchronized (channel) { // no reopen by either name while the name changes
+            Files.move(tmpFile(), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            channel.renamed(file);
+        }
         dev.topics.storage.wal.AtomicFsync.directory(dir);
         writeIndex();
     }
@@ -473,6 +473,15 @@ public final class Segment implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /**
+     * Committer: this segment's file is about to be deleted (retention) or replaced
+     * (compaction): never open it by name again. Readers holding the segment finish on its
+     * open channel, or get {@link SegmentChannels.SegmentGone} and look again.
+     */
+    public void retire() {
+        channel.retire();
     }
 
     @Override

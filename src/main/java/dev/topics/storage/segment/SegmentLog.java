@@ -18,7 +18,10 @@ import java.util.List;
  * <p>Readers ({@link #read}) take the volatile segment array and read positionally; the
  * committer replaces the array on roll (copy-on-write). Segments are closed only when
  * the topic is deleted — a reader racing that gets an I/O error, which the engine turns
- * into "topic not found".
+ * into "topic not found". Files are opened on demand through the engine's
+ * {@link SegmentChannels}; a reader that meets a segment retired meanwhile (retention,
+ * compaction) whose channel was evicted starts again from the current array after the
+ * last record it visited.
  *
  * <p>After a crash, {@link #recover} is given the active segment's base and the topic's
  * head from the snapshot: segments after it are deleted (written after the snapshot, they
@@ -46,6 +49,7 @@ public final class SegmentLog implements AutoCloseable {
         boolean visit(byte[] buf, int off);
     }
 
+    private final SegmentChannels channels;
     private final Path dir;
     private final long segmentBytes;
     private final int interval;
@@ -60,7 +64,8 @@ public final class SegmentLog implements AutoCloseable {
     /** A reader holding a retired segment finishes well within this. */
     private static final long CLOSE_GRACE_NANOS = 30_000_000_000L;
 
-    private SegmentLog(Path dir, long segmentBytes, int interval, Segment[] segments) {
+    private SegmentLog(SegmentChannels channels, Path dir, long segmentBytes, int interval, Segment[] segments) {
+        this.channels = channels;
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.interval = interval;
@@ -68,11 +73,13 @@ public final class SegmentLog implements AutoCloseable {
     }
 
     /** A new log whose first record will have seq {@code firstSeq}. */
-    public static SegmentLog create(Path dir, long firstSeq, long segmentBytes, int interval) throws IOException {
+    public static SegmentLog create(SegmentChannels channels, Path dir, long firstSeq, long segmentBytes, int interval)
+            throws IOException {
         boolean made = !Files.exists(dir);
         Files.createDirectories(dir);
         try {
-            return new SegmentLog(dir, segmentBytes, interval, new Segment[] {Segment.create(dir, firstSeq, interval)});
+            return new SegmentLog(channels, dir, segmentBytes, interval,
+                    new Segment[] {Segment.create(channels, dir, firstSeq, interval)});
         } catch (IOException | RuntimeException e) {
             // a full disk: leave nothing half-made, so the same topic id can be made later
             Files.deleteIfExists(dir.resolve(SegmentFiles.segmentName(firstSeq)));
@@ -93,8 +100,8 @@ public final class SegmentLog implements AutoCloseable {
      * are left in {@link #holes()}: the caller checks, once the WAL is replayed, that each
      * was deleted or evicted, since a missing segment file looks just like that.
      */
-    public static SegmentLog recover(Path dir, long activeBase, long headSeq, long segmentBytes, int interval)
-            throws IOException {
+    public static SegmentLog recover(SegmentChannels channels, Path dir, long activeBase, long headSeq,
+                                     long segmentBytes, int interval) throws IOException {
         List<Long> bases = new ArrayList<>();
         if (Files.isDirectory(dir)) {
             try (var s = Files.list(dir)) {
@@ -125,15 +132,15 @@ public final class SegmentLog implements AutoCloseable {
                 } else if (b == activeBase) {
                     Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
                     Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(b)));
-                    segs.add(Segment.openActive(file, b, interval, headSeq));
+                    segs.add(Segment.openActive(channels, file, b, interval, headSeq));
                 } else {
                     long bound = (i + 1 < bases.size() ? Math.min(bases.get(i + 1), activeBase) : activeBase) - 1;
-                    segs.add(Segment.openSealed(file, b, interval, Segment.readIndex(dir, b), bound));
+                    segs.add(Segment.openSealed(channels, file, b, interval, Segment.readIndex(dir, b), bound));
                 }
             }
             if (segs.isEmpty() || segs.get(segs.size() - 1).baseSeq() != activeBase) {
                 // missing: its records (if any) show up in holes(), checked after the WAL replay
-                segs.add(Segment.create(dir, activeBase, interval));
+                segs.add(Segment.create(channels, dir, activeBase, interval));
             }
         } catch (IOException | RuntimeException e) {
             for (Segment s : segs) {
@@ -141,7 +148,7 @@ public final class SegmentLog implements AutoCloseable {
             }
             throw e;
         }
-        SegmentLog log = new SegmentLog(dir, segmentBytes, interval, segs.toArray(new Segment[0]));
+        SegmentLog log = new SegmentLog(channels, dir, segmentBytes, interval, segs.toArray(new Segment[0]));
         log.holes = holes(segs, headSeq);
         return log;
     }
@@ -186,7 +193,7 @@ public final class SegmentLog implements AutoCloseable {
         if (active.size() >= segmentBytes && active.lastSeq() >= active.baseSeq()) {
             active.writeIndex();
             Faults.at(Faults.SEGMENT_ROLL);
-            Segment next = Segment.create(dir, firstSeq, interval);
+            Segment next = Segment.create(channels, dir, firstSeq, interval);
             Segment[] cur = segments;
             Segment[] grown = Arrays.copyOf(cur, cur.length + 1);
             grown[cur.length] = next;
@@ -215,6 +222,7 @@ public final class SegmentLog implements AutoCloseable {
         segments = Arrays.copyOfRange(cur, drop, cur.length);
         long now = System.nanoTime();
         for (int i = 0; i < drop; i++) {
+            cur[i].retire(); // never reopened by name: its files go after the grace period
             retired.add(cur[i]);
             retiredAt.add(now);
             evicted.add(cur[i]);
@@ -251,7 +259,7 @@ public final class SegmentLog implements AutoCloseable {
         Segment active = active();
         if (active.lastSeq() >= active.baseSeq() && removed.intersects(active.baseSeq(), active.lastSeq())) {
             active.writeIndex();
-            Segment next = Segment.create(dir, nextSeq, interval);
+            Segment next = Segment.create(channels, dir, nextSeq, interval);
             Segment[] cur = segments;
             Segment[] grown = Arrays.copyOf(cur, cur.length + 1);
             grown[cur.length] = next;
@@ -276,10 +284,14 @@ public final class SegmentLog implements AutoCloseable {
         Segment[] cur = segments;
         for (int i = 0; i < cur.length - 1; i++) {
             if (cur[i] == old) {
-                fresh.install();
+                // readers move to the fresh segment (its channel reads the tmp file until the
+                // rename) before the old one is retired, so none reopens the new file by the
+                // old one's name and reads it at the old positions
                 Segment[] out = cur.clone();
                 out[i] = fresh;
                 segments = out;
+                old.retire();
+                fresh.install();
                 retired.add(old);
                 retiredAt.add(System.nanoTime());
                 return true;
@@ -314,6 +326,25 @@ public final class SegmentLog implements AutoCloseable {
      * (null = all); returns how many segments were read.
      */
     public int read(long fromSeq, long toSeq, Visitor visitor, java.util.function.Predicate<Segment> which)
+            throws IOException {
+        long[] last = {fromSeq - 1};
+        Visitor tracking = (buf, off) -> {
+            last[0] = RecordCodec.seq(buf, off);
+            return visitor.visit(buf, off);
+        };
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return readSegments(last[0] + 1, toSeq, tracking, which);
+            } catch (SegmentChannels.SegmentGone e) {
+                // a retired segment's channel was evicted: the current array no longer has it
+                if (attempt >= 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private int readSegments(long fromSeq, long toSeq, Visitor visitor, java.util.function.Predicate<Segment> which)
             throws IOException {
         int read = 0;
         Segment[] segs = segments;
