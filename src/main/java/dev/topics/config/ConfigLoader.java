@@ -138,9 +138,15 @@ public final class ConfigLoader {
                     default -> Optional.<Optional<Boolean>>empty();
                 }, "auto|true|false").orElse(null));
 
+        ServerConfig.Http http = new ServerConfig.Http(
+                in.get("http.header_timeout_ms").integer(1, 3_600_000),
+                in.get("http.body_timeout_ms").integer(1, 86_400_000),
+                (int) in.get("http.max_connections").integer(1, 1_000_000),
+                (int) in.get("http.max_streams_per_principal").integer(1, 1_000_000));
+
         return new ServerConfig(bind, port, dataDir, emptyToNull(nodeId), authMode,
                 adminToken, (int) failuresPerMinute, limits, storage, topicDefaults, watch, webhooks,
-                in.get("metrics.public").bool());
+                in.get("metrics.public").bool(), http);
     }
 
     // ---- reading the two YAML layers -------------------------------------------------

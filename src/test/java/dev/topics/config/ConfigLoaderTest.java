@@ -41,7 +41,8 @@ class ConfigLoaderTest {
                     true, 120_000, true, false, false),
             new ServerConfig.Watch(86_400_000, 60_000),
             new ServerConfig.Webhooks(null),
-            false);
+            false,
+            new ServerConfig.Http(10_000, 60_000, 20_000, 10_000));
 
     @TempDir
     Path dir;
@@ -157,7 +158,8 @@ class ConfigLoaderTest {
                         false, 0, false, true, true),
                 new ServerConfig.Watch(86_400_000, 60_000),
                 new ServerConfig.Webhooks(false),
-                true));
+                true,
+                new ServerConfig.Http(10_000, 60_000, 20_000, 10_000)));
     }
 
     static Stream<Arguments> envOverrides() {
@@ -327,6 +329,14 @@ class ConfigLoaderTest {
                         "storage.snapshot_interval_ms", "positive integer"),
                 bad("zero snapshot wal bytes", "storage:\n  snapshot_wal_bytes: 0\n", Map.of(),
                         "storage.snapshot_wal_bytes", "positive integer"),
+                bad("zero header timeout", "http:\n  header_timeout_ms: 0\n", Map.of(), "http.header_timeout_ms",
+                        "from 1 to 3600000"),
+                bad("body timeout over a day", "http:\n  body_timeout_ms: 86400001\n", Map.of(),
+                        "http.body_timeout_ms", "from 1 to 86400000"),
+                bad("zero connections", "http:\n  max_connections: 0\n", Map.of(), "http.max_connections",
+                        "from 1 to 1000000"),
+                bad("zero streams", "http:\n  max_streams_per_principal: 0\n", Map.of(),
+                        "http.max_streams_per_principal", "from 1 to 1000000"),
                 bad("zero body limit", "limits:\n  max_body_bytes: 0\n", Map.of(), "limits.max_body_bytes",
                         "from 1 to 2147483647"),
                 bad("body limit beyond an array", "limits:\n  max_body_bytes: 2147483648\n", Map.of(),
@@ -456,7 +466,8 @@ class ConfigLoaderTest {
             assertThat(lines.get(i)).as("line %d: comments go above keys, not after them", i + 1)
                     .doesNotContain(" #");
         }
-        assertThat(keys).hasSize(4 + 1 + 3 + 1 + 5 + 1 + 8 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 11);   // 35 leaves + 7 sections
+        assertThat(keys).hasSize(4 + 1 + 3 + 1 + 5 + 1 + 8 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 11
+                + 1 + 4);   // 39 leaves + 8 sections (http: 4)
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */
