@@ -84,7 +84,8 @@ public final class TopicsServer {
         }
         Gate gate;
         try {
-            gate = Gate.create(cfg.authMode(), cfg.bind(), cfg.adminToken(), dataDir, cfg.authFailuresPerMinute());
+            gate = Gate.create(cfg.authMode(), cfg.bind(), cfg.adminToken(), dataDir, cfg.authFailuresPerMinute(),
+                    cfg.authFailuresPerMinuteTotal());
         } catch (IOException e) {
             throw new StartFailure("cannot prepare auth in " + dataDir + ": " + e.getMessage());
         }

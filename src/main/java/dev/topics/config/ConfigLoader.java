@@ -96,6 +96,7 @@ public final class ConfigLoader {
         AuthMode authMode = in.get("auth.mode").choice(AuthMode::fromWire, "auto|required|disabled");
         String adminToken = in.get("auth.admin_token").secret();
         long failuresPerMinute = in.get("auth.failures_per_minute").integer(1, 1_000_000);
+        long failuresPerMinuteTotal = in.get("auth.failures_per_minute_total").integer(1, 1_000_000_000);
 
         ServerConfig.Limits limits = new ServerConfig.Limits(
                 in.get("limits.max_body_bytes").integer(1, MAX_BUFFER),
@@ -145,7 +146,7 @@ public final class ConfigLoader {
                 (int) in.get("http.max_streams_per_principal").integer(1, 1_000_000));
 
         return new ServerConfig(bind, port, dataDir, emptyToNull(nodeId), authMode,
-                adminToken, (int) failuresPerMinute, limits, storage, topicDefaults, watch, webhooks,
+                adminToken, (int) failuresPerMinute, (int) failuresPerMinuteTotal, limits, storage, topicDefaults, watch, webhooks,
                 in.get("metrics.public").bool(), http);
     }
 

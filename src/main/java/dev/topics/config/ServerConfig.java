@@ -21,6 +21,8 @@ import java.util.Objects;
  *                      {@link #toString()}
  * @param authFailuresPerMinute {@code auth.failures_per_minute}: failed authentications
  *                      per client address and minute before 429
+ * @param authFailuresPerMinuteTotal {@code auth.failures_per_minute_total}: the same over all
+ *                      addresses together
  * @param limits        {@code limits.*}
  * @param storage       {@code storage.*}
  * @param topicDefaults {@code topic_defaults.*}
@@ -35,6 +37,7 @@ public record ServerConfig(
         AuthMode authMode,
         String adminToken,
         int authFailuresPerMinute,
+        int authFailuresPerMinuteTotal,
         Limits limits,
         StorageSettings storage,
         TopicConfig topicDefaults,
@@ -62,6 +65,7 @@ public record ServerConfig(
                 + ", nodeId=" + nodeId + ", authMode=" + authMode
                 + ", adminToken=" + (adminToken == null ? "null" : "(set)")
                 + ", authFailuresPerMinute=" + authFailuresPerMinute
+                + ", authFailuresPerMinuteTotal=" + authFailuresPerMinuteTotal
                 + ", limits=" + limits + ", storage=" + storage
                 + ", topicDefaults=" + topicDefaults + ", watch=" + watch + ", webhooks=" + webhooks
                 + ", metricsPublic=" + metricsPublic + ", http=" + http + "]";

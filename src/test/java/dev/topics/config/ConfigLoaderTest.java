@@ -35,6 +35,7 @@ class ConfigLoaderTest {
             AuthMode.AUTO,
             null,
             20,
+            1000,
             new ServerConfig.Limits(16_777_216, 1_048_576, 10_000, 64, 256),
             new ServerConfig.StorageSettings(200, 67_108_864, 67_108_864, 4096, 1_048_576, 60_000, 268_435_456, 60_000),
             new TopicConfig(0, 0, 0, TopicConfig.Discard.OLD, true, TopicConfig.Durability.FSYNC,
@@ -152,6 +153,7 @@ class ConfigLoaderTest {
                 "0.0.0.0", 0, Path.of("/var/lib/topics"), "eu-1.node:a_b-c", AuthMode.REQUIRED,
                 "s3cret-token",
                 7,
+                1000,
                 new ServerConfig.Limits(1000, 900, 1_000_000, 1024, 16),
                 new ServerConfig.StorageSettings(1, 4096, 8192, 64, 0, 5, 6, 7),
                 new TopicConfig(1, 2, 3, TopicConfig.Discard.NEW, false, TopicConfig.Durability.ASYNC,
@@ -329,6 +331,8 @@ class ConfigLoaderTest {
                         "storage.snapshot_interval_ms", "positive integer"),
                 bad("zero snapshot wal bytes", "storage:\n  snapshot_wal_bytes: 0\n", Map.of(),
                         "storage.snapshot_wal_bytes", "positive integer"),
+                bad("zero total auth failures", "auth:\n  failures_per_minute_total: 0\n", Map.of(),
+                        "auth.failures_per_minute_total", "from 1 to 1000000000"),
                 bad("zero header timeout", "http:\n  header_timeout_ms: 0\n", Map.of(), "http.header_timeout_ms",
                         "from 1 to 3600000"),
                 bad("body timeout over a day", "http:\n  body_timeout_ms: 86400001\n", Map.of(),
@@ -466,8 +470,8 @@ class ConfigLoaderTest {
             assertThat(lines.get(i)).as("line %d: comments go above keys, not after them", i + 1)
                     .doesNotContain(" #");
         }
-        assertThat(keys).hasSize(4 + 1 + 3 + 1 + 5 + 1 + 8 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 11
-                + 1 + 4);   // 39 leaves + 8 sections (http: 4)
+        assertThat(keys).hasSize(4 + 1 + 4 + 1 + 5 + 1 + 8 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 11
+                + 1 + 4);   // 40 leaves + 8 sections (http: 4)
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */
