@@ -140,7 +140,9 @@ final class GuardedConnection implements ServerConnection, InterruptableTask<Voi
 
     /** The socket read under Helidon's reader: tracks the phase, ends the connection cleanly. */
     private byte[] read() {
-        if (closeAfterResponse) {
+        Phase now = phase;
+        if (closeAfterResponse && (now == Phase.IDLE || now == Phase.HANDLING)) {
+            // a body is still read; what would come next is not
             throw new CloseConnectionException("the last response closed the connection");
         }
         if (ended) {

@@ -139,6 +139,26 @@ class HttpAbuseTest {
     }
 
     @Test
+    void aRequestAskingToCloseHasItsBodyReadAndIsAnsweredBeforeTheClose() {
+        String t = TestServer.uniqueTopic("close-body");
+        try (RawConnection c = RawConnection.open(http.base())) {
+            c.send("PUT /v0/topics/" + t + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Connection: close\r\nContent-Length: 2\r\n\r\n{}");
+            assertThat(c.awaitClosed(BOUND)).as("closed; got %s", c.text()).isTrue();
+            assertThat(c.responses()).extracting(RawConnection.Response::status).containsExactly(201);
+        }
+        try (RawConnection c = RawConnection.open(http.base())) {
+            c.send("POST /v0/topics/" + t + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n");
+            c.awaitClosed(Duration.ofMillis(200));
+            c.send("1e\r\n{\"records\": [{\"data\": \"one\"}]}\r\n0\r\n\r\n");
+            assertThat(c.awaitClosed(BOUND)).as("closed; got %s", c.text()).isTrue();
+            assertThat(c.responses()).extracting(RawConnection.Response::status).as("%s", c.text()).containsExactly(200);
+        }
+        assertThat(http.get("/v0/topics/" + t).ok().num("head_seq")).isEqualTo(1);
+    }
+
+    @Test
     void anErrorAnsweredWithConnectionCloseClosesTheSocket() {
         try (RawConnection c = RawConnection.open(http.base())) {
             c.send("GET /v0/nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
