@@ -191,9 +191,9 @@ class HttpAbuseTest {
     }
 
     @Test
-    void aTricklingChunkedBodyIsCutOffAndNothingIsWritten() {
+    void aTricklingChunkedBodyIsCutOffAndNothingIsWritten() throws Exception {
         String t = TestServer.uniqueTopic("trickle");
-        try (RawConnection c = RawConnection.open(http.base())) {
+        try (LogCapture log = new LogCapture(); RawConnection c = RawConnection.open(http.base())) {
             c.send("POST /v0/topics/" + t + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     + "Transfer-Encoding: chunked\r\n\r\n");
             String body = "{\"records\": [" + "{\"data\": 1},".repeat(200) + "{\"data\": 2}]}";
@@ -205,6 +205,9 @@ class HttpAbuseTest {
             assertThat(c.closed()).as("cut off within %s after %d bytes", BOUND, i).isTrue();
             assertThat(i).as("cut off before the body was complete").isLessThan(body.length());
             c.responses().getFirst().assertError(408, "request_timeout");
+            Thread.sleep(300); // anything else logged about it arrives now
+            assertThat(log.count("closed the connection of client")).as("%s", log.lines()).isEqualTo(1);
+            log.assertNoStackTrace();
         }
         http.get("/v0/topics/" + t).assertError(404, "topic_not_found");
     }
@@ -230,24 +233,7 @@ class HttpAbuseTest {
 
     @Test
     void aClientGoingAwayMidRequestIsOneLogLineWithoutAStackTrace() throws Exception {
-        List<LogRecord> log = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                log.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        try (LogCapture log = new LogCapture()) {
             List<String> heads = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 heads.add("GET /v0/topics HTTP/1.1\r\nHost: x\r\nX-Half: "); // headers cut short
@@ -263,24 +249,49 @@ class HttpAbuseTest {
                 }
             }
             long end = System.nanoTime() + BOUND.toNanos();
-            while (wentAway(log) < heads.size() && System.nanoTime() - end < 0) {
+            while (log.count("went away") < heads.size() && System.nanoTime() - end < 0) {
                 Thread.sleep(50);
             }
             Thread.sleep(300); // any second line per client would arrive now
-            assertThat(wentAway(log)).as("one line per client: %s", lines(log)).isEqualTo(heads.size());
-            assertThat(log).as("no stack trace: %s", lines(log)).allSatisfy(r -> assertThat(r.getThrown()).isNull());
-        } finally {
-            root.removeHandler(capture);
+            assertThat(log.count("went away")).as("one line per client: %s", log.lines()).isEqualTo(heads.size());
+            log.assertNoStackTrace();
         }
         http.get("/healthz").expect(200);
     }
 
-    private static long wentAway(List<LogRecord> log) {
-        return log.stream().filter(r -> String.valueOf(r.getMessage()).contains("went away")).count();
-    }
+    /** Every log record of this JVM while open (the server runs in-process). */
+    private static final class LogCapture extends Handler implements AutoCloseable {
+        private final List<LogRecord> records = new CopyOnWriteArrayList<>();
 
-    private static List<String> lines(List<LogRecord> log) {
-        return log.stream().map(r -> r.getLevel() + " " + r.getMessage()
-                + (r.getThrown() == null ? "" : " [" + r.getThrown() + "]")).toList();
+        LogCapture() {
+            Logger.getLogger("").addHandler(this);
+        }
+
+        long count(String text) {
+            return records.stream().filter(r -> String.valueOf(r.getMessage()).contains(text)).count();
+        }
+
+        List<String> lines() {
+            return records.stream().map(r -> r.getLevel() + " " + r.getMessage()
+                    + (r.getThrown() == null ? "" : " [" + r.getThrown() + "]")).toList();
+        }
+
+        void assertNoStackTrace() {
+            assertThat(records).as("no stack trace: %s", lines()).allSatisfy(r -> assertThat(r.getThrown()).isNull());
+        }
+
+        @Override
+        public void publish(LogRecord r) {
+            records.add(r);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            Logger.getLogger("").removeHandler(this);
+        }
     }
 }
