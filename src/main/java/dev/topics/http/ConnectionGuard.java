@@ -79,11 +79,6 @@ public final class ConnectionGuard implements ServerConnectionSelector {
         sweeper.interrupt();
     }
 
-    /** Connections open now (refused ones excluded). */
-    public int connections() {
-        return counted.get();
-    }
-
     int maxConnections() {
         return maxConnections;
     }

@@ -44,7 +44,8 @@ import java.util.Set;
  * client blocks only itself (see {@link WatchLoop}). A second GET on a session takes it over
  * (the older stream's thread is interrupted and its stream ends). Sessions unused for
  * {@code watch.session_ttl_ms} expire; a stream whose client cannot take bytes for
- * {@code watch.stall_ms} is closed.
+ * {@code watch.stall_ms} is closed. One principal holds at most
+ * {@code http.max_streams_per_principal} streams ({@link StreamSlots}; one more is 429).
  */
 public final class WatchService implements HttpService {
     private static final Set<String> QUERY = Set.of("from_seq", "node", "heartbeat_ms");

@@ -43,7 +43,7 @@ class ConfigLoaderTest {
             new ServerConfig.Watch(86_400_000, 60_000),
             new ServerConfig.Webhooks(null),
             false,
-            new ServerConfig.Http(10_000, 60_000, 20_000, 10_000));
+            new ServerConfig.Http(10_000, 60_000, 32_768, 16_384));
 
     @TempDir
     Path dir;
@@ -161,7 +161,7 @@ class ConfigLoaderTest {
                 new ServerConfig.Watch(86_400_000, 60_000),
                 new ServerConfig.Webhooks(false),
                 true,
-                new ServerConfig.Http(10_000, 60_000, 20_000, 10_000)));
+                new ServerConfig.Http(10_000, 60_000, 32_768, 16_384)));
     }
 
     static Stream<Arguments> envOverrides() {
