@@ -13,6 +13,7 @@ import dev.topics.webhook.Webhooks;
 import dev.topics.config.ServerConfig;
 import dev.topics.http.ApiError;
 import dev.topics.http.Body;
+import dev.topics.http.ConnectionGuard;
 import dev.topics.http.HealthService;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
@@ -53,11 +54,13 @@ public final class TopicsServer {
     private final Routers routers;
     private final Webhooks webhooks;
     private final Gate gate;
+    private final ConnectionGuard guard;
     private final Path dataDir;
     private final long startMillis;
 
     private TopicsServer(ServerConfig config, WebServer web, LocalStorage storage, Routers routers, Webhooks webhooks,
-                         Gate gate, Path dataDir, long startMillis) {
+                         Gate gate, ConnectionGuard guard, Path dataDir, long startMillis) {
+        this.guard = guard;
         this.webhooks = webhooks;
         this.config = config;
         this.web = web;
@@ -89,7 +92,8 @@ public final class TopicsServer {
         }
         Gate gate;
         try {
-            gate = Gate.create(cfg.authMode(), cfg.bind(), cfg.adminToken(), dataDir, cfg.authFailuresPerMinute());
+            gate = Gate.create(cfg.authMode(), cfg.bind(), cfg.adminToken(), dataDir, cfg.authFailuresPerMinute(),
+                    cfg.authFailuresPerMinuteTotal());
         } catch (IOException e) {
             throw new StartFailure("cannot prepare auth in " + dataDir + ": " + e.getMessage());
         }
@@ -99,10 +103,16 @@ public final class TopicsServer {
         Routers routers = new Routers(cfg.topicDefaults(), gate);
         Webhooks webhooks = new Webhooks(webhooksMayReachPrivate(cfg, gate));
         WebServer web;
+        // the only connection selector: Helidon's HTTP/1 inside our guard (framing, time and connection limits)
+        ConnectionGuard guard = new ConnectionGuard(cfg.http().headerTimeoutMs(), cfg.http().bodyTimeoutMs(),
+                cfg.http().maxConnections());
         try {
             web = WebServer.builder()
                     .host(cfg.bind())
                     .port(cfg.port())
+                    .protocolsDiscoverServices(false)
+                    .protocols(java.util.List.of())
+                    .addConnectionSelector(guard)
                     .maxPayloadSize(cfg.limits().maxBodyBytes() + Body.DRAIN_BYTES)
                     .directHandlers(TransportErrors.handlers())
                     // SPEC §12: GET /metrics in Prometheus text format, from Helidon's metrics observer
@@ -112,12 +122,14 @@ public final class TopicsServer {
                     .build()
                     .start();
         } catch (RuntimeException e) {
+            guard.close();
             throw new StartFailure("cannot listen on " + cfg.bind() + ":" + cfg.port() + " (config keys bind, port): "
                     + rootMessage(e));
         }
         if (!web.isRunning() || web.port() < 0) {
             // Helidon logs a failed bind and returns instead of throwing
             web.stop();
+            guard.close();
             throw new StartFailure("cannot listen on " + cfg.bind() + ":" + cfg.port() + " (config keys bind, port)");
         }
         LocalStorage storage;
@@ -128,12 +140,13 @@ public final class TopicsServer {
                     s.compactionIntervalMs(), s.maxOpenSegments(), s.diskReserveBytes()), repair);
         } catch (IOException | RuntimeException e) {
             web.stop();
+            guard.close();
             throw new StartFailure("cannot open data directory " + dataDir + ": " + rootMessage(e));
         }
         ref.set(storage);
         routers.start(storage);
         webhooks.start(storage);
-        return new TopicsServer(cfg, web, storage, routers, webhooks, gate, dataDir, (System.nanoTime() - t0) / 1_000_000);
+        return new TopicsServer(cfg, web, storage, routers, webhooks, gate, guard, dataDir, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
@@ -157,6 +170,13 @@ public final class TopicsServer {
                         Webhooks webhooks) {
         Activity activity = new Activity();
         r.addFilter((chain, req, res) -> {
+            try {
+                chain.proceed();
+            } finally {
+                ConnectionGuard.requestDone(req, res); // an unread body is dropped under the body time limit
+            }
+        });
+        r.addFilter((chain, req, res) -> {
             long t0 = System.nanoTime();
             String path = req.path().path();
             try {
@@ -170,7 +190,7 @@ public final class TopicsServer {
             }
         });
         WatchService watch = new WatchService(ref, gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth(),
-                cfg.watch().sessionTtlMs(), cfg.watch().stallMs(), activity);
+                cfg.watch().sessionTtlMs(), cfg.watch().stallMs(), cfg.http().maxStreamsPerPrincipal(), activity);
         StatsService stats = new StatsService(ref, gate, watch::watchers, webhooks::deliveryCounts, activity);
         ServerGauges.register(ref, watch, webhooks, cfg.dataDir());
         AccessService access = new AccessService(gate, cfg);
@@ -229,6 +249,7 @@ public final class TopicsServer {
     /** Stops accepting, closes connections, commits what was handed over, writes a final snapshot. */
     public void stop() {
         web.stop();
+        guard.close();
         routers.close();
         webhooks.close();
         storage.close();

@@ -33,9 +33,11 @@ import java.util.logging.Logger;
  * {@code disabled}, every caller acts as admin. When auth is required,
  * {@code Authorization: Bearer} carries the admin token or a principal's token, and
  * {@code X-Topic-Token} a topic share token; a request may carry neither (anonymous: public
- * topics only). A token that is not valid is 401 — never a fallback to anonymous — and an
- * address that fails {@code auth.failures_per_minute} times in a minute gets 429 until the
- * minute is over.
+ * topics only). A token that is not valid is 401 — never a fallback to anonymous. Failed
+ * attempts are throttled: past {@code auth.failures_per_minute} in a minute from one client
+ * address (IPv6: one /64), or {@code auth.failures_per_minute_total} from all addresses
+ * together, a failed attempt is 429 instead of 401 until the minute is over. A valid
+ * credential is never refused by the throttle (see docs/DECISIONS.md, "HTTP hardening").
  *
  * <p>Tokens are kept and compared as SHA-256 hashes ({@link MessageDigest#isEqual}, constant
  * time). When auth is required and no admin token is configured, one is generated on first
@@ -51,18 +53,24 @@ public final class Gate {
     private final String effective;
     private final byte[] adminHash;
     private final int failuresPerMinute;
+    private final int failuresPerMinuteTotal;
+    /** Per throttle key (address or IPv6 /64): {window start ms, failures in it}. */
     private final ConcurrentHashMap<String, long[]> failures = new ConcurrentHashMap<>();
+    /** Over all addresses: {window start ms, failures in it}; guarded by itself. */
+    private final long[] allFailures = {0, 0};
     private volatile Directory directory = Directory.EMPTY;
     /** The engine the directory was loaded from (null until recovery is done). */
     private volatile Storage loadedFrom;
     private volatile dev.topics.http.StorageRef ref = new dev.topics.http.StorageRef();
     private volatile TopicConfig defaults = TopicConfig.DEFAULTS;
 
-    private Gate(boolean required, String effective, byte[] adminHash, int failuresPerMinute) {
+    private Gate(boolean required, String effective, byte[] adminHash, int failuresPerMinute,
+                 int failuresPerMinuteTotal) {
         this.required = required;
         this.effective = effective;
         this.adminHash = adminHash;
         this.failuresPerMinute = failuresPerMinute;
+        this.failuresPerMinuteTotal = failuresPerMinuteTotal;
     }
 
     public static Gate create(AuthMode mode, String bind, String adminToken, Path dataDir) throws IOException {
@@ -71,16 +79,26 @@ public final class Gate {
 
     public static Gate create(AuthMode mode, String bind, String adminToken, Path dataDir, int failuresPerMinute)
             throws IOException {
+        return create(mode, bind, adminToken, dataDir, failuresPerMinute, 1000);
+    }
+
+    public static Gate create(AuthMode mode, String bind, String adminToken, Path dataDir, int failuresPerMinute,
+                              int failuresPerMinuteTotal) throws IOException {
         boolean loopback = isLoopback(bind);
         boolean required = mode == AuthMode.REQUIRED || (mode == AuthMode.AUTO && !loopback);
         if (mode == AuthMode.DISABLED && !loopback) {
             LOG.warning("auth is disabled on a non-loopback bind (" + bind + "): anyone who can reach it acts as admin");
         }
         if (!required) {
-            return new Gate(false, mode == AuthMode.DISABLED ? "disabled" : "dev", null, failuresPerMinute);
+            return new Gate(false, mode == AuthMode.DISABLED ? "disabled" : "dev", null, failuresPerMinute,
+                    failuresPerMinuteTotal);
         }
         byte[] hash;
         if (adminToken != null) {
+            if (adminToken.length() < 16) {
+                // the throttle never refuses a valid token, so it does not protect a guessable one
+                LOG.warning("auth.admin_token is shorter than 16 characters: use a long random value");
+            }
             hash = sha256(adminToken);
         } else {
             Path file = dataDir.resolve(HASH_FILE);
@@ -94,7 +112,7 @@ public final class Gate {
                 System.out.println("generated admin token (shown once, keep it): " + token);
             }
         }
-        return new Gate(true, "required", hash, failuresPerMinute);
+        return new Gate(true, "required", hash, failuresPerMinute, failuresPerMinuteTotal);
     }
 
     /**
@@ -150,7 +168,7 @@ public final class Gate {
 
     // ------------------------------------------------------------------ authentication
 
-    /** Who the request is from; 401 for a token that is not valid, 429 for an address failing too often. */
+    /** Who the request is from; 401 for a token that is not valid, 429 for one from an address failing too often. */
     public Caller authenticate(ServerRequest req) {
         if (!required) {
             return Caller.ADMIN;
@@ -161,7 +179,6 @@ public final class Gate {
             return Caller.ANONYMOUS;
         }
         String address = address(req);
-        throttle(address);
         String principal = null;
         boolean admin = false;
         String tokenId = null;
@@ -230,39 +247,67 @@ public final class Gate {
         return s;
     }
 
+    /**
+     * The throttle's key for the client: its IPv4 address, or the /64 of an IPv6 address
+     * (one host usually has a whole /64 to pick source addresses from).
+     */
     private static String address(ServerRequest req) {
-        return req.remotePeer().address() instanceof java.net.InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress() : String.valueOf(req.remotePeer().address());
-    }
-
-    /** 429 while the address has used up its failures for this minute. */
-    private void throttle(String address) {
-        long[] w = failures.get(address);
-        if (w != null) {
-            synchronized (w) {
-                if (System.currentTimeMillis() - w[0] < 60_000 && w[1] >= failuresPerMinute) {
-                    long wait = Math.max(1, (60_000 - (System.currentTimeMillis() - w[0])) / 1000);
-                    throw new ApiError(429, "too_many_failures", "too many failed authentications from " + address
-                            + "; try again in " + wait + " s");
-                }
-            }
+        if (!(req.remotePeer().address() instanceof java.net.InetSocketAddress a) || a.getAddress() == null) {
+            return String.valueOf(req.remotePeer().address());
         }
+        if (a.getAddress() instanceof java.net.Inet6Address v6) {
+            byte[] b = v6.getAddress();
+            return HexFormat.of().formatHex(b, 0, 8).replaceAll("(.{4})(?!$)", "$1:") + "::/64";
+        }
+        return a.getAddress().getHostAddress();
     }
 
+    /**
+     * Counts a failed authentication: 401, or 429 once the address (or all addresses
+     * together) failed too often this minute. Only failures are ever refused: tokens are
+     * 192 random bits, so the throttle guards against noise and cost, not guessing, and must
+     * not let anyone lock out a valid credential.
+     */
     private ApiError failed(String address, String why) {
         long now = System.currentTimeMillis();
+        long total;
+        long totalSince;
+        synchronized (allFailures) {
+            if (now - allFailures[0] >= 60_000) {
+                allFailures[0] = now;
+                allFailures[1] = 0;
+            }
+            total = ++allFailures[1];
+            totalSince = allFailures[0];
+        }
+        if (total > failuresPerMinuteTotal) {
+            // no per-address entry past the global budget: the map stays bounded however many addresses try
+            return tooManyFailures("on this server", now - totalSince);
+        }
         if (failures.size() > 10_000) {
             failures.values().removeIf(w -> now - w[0] >= 60_000);
         }
         long[] w = failures.computeIfAbsent(address, k -> new long[] {now, 0});
+        long n;
+        long since;
         synchronized (w) {
             if (now - w[0] >= 60_000) {
                 w[0] = now;
                 w[1] = 0;
             }
-            w[1]++;
+            n = ++w[1];
+            since = w[0];
+        }
+        if (n > failuresPerMinute) {
+            return tooManyFailures("from " + address, now - since);
         }
         return new ApiError(401, "unauthorized", why);
+    }
+
+    private static ApiError tooManyFailures(String where, long windowAgeMs) {
+        long wait = Math.max(1, (60_000 - windowAgeMs + 999) / 1000);
+        return new ApiError(429, "too_many_failures", "too many failed authentications " + where
+                + "; try again in " + wait + " s (valid credentials are still accepted)");
     }
 
     // ------------------------------------------------------------------ authorization

@@ -96,6 +96,7 @@ public final class ConfigLoader {
         AuthMode authMode = in.get("auth.mode").choice(AuthMode::fromWire, "auto|required|disabled");
         String adminToken = in.get("auth.admin_token").secret();
         long failuresPerMinute = in.get("auth.failures_per_minute").integer(1, 1_000_000);
+        long failuresPerMinuteTotal = in.get("auth.failures_per_minute_total").integer(1, 1_000_000_000);
 
         ServerConfig.Limits limits = new ServerConfig.Limits(
                 in.get("limits.max_body_bytes").integer(1, MAX_BUFFER),
@@ -140,9 +141,15 @@ public final class ConfigLoader {
                     default -> Optional.<Optional<Boolean>>empty();
                 }, "auto|true|false").orElse(null));
 
+        ServerConfig.Http http = new ServerConfig.Http(
+                in.get("http.header_timeout_ms").integer(1, 3_600_000),
+                in.get("http.body_timeout_ms").integer(1, 86_400_000),
+                (int) in.get("http.max_connections").integer(1, 1_000_000),
+                (int) in.get("http.max_streams_per_principal").integer(1, 1_000_000));
+
         return new ServerConfig(bind, port, dataDir, emptyToNull(nodeId), authMode,
-                adminToken, (int) failuresPerMinute, limits, storage, topicDefaults, watch, webhooks,
-                in.get("metrics.public").bool());
+                adminToken, (int) failuresPerMinute, (int) failuresPerMinuteTotal, limits, storage, topicDefaults, watch, webhooks,
+                in.get("metrics.public").bool(), http);
     }
 
     // ---- reading the two YAML layers -------------------------------------------------

@@ -21,10 +21,13 @@ import java.util.Objects;
  *                      {@link #toString()}
  * @param authFailuresPerMinute {@code auth.failures_per_minute}: failed authentications
  *                      per client address and minute before 429
+ * @param authFailuresPerMinuteTotal {@code auth.failures_per_minute_total}: the same over all
+ *                      addresses together
  * @param limits        {@code limits.*}
  * @param storage       {@code storage.*}
  * @param topicDefaults {@code topic_defaults.*}
  * @param metricsPublic {@code metrics.public}: anyone may read {@code /metrics}
+ * @param http          {@code http.*}: connection limits and time limits for clients
  */
 public record ServerConfig(
         String bind,
@@ -34,12 +37,14 @@ public record ServerConfig(
         AuthMode authMode,
         String adminToken,
         int authFailuresPerMinute,
+        int authFailuresPerMinuteTotal,
         Limits limits,
         StorageSettings storage,
         TopicConfig topicDefaults,
         Watch watch,
         Webhooks webhooks,
-        boolean metricsPublic) {
+        boolean metricsPublic,
+        Http http) {
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -50,6 +55,7 @@ public record ServerConfig(
         Objects.requireNonNull(topicDefaults, "topicDefaults");
         Objects.requireNonNull(watch, "watch");
         Objects.requireNonNull(webhooks, "webhooks");
+        Objects.requireNonNull(http, "http");
     }
 
     /** Like the record's default, except that the admin token is never shown. */
@@ -59,9 +65,10 @@ public record ServerConfig(
                 + ", nodeId=" + nodeId + ", authMode=" + authMode
                 + ", adminToken=" + (adminToken == null ? "null" : "(set)")
                 + ", authFailuresPerMinute=" + authFailuresPerMinute
+                + ", authFailuresPerMinuteTotal=" + authFailuresPerMinuteTotal
                 + ", limits=" + limits + ", storage=" + storage
                 + ", topicDefaults=" + topicDefaults + ", watch=" + watch + ", webhooks=" + webhooks
-                + ", metricsPublic=" + metricsPublic + "]";
+                + ", metricsPublic=" + metricsPublic + ", http=" + http + "]";
     }
 
     /**
@@ -125,5 +132,18 @@ public record ServerConfig(
      *                     (allowed in dev mode only)
      */
     public record Webhooks(Boolean allowPrivate) {
+    }
+
+    /**
+     * {@code http.*}: what one client connection may take.
+     *
+     * @param headerTimeoutMs a request's line and headers must arrive within this long of its
+     *                        first byte (of the connection's opening, for the first request)
+     * @param bodyTimeoutMs   a request body must arrive completely within this long of its headers
+     * @param maxConnections  most client connections open at once (one more: 503)
+     * @param maxStreamsPerPrincipal most open watch streams one principal (share token,
+     *                        all anonymous callers) may hold (one more: 429)
+     */
+    public record Http(long headerTimeoutMs, long bodyTimeoutMs, int maxConnections, int maxStreamsPerPrincipal) {
     }
 }

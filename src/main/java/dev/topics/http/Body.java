@@ -2,6 +2,7 @@ package dev.topics.http;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,17 +55,29 @@ public final class Body {
             throw new UncheckedIOException(e);
         } catch (ApiError e) {
             throw e;
-        } catch (RequestException e) {
-            // Helidon's own payload limit (the drain went past it) or a malformed body
-            if (e.status().code() == 413) {
-                throw tooLarge(maxBytes);
-            }
-            throw new ApiError(400, "bad_request", e.getMessage());
         } catch (RuntimeException e) {
-            // Helidon reports a body cut short (fewer bytes than Content-Length) this way.
-            throw new ApiError(400, "incomplete_body", "the request body ended before its declared length");
+            throw refusal(e, maxBytes);
         }
         return n == buf.length ? buf : Arrays.copyOf(buf, n);
+    }
+
+    /**
+     * What a failed body read means for the client. A connection that was reset, or cut off
+     * for sending too slowly, gets no answer (the exception ends it quietly); a body that
+     * ended early (the client may have only half-closed) is 400.
+     */
+    private static RuntimeException refusal(RuntimeException failure, long maxBytes) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ServerConnectionException lost) {
+                return lost;
+            }
+        }
+        if (failure instanceof RequestException e) {
+            // Helidon's own payload limit (the drain went past it) or a malformed body
+            return e.status().code() == 413 ? tooLarge(maxBytes) : new ApiError(400, "bad_request", e.getMessage());
+        }
+        // Helidon reports a body cut short (fewer bytes than Content-Length) this way.
+        return new ApiError(400, "incomplete_body", "the request body ended before its declared length");
     }
 
     /**

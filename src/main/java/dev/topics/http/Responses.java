@@ -9,6 +9,8 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Header;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.CloseConnectionException;
+import java.io.UncheckedIOException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,7 +25,12 @@ public final class Responses {
     public static void send(ServerResponse res, int status, JsonOut body) {
         res.status(Status.create(status));
         res.header(JSON);
-        res.send(body.buffer(), 0, body.size());
+        try {
+            res.send(body.buffer(), 0, body.size());
+        } catch (UncheckedIOException e) {
+            // Helidon ends the connection quietly on this one (no error handler, no stack trace)
+            throw new CloseConnectionException("the client went away before its response was sent", e);
+        }
     }
 
     /** Appends {@code "performance": {...}} with the time since {@code startNanos}; {@code fsyncNanos} &lt; 0 leaves out fsync_ms. */
@@ -46,6 +53,14 @@ public final class Responses {
         if (res.isSent()) {
             return;
         }
+        try {
+            answer(res, t);
+        } catch (CloseConnectionException e) {
+            // the client is gone: nobody to answer (throwing here would log a stack trace)
+        }
+    }
+
+    private static void answer(ServerResponse res, Throwable t) {
         switch (t) {
             case ApiError e -> error(res, e.status(), e.code(), e.getMessage());
             case JsonException e -> error(res, 400, e.code(), e.getMessage());

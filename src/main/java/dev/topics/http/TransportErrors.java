@@ -8,7 +8,8 @@ import io.helidon.webserver.http.DirectHandlers;
 
 /**
  * Errors Helidon answers before routing (malformed request lines and headers, bodies
- * over the payload limit) in SPEC §0's error body, like every other error.
+ * over the payload limit, ambiguous body framing refused by {@link ConnectionGuard}) in
+ * SPEC §0's error body, like every other error.
  */
 public final class TransportErrors implements DirectHandler {
     private TransportErrors() {
@@ -29,7 +30,8 @@ public final class TransportErrors implements DirectHandler {
         if (status.code() == 413) {
             type = EventType.PAYLOAD_TOO_LARGE; // Helidon reports its payload limit as a bad request with 413
         }
-        String code = switch (type) {
+        String framing = type == EventType.BAD_REQUEST && request != null ? Framing.problem(request.headers()) : null;
+        String code = framing != null ? Framing.CODE : switch (type) {
             case PAYLOAD_TOO_LARGE -> "body_too_large";
             case BAD_REQUEST -> "bad_request";
             case FORBIDDEN -> "forbidden";
@@ -37,7 +39,7 @@ public final class TransportErrors implements DirectHandler {
             case INTERNAL_ERROR -> "internal_error";
             case OTHER -> status.code() >= 500 ? "internal_error" : "bad_request";
         };
-        String text = switch (type) {
+        String text = framing != null ? framing : switch (type) {
             case PAYLOAD_TOO_LARGE -> "the request body is larger than this server accepts";
             case INTERNAL_ERROR -> "the server failed to handle the request";
             default -> message == null || message.isBlank() ? status.reasonPhrase() : message;

@@ -44,7 +44,8 @@ import java.util.Set;
  * client blocks only itself (see {@link WatchLoop}). A second GET on a session takes it over
  * (the older stream's thread is interrupted and its stream ends). Sessions unused for
  * {@code watch.session_ttl_ms} expire; a stream whose client cannot take bytes for
- * {@code watch.stall_ms} is closed.
+ * {@code watch.stall_ms} is closed. One principal holds at most
+ * {@code http.max_streams_per_principal} streams ({@link StreamSlots}; one more is 429).
  */
 public final class WatchService implements HttpService {
     private static final Set<String> QUERY = Set.of("from_seq", "node", "heartbeat_ms");
@@ -97,9 +98,13 @@ public final class WatchService implements HttpService {
 
     private final dev.topics.stats.Activity activity;
 
+    /** Open streams per principal (http.max_streams_per_principal). */
+    private final StreamSlots slots;
+
     public WatchService(StorageRef storage, Gate gate, long maxBodyBytes, int maxJsonDepth, long sessionTtlMs,
-                        long stallMs, dev.topics.stats.Activity activity) {
+                        long stallMs, int maxStreamsPerPrincipal, dev.topics.stats.Activity activity) {
         this.activity = activity;
+        this.slots = new StreamSlots(maxStreamsPerPrincipal);
         this.storage = storage;
         this.gate = gate;
         this.maxBodyBytes = maxBodyBytes;
@@ -184,12 +189,27 @@ public final class WatchService implements HttpService {
         Storage s = storage.get();
         LinkedHashMap<String, Long> cursors = new LinkedHashMap<>();
         cursors.put(topic, cursor);
-        stream(res, s, cursors, Map.of(), node, heartbeatMs, caller);
+        stream(res, s, cursors, Map.of(), node, heartbeatMs, caller, false);
     }
 
-    /** Answers with the event stream and runs its loop until the client or the topics go. */
+    /**
+     * Answers with the event stream and runs its loop until the client or the topics go; 429
+     * when the caller has its most streams open already (a takeover replaces one of them).
+     */
     private void stream(ServerResponse res, Storage s, LinkedHashMap<String, Long> cursors,
-                        Map<String, RecordFilter> filters, String node, long heartbeatMs, Caller caller) {
+                        Map<String, RecordFilter> filters, String node, long heartbeatMs, Caller caller,
+                        boolean takeover) {
+        String slot = StreamSlots.key(caller);
+        slots.acquire(slot, takeover);
+        try {
+            streamHeld(res, s, cursors, filters, node, heartbeatMs, caller);
+        } finally {
+            slots.release(slot);
+        }
+    }
+
+    private void streamHeld(ServerResponse res, Storage s, LinkedHashMap<String, Long> cursors,
+                            Map<String, RecordFilter> filters, String node, long heartbeatMs, Caller caller) {
         res.status(Status.OK_200);
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
@@ -288,7 +308,7 @@ public final class WatchService implements HttpService {
         }
         lastUsed.put(wid, System.currentTimeMillis());
         try {
-            stream(res, s, cursors, filters, session.node(), session.heartbeatMs(), caller);
+            stream(res, s, cursors, filters, session.node(), session.heartbeatMs(), caller, older != null);
         } finally {
             lastUsed.put(wid, System.currentTimeMillis());
             streaming.remove(wid, me);

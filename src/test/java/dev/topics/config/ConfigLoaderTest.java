@@ -35,13 +35,15 @@ class ConfigLoaderTest {
             AuthMode.AUTO,
             null,
             20,
+            1000,
             new ServerConfig.Limits(16_777_216, 1_048_576, 10_000, 64, 256),
             new ServerConfig.StorageSettings(200, 67_108_864, 67_108_864, 4096, 1_048_576, 60_000, 268_435_456, 60_000, 0, 16_777_216),
             new TopicConfig(0, 0, 0, TopicConfig.Discard.OLD, true, TopicConfig.Durability.FSYNC,
                     true, 120_000, true, false, false),
             new ServerConfig.Watch(86_400_000, 60_000),
             new ServerConfig.Webhooks(null),
-            false);
+            false,
+            new ServerConfig.Http(10_000, 60_000, 32_768, 16_384));
 
     @TempDir
     Path dir;
@@ -153,13 +155,15 @@ class ConfigLoaderTest {
                 "0.0.0.0", 0, Path.of("/var/lib/topics"), "eu-1.node:a_b-c", AuthMode.REQUIRED,
                 "s3cret-token",
                 7,
+                1000,
                 new ServerConfig.Limits(1000, 900, 1_000_000, 1024, 16),
                 new ServerConfig.StorageSettings(1, 4096, 8192, 64, 0, 5, 6, 7, 8, 9),
                 new TopicConfig(1, 2, 3, TopicConfig.Discard.NEW, false, TopicConfig.Durability.ASYNC,
                         false, 0, false, true, true),
                 new ServerConfig.Watch(86_400_000, 60_000),
                 new ServerConfig.Webhooks(false),
-                true));
+                true,
+                new ServerConfig.Http(10_000, 60_000, 32_768, 16_384)));
     }
 
     static Stream<Arguments> envOverrides() {
@@ -333,6 +337,16 @@ class ConfigLoaderTest {
                         "storage.max_open_segments", "from 0 to 1000000"),
                 bad("zero snapshot wal bytes", "storage:\n  snapshot_wal_bytes: 0\n", Map.of(),
                         "storage.snapshot_wal_bytes", "positive integer"),
+                bad("zero total auth failures", "auth:\n  failures_per_minute_total: 0\n", Map.of(),
+                        "auth.failures_per_minute_total", "from 1 to 1000000000"),
+                bad("zero header timeout", "http:\n  header_timeout_ms: 0\n", Map.of(), "http.header_timeout_ms",
+                        "from 1 to 3600000"),
+                bad("body timeout over a day", "http:\n  body_timeout_ms: 86400001\n", Map.of(),
+                        "http.body_timeout_ms", "from 1 to 86400000"),
+                bad("zero connections", "http:\n  max_connections: 0\n", Map.of(), "http.max_connections",
+                        "from 1 to 1000000"),
+                bad("zero streams", "http:\n  max_streams_per_principal: 0\n", Map.of(),
+                        "http.max_streams_per_principal", "from 1 to 1000000"),
                 bad("zero body limit", "limits:\n  max_body_bytes: 0\n", Map.of(), "limits.max_body_bytes",
                         "from 1 to 2147483647"),
                 bad("body limit beyond an array", "limits:\n  max_body_bytes: 2147483648\n", Map.of(),
@@ -462,7 +476,8 @@ class ConfigLoaderTest {
             assertThat(lines.get(i)).as("line %d: comments go above keys, not after them", i + 1)
                     .doesNotContain(" #");
         }
-        assertThat(keys).hasSize(4 + 1 + 3 + 1 + 5 + 1 + 10 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 11);   // 37 leaves + 7 sections
+        assertThat(keys).hasSize(4 + 1 + 4 + 1 + 5 + 1 + 10 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 11
+                + 1 + 4);   // 42 leaves + 8 sections (http: 4)
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */

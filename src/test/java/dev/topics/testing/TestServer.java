@@ -80,7 +80,7 @@ public final class TestServer implements AutoCloseable {
     /** {@link #startWithAuth}'s builder, for more settings. */
     public static Builder withAuth(Path root) {
         return builder(root).env("TOPICS_AUTH", "required").env("TOPICS_ADMIN_TOKEN", ADMIN_TOKEN)
-                .yaml("auth:\n  failures_per_minute: 1000000\n");
+                .yaml("auth:\n  failures_per_minute: 1000000\n  failures_per_minute_total: 1000000\n");
     }
 
     public static TestServer start(Path root) {
