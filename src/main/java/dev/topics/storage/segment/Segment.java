@@ -110,6 +110,10 @@ public final class Segment implements AutoCloseable {
                 if (len < RecordCodec.HEADER + 4) {
                     throw new CorruptFrame("segment " + file + " has a bad record length at " + (pos + off));
                 }
+                if (len > size - pos - off) {
+                    // before growing the buffer: a damaged length must not allocate (up to 2 GiB)
+                    throw new CorruptFrame("segment " + file + " has a partial record at " + (pos + off));
+                }
                 if (len > buf.length) {
                     buf = new byte[Integer.highestOneBit(len) << 1];
                     break;
