@@ -86,8 +86,12 @@ final class Frames {
         if (discard > 1 || durability > 1) {
             throw new CorruptFrame("bad topic config enum");
         }
-        return new TopicConfig(ttl, capRecords, capBytes, TopicConfig.Discard.values()[discard], durable,
-                TopicConfig.Durability.values()[durability], autoCreate, window, dedupe, pr, pp);
+        try {
+            return new TopicConfig(ttl, capRecords, capBytes, TopicConfig.Discard.values()[discard], durable,
+                    TopicConfig.Durability.values()[durability], autoCreate, window, dedupe, pr, pp);
+        } catch (IllegalArgumentException e) { // a value the constructor refuses, e.g. a negative cap
+            throw new CorruptFrame("bad topic config: " + e.getMessage());
+        }
     }
 
     static void topicCreate(ByteSink out, TopicLog t) {

@@ -148,7 +148,13 @@ final class Recovery {
                 TopicLog t = engine.byId.get(in.i64());
                 long count = in.i64();
                 long bytes = in.i64();
-                long[] ranges = new long[in.i32() * 2];
+                int n = in.i32();
+                if (n < 0 || n > in.remaining() / 16) {
+                    // checked before allocating: a damaged count must not ask for gigabytes
+                    throw new CorruptFrame("DELETE frame at " + position + " has " + n + " ranges in " + in.remaining()
+                            + " bytes");
+                }
+                long[] ranges = new long[n * 2];
                 for (int i = 0; i < ranges.length; i++) {
                     ranges[i] = in.i64();
                 }
