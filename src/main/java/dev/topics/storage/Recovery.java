@@ -251,8 +251,10 @@ final class Recovery {
             byte[] records = new byte[len];
             System.arraycopy(buf, at, records, 0, len);
             RecordCodec.Parts parts = new RecordCodec.Parts();
-            for (int p = 0; p < len; p += RecordCodec.check(records, p, len - p)) {
+            for (int p = 0; p < len; ) {
+                int n = RecordCodec.check(records, p, len - p); // before anything reads the record
                 t.origins.accept(records, p, parts); // rebuild the origin marks (SPEC §8)
+                p += n;
             }
             long last = first + count - 1;
             t.appendCommitted(records, 0, len, first, last, dataBytes);
