@@ -37,7 +37,7 @@ class FilterExprFuzzTest {
     }
 
     /** maxDuration is the fuzzing budget in CI (bin/fuzz); a normal build only replays the corpus. */
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     void compilesOrRefusesCleanly(byte[] input) {
         FuzzRuns.count(FilterExprFuzzTest.class, "compilesOrRefusesCleanly");
         RecordFilter f;

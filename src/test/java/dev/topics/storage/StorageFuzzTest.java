@@ -48,35 +48,35 @@ class StorageFuzzTest {
     // maxDuration is each target's fuzzing budget in CI (bin/fuzz); a normal build only replays the corpus.
 
     /** The input is WAL file 1 of an empty data directory. */
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "20s")
     void walRecovery(byte[] input) throws IOException {
         FuzzRuns.count(StorageFuzzTest.class, "walRecovery");
         recoverWal(input);
     }
 
     /** As {@link #walRecovery}, with the frame and record CRCs made to match. */
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "20s")
     void walRecoveryCrcFixed(byte[] input) throws IOException {
         FuzzRuns.count(StorageFuzzTest.class, "walRecoveryCrcFixed");
         recoverWal(Fixups.wal(input));
     }
 
     /** The input is a segment with base seq 1, opened as the active segment and as a sealed one (with and without index). */
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "20s")
     void segment(byte[] input) throws IOException {
         FuzzRuns.count(StorageFuzzTest.class, "segment");
         openSegment(input);
     }
 
     /** As {@link #segment}, with a valid header and record CRCs made to match. */
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "20s")
     void segmentCrcFixed(byte[] input) throws IOException {
         FuzzRuns.count(StorageFuzzTest.class, "segmentCrcFixed");
         openSegment(Fixups.segment(input));
     }
 
     /** The input replaces the snapshot file of a data directory that has segments and WAL files. */
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "20s")
     void snapshotFile(byte[] input) throws IOException {
         FuzzRuns.count(StorageFuzzTest.class, "snapshotFile");
         Path dir = freshCopyOfSnapshotted();
@@ -86,7 +86,7 @@ class StorageFuzzTest {
     }
 
     /** The input is the payload of that snapshot, framed by the real writer (SnapshotFile: length and CRC right). */
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "20s")
     void snapshotPayload(byte[] input) throws IOException {
         FuzzRuns.count(StorageFuzzTest.class, "snapshotPayload");
         Path dir = freshCopyOfSnapshotted();

@@ -23,7 +23,7 @@ class CursorIdFuzzTest {
     }
 
     /** maxDuration is the fuzzing budget in CI (bin/fuzz); a normal build only replays the corpus. */
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void decodesOrGivesNull(byte[] input) {
         FuzzRuns.count(CursorIdFuzzTest.class, "decodesOrGivesNull");
         check(new String(input, StandardCharsets.ISO_8859_1)); // header values are bytes, read as Latin-1
