@@ -14,8 +14,9 @@ import org.junit.jupiter.api.AfterAll;
  * Fuzzes {@link JsonReader} (docs/DECISIONS.md, "Fuzzing"). For any bytes, each of the three
  * ways of reading a document — canonical copy, skip, token-by-token pull — either accepts it
  * or throws a {@link JsonException} ({@code invalid_json} or {@code json_too_deep}, both 400),
- * and all three agree: same code, same message (the byte offset the client is told). Anything else (an index out of bounds, an assertion inside the
- * reader) is a finding. What is accepted must also round-trip:
+ * and all three agree: same code, same message (with the byte offset the client is told).
+ * Anything else (an index out of bounds, an assertion inside the reader) is a finding. What is
+ * accepted must also round-trip:
  * <ul>
  *   <li>the canonical bytes, read again, are accepted and canonicalise to themselves;
  *   <li>the document's value (strings decoded) is the same read from the input, from its
