@@ -21,10 +21,11 @@ import java.util.List;
  * and by a PUT, idempotency keys, tags, nodes, origins, a delete, a control entry and its
  * cursor, watch sessions, a topic deletion, sealed segments with index and Bloom files.
  *
- * <p>{@code main} rewrites the seed corpus from them (run it after a format change):
+ * <p>{@code main} rewrites the seeds (not the regression-* inputs) of the corpus from them; run
+ * it after a format change:
  * <pre>
- *   bin/test -Dtest=NONE -DskipTests   # compile
- *   java -cp target/test-classes:target/classes:$(cat cp.txt) dev.topics.storage.StorageSamples src/test/resources
+ *   mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ *   java -cp target/test-classes:target/classes:$(cat target/cp.txt) dev.topics.storage.StorageSamples src/test/resources
  * </pre>
  */
 final class StorageSamples {
