@@ -18,8 +18,8 @@ import java.util.List;
  * Valid data directories written by the real engine, for {@link StorageFuzzTest}: the fuzzer
  * starts from these bytes, so it gets past the magic numbers, versions and CRCs at once. Every
  * kind of WAL frame, record part and snapshot section is in them: topics created by a write
- * and by a PUT, idempotency keys, tags, nodes, origins, a delete, a control entry and its
- * cursor, watch sessions, a topic deletion, sealed segments with index and Bloom files.
+ * and by a PUT, idempotency keys, tags, nodes, origins, a delete, a config change with the
+ * evictions it causes, a control entry and its cursor, watch sessions, a topic deletion, sealed segments with index and Bloom files.
  *
  * <p>{@code main} rewrites the seeds (not the regression-* inputs) of the corpus from them; run
  * it after a format change:
@@ -83,6 +83,8 @@ final class StorageSamples {
         s.putWatch("w1", json("{\"topics\":{\"orders\":0}}"));
         s.deleteRecords("logs", FilterExpr.compile(json("[\"tag\",\"Eq\",\"t3\"]")), 0, Long.MAX_VALUE);
         s.deleteRecords("logs", null, 5, 6);
+        // a cap below the count: a TOPIC_CONFIG frame, and retention's EVICT frames
+        s.patchTopic("logs", new TopicPatch(null, 20L, null, null, null, null, null, null, null, null, null));
     }
 
     private static void secondPart(LocalStorage s) {
