@@ -65,6 +65,11 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "PATH", description = "YAML config file (default: TOPICS_CONFIG, else built-in defaults)")
         Path config;
 
+        @Option(names = "--repair", description = "Start even if the write-ahead log is damaged: cut it at the damage,"
+                + " keep a copy of the files as they were under <data dir>/repair/, and log what was dropped"
+                + " (see docs/RELIABILITY.md). Without it such damage stops the start with exit code 2.")
+        boolean repair;
+
         @Override
         public Integer call() {
             LogConfig.configureRuntime();
@@ -75,15 +80,15 @@ public final class Main implements Callable<Integer> {
                 System.err.println("topics: " + e.getMessage());
                 return EXIT_CONFIG;
             }
-            return serve(cfg);
+            return serve(cfg, repair);
         }
     }
 
     /** Starts everything; returns 0 when the server runs (until SIGTERM), else the exit code. */
-    static int serve(ServerConfig cfg) {
+    static int serve(ServerConfig cfg, boolean repair) {
         TopicsServer server;
         try {
-            server = TopicsServer.start(cfg);
+            server = TopicsServer.start(cfg, repair);
         } catch (TopicsServer.StartFailure e) {
             System.err.println("topics: " + e.getMessage());
             return EXIT_CONFIG;

@@ -69,6 +69,14 @@ public final class TopicsServer {
     }
 
     public static TopicsServer start(ServerConfig cfg) throws StartFailure {
+        return start(cfg, false);
+    }
+
+    /**
+     * Starts the server; with {@code repair}, damage in the WAL is cut instead of refused
+     * ({@code topics serve --repair}, docs/RELIABILITY.md) and what was dropped is logged.
+     */
+    public static TopicsServer start(ServerConfig cfg, boolean repair) throws StartFailure {
         long t0 = System.nanoTime();
         Path dataDir = cfg.dataDir().toAbsolutePath().normalize();
         try {
@@ -117,7 +125,7 @@ public final class TopicsServer {
             var s = cfg.storage();
             storage = LocalStorage.open(new StorageOptions(dataDir, cfg.nodeId(), s.asyncFlushMs(), s.segmentBytes(),
                     s.walFileBytes(), s.indexIntervalBytes(), s.tailBytes(), s.snapshotIntervalMs(), s.snapshotWalBytes(),
-                    s.compactionIntervalMs()));
+                    s.compactionIntervalMs(), s.diskReserveBytes()), repair);
         } catch (IOException | RuntimeException e) {
             web.stop();
             throw new StartFailure("cannot open data directory " + dataDir + ": " + rootMessage(e));
@@ -198,9 +206,10 @@ public final class TopicsServer {
     /** The one line logged at start (SPEC §1). */
     public String startLine() {
         RecoveryReport rec = storage.recovery();
-        return String.format("topics %s listening on http://%s:%d data=%s auth=%s recovery=%dms (replayed %d frames%s) started in %dms",
+        return String.format("topics %s listening on http://%s:%d data=%s auth=%s recovery=%dms (replayed %d frames%s) started in %dms%s",
                 version(), config.bind(), web.port(), dataDir, gate.mode(), rec.millis(), rec.framesReplayed(),
-                rec.bytesCut() > 0 ? ", cut " + rec.bytesCut() + " torn bytes" : "", startMillis);
+                rec.bytesCut() > 0 ? ", cut " + rec.bytesCut() + " torn bytes" : "", startMillis,
+                rec.repaired() != null ? "; REPAIRED: " + rec.repaired() : "");
     }
 
     /** The build's version (from the jar manifest), or "dev" when run from classes. */

@@ -172,7 +172,7 @@ public final class AccessService implements HttpService {
         long t0 = System.nanoTime();
         gate.requireAdmin(gate.authenticate(req));
         String[] s = new String[3]; // principal, pattern, effect
-        boolean[] actions = new boolean[3]; // read, publish, given
+        boolean[] actions = new boolean[4]; // read, publish, mirror, given
         JsonFields.body(body(req), config.limits().maxJsonDepth(), (f, at, r) -> {
             switch (f) {
                 case "principal" -> {
@@ -182,31 +182,33 @@ public final class AccessService implements HttpService {
                 case "pattern" -> s[1] = Patterns.check(r.nextString(at));
                 case "effect" -> s[2] = r.nextString(at);
                 case "actions" -> {
-                    actions[2] = true;
+                    actions[3] = true;
                     r.beginArray(at);
                     while (r.nextElement()) {
                         switch (r.nextString(at + "[]")) {
                             case "read" -> actions[0] = true;
                             case "publish" -> actions[1] = true;
-                            default -> throw ApiError.invalidField("actions holds \"read\" and/or \"publish\"");
+                            case "mirror" -> actions[2] = true;
+                            default -> throw ApiError.invalidField(
+                                    "actions holds \"read\", \"publish\" and/or \"mirror\"");
                         }
                     }
                 }
                 default -> throw ApiError.unknownField(at);
             }
         });
-        if (s[0] == null || s[1] == null || !actions[2]) {
+        if (s[0] == null || s[1] == null || !actions[3]) {
             throw ApiError.invalidField("principal, pattern and actions are required");
         }
-        if (!actions[0] && !actions[1]) {
-            throw ApiError.invalidField("actions must name at least one of \"read\", \"publish\"");
+        if (!actions[0] && !actions[1] && !actions[2]) {
+            throw ApiError.invalidField("actions must name at least one of \"read\", \"publish\", \"mirror\"");
         }
         String effect = s[2] == null ? "allow" : s[2];
         if (!effect.equals("allow") && !effect.equals("deny")) {
             throw ApiError.invalidField("effect must be \"allow\" or \"deny\"");
         }
-        Permission p = new Permission(Gate.newId("perm_"), s[0], s[1], actions[0], actions[1], effect.equals("allow"),
-                System.currentTimeMillis());
+        Permission p = new Permission(Gate.newId("perm_"), s[0], s[1], actions[0], actions[1], actions[2],
+                effect.equals("allow"), System.currentTimeMillis());
         gate.storage().putControl(p.entry());
         gate.reload();
         send(res, 201, p.fields(new JsonOut(256).beginObject()), t0);

@@ -295,6 +295,27 @@ public final class Gate {
     }
 
     /**
+     * For a write whose records carry {@code origin} (SPEC §8, §11), after
+     * {@link #requirePublish}: the mirror right on the topic. Origin marks decide what dedupe
+     * drops, so a plain publisher may not set them. A name not yet made is created by the
+     * write with the writer as owner, and an owner holds the right: a principal may (its
+     * creating the topic was checked by {@link #requirePublish}). A writer who would own
+     * nothing (anonymous, a share token alone) is decided as for a topic without an owner:
+     * only an allow permission for mirror lets it.
+     */
+    public void requireMirror(Caller caller, String topic) {
+        if (caller.admin()) {
+            return;
+        }
+        TopicInfo t = find(topic);
+        if (t != null) {
+            decide(caller, topic, t, Action.MIRROR);
+        } else if (caller.principal() == null) {
+            decide(caller, topic, null, Action.MIRROR);
+        }
+    }
+
+    /**
      * Creating a topic (SPEC §11): any authenticated caller, or anyone when {@code public_publish}
      * defaults on; a matching deny permission refuses it.
      */
@@ -356,8 +377,8 @@ public final class Gate {
             }
             caller = new Caller(caller.principal(), caller.admin(), now, caller.tokenId());
         }
-        return directory().policy().decide(caller, t.name(), t.owner(),
-                a == Action.READ ? t.config().publicRead() : t.config().publicPublish(), a) == Policy.Verdict.ALLOW;
+        return directory().policy().decide(caller, t.name(), t.owner(), publicFlag(t.config(), a), a)
+                == Policy.Verdict.ALLOW;
     }
 
     /** True while the caller's share token is still valid (not revoked, rotated or expired). */
@@ -400,10 +421,17 @@ public final class Gate {
         if (caller.admin()) {
             return;
         }
-        boolean flag = t == null
-                ? (a == Action.READ ? defaults.publicRead() : defaults.publicPublish())
-                : (a == Action.READ ? t.config().publicRead() : t.config().publicPublish());
+        boolean flag = publicFlag(t == null ? defaults : t.config(), a);
         refuseUnless(directory().policy().decide(caller, topic, t == null ? null : t.owner(), flag, a), caller, topic, a);
+    }
+
+    /** The topic's public flag for the action; there is none for mirror (SPEC §11). */
+    private static boolean publicFlag(TopicConfig c, Action a) {
+        return switch (a) {
+            case READ -> c.publicRead();
+            case PUBLISH -> c.publicPublish();
+            case MIRROR -> false;
+        };
     }
 
     private static void refuseUnless(Policy.Verdict v, Caller caller, String topic, Action a) {
@@ -411,8 +439,8 @@ public final class Gate {
             case ALLOW -> {
             }
             case UNAUTHENTICATED -> throw unauthenticated();
-            case FORBIDDEN -> throw new ApiError(403, "forbidden",
-                    "no right to " + a.json() + " topic '" + topic + "'");
+            case FORBIDDEN -> throw new ApiError(403, "forbidden", "no right to " + a.json() + " topic '" + topic + "'"
+                    + (a == Action.MIRROR ? ": records that carry origin need the mirror right beside publish" : ""));
         }
     }
 

@@ -16,6 +16,9 @@ import java.util.Map;
  * principal's permissions ({@code *} apart) form a trie over pattern levels (literal
  * children, a {@code *} child, and {@code >} tails), so one decision walks the topic's
  * levels rather than the permissions: its cost does not grow with their number.
+ *
+ * <p>{@link Action#MIRROR} has no public flag and no share token covers it
+ * ({@link Share#covers}): only the admin, the owner and an allow permission grant it.
  */
 public final class Policy {
     /** The outcome of a decision. */
@@ -85,7 +88,7 @@ public final class Policy {
 
     /**
      * @param owner      the topic's owner, or null
-     * @param publicFlag the topic's public flag for the action
+     * @param publicFlag the topic's public flag for the action (ignored for {@code MIRROR}, which has none)
      */
     public Verdict decide(Caller c, String topic, String owner, boolean publicFlag, Action a) {
         if (c.admin()) {
@@ -111,7 +114,7 @@ public final class Policy {
                 }
             }
         }
-        if (publicFlag) {
+        if (publicFlag && a != Action.MIRROR) {
             return Verdict.ALLOW;
         }
         return c.credentialed() ? Verdict.FORBIDDEN : Verdict.UNAUTHENTICATED;

@@ -17,8 +17,13 @@ import java.util.List;
 public record Share(String id, String topic, String access, long expiresAtMs, String label, String sha256Hex,
                     long createdAtMs) {
 
+    /** Whether the token's access covers the action; never {@code MIRROR}, whatever the access (SPEC §11). */
     public boolean covers(Action a) {
-        return a == Action.READ ? !access.equals("wo") : !access.equals("ro");
+        return switch (a) {
+            case READ -> !access.equals("wo");
+            case PUBLISH -> !access.equals("ro");
+            case MIRROR -> false;
+        };
     }
 
     public boolean expired(long nowMs) {

@@ -61,7 +61,7 @@ abstract class Choices implements ITypeConverter<String>, Iterable<String> {
     /** A permission's {@code actions} (one each). */
     static final class Actions extends Choices {
         Actions() {
-            super("read", "publish");
+            super("read", "publish", "mirror");
         }
     }
 

@@ -31,7 +31,8 @@ final class PermissionsCommand {
 
         @Option(names = "--actions", required = true, split = ",", paramLabel = "ACTION",
                 converter = Choices.Actions.class, completionCandidates = Choices.Actions.class,
-                description = "What it allows or denies: read, publish, or both (read,publish).")
+                description = "What it allows or denies, comma-separated: read, publish, mirror (write records "
+                        + "that carry an origin; needs publish too), e.g. read,publish.")
         java.util.List<String> actions;
 
         @Option(names = "--effect", paramLabel = "allow|deny", converter = Choices.Effect.class,

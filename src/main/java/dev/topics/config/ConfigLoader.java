@@ -112,7 +112,8 @@ public final class ConfigLoader {
                 in.get("storage.tail_bytes").integer(0, Long.MAX_VALUE),
                 in.get("storage.snapshot_interval_ms").integer(1, Long.MAX_VALUE),
                 in.get("storage.snapshot_wal_bytes").integer(1, Long.MAX_VALUE),
-                in.get("storage.compaction_interval_ms").integer(1, Long.MAX_VALUE));
+                in.get("storage.compaction_interval_ms").integer(1, Long.MAX_VALUE),
+                in.get("storage.disk_reserve_bytes").integer(0, Long.MAX_VALUE));
 
         TopicConfig topicDefaults = new TopicConfig(
                 in.get("topic_defaults.ttl_ms").integer(0, Long.MAX_VALUE),

@@ -92,6 +92,7 @@ public record ServerConfig(
      * @param snapshotIntervalMs a snapshot is written at least this often
      * @param snapshotWalBytes   a snapshot is also written after this many WAL bytes
      * @param compactionIntervalMs deleted records' bytes leave the disk within this long
+     * @param diskReserveBytes   free space writes leave for deletes (below it: 507)
      */
     public record StorageSettings(
             long asyncFlushMs,
@@ -101,7 +102,8 @@ public record ServerConfig(
             long tailBytes,
             long snapshotIntervalMs,
             long snapshotWalBytes,
-            long compactionIntervalMs) {
+            long compactionIntervalMs,
+            long diskReserveBytes) {
     }
 
     /**

@@ -56,6 +56,11 @@ public final class Responses {
             case StorageException.ControlNotFound e -> error(res, 404,
                     e.key().kind().name().toLowerCase(java.util.Locale.ROOT) + "_not_found", e.getMessage());
             case StorageException.CursorConflict e -> error(res, 409, "cursor_conflict", e.getMessage());
+            case StorageException.InsufficientStorage e -> error(res, 507, "insufficient_storage", e.getMessage());
+            case StorageException.Damaged e -> {
+                LOG.log(Level.SEVERE, e.getMessage() + ": " + e.getCause().getMessage());
+                error(res, 500, "storage_damaged", e.getMessage());
+            }
             case StorageException.Unavailable e -> {
                 LOG.log(Level.WARNING, "storage unavailable", e);
                 error(res, 503, "unavailable", e.getMessage());

@@ -35,6 +35,19 @@ final class AppendTask extends CommitTask {
         this.request = request;
     }
 
+    /**
+     * The records twice (WAL frame, segment), plus room for what may come with them: a
+     * segment roll (index, filter, new file) or a new topic's directory and first segment.
+     */
+    @Override
+    protected long spaceNeeded() {
+        TopicLog t = engine.byName.get(request.topic());
+        if (t != null && !t.durable()) {
+            return 0;
+        }
+        return 2L * request.batch().encodedBytes() + 64 * 1024;
+    }
+
     @Override
     protected Sync prepare(ByteSink wal) throws Exception {
         long now = System.currentTimeMillis();

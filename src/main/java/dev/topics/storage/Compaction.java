@@ -66,8 +66,16 @@ final class Compaction {
             if (t.toErase.isEmpty() || t.segments == null) {
                 continue;
             }
-            List<Segment> candidates = t.segments.compactionCandidates(t.toErase, t.nextSeq);
-            t.toErase = RemovedSeqs.NONE;
+            long below = t.compactBelow();
+            List<Segment> candidates = t.segments.compactionCandidates(t.toErase, t.nextSeq, below);
+            if (t.toErase.intersects(below, Long.MAX_VALUE)) {
+                // Some are in segments a snapshot still counts on: once a newer snapshot (asked
+                // for here) is durable, they are below its active segment and their turn comes.
+                t.toErase = t.toErase.atOrAbove(below);
+                engine.requestSnapshot();
+            } else {
+                t.toErase = RemovedSeqs.NONE;
+            }
             RemovedSeqs removed = t.removed; // a superset of what is still on disk: fine
             for (Segment s : candidates) {
                 work.add(() -> {

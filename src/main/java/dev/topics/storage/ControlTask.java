@@ -26,6 +26,17 @@ final class ControlTask extends CommitTask {
         this.forward = forward;
     }
 
+    /** Removals and cursor moves (acks: readers' progress) may use the reserve; new entries may not. */
+    @Override
+    protected boolean mayUseReserve() {
+        return put == null;
+    }
+
+    @Override
+    protected long spaceNeeded() {
+        return put == null ? 1024 : put.spec().length + 4096L;
+    }
+
     static ControlTask put(Engine engine, ControlEntry e, boolean keepCursor) {
         if (e.spec() == null) {
             throw new IllegalArgumentException("a control entry needs a spec");

@@ -36,6 +36,12 @@ final class DeleteTask extends CommitTask {
         this.toSeq = toSeq;
     }
 
+    /** A delete frees space (once compacted): allowed on a full disk. */
+    @Override
+    protected boolean mayUseReserve() {
+        return true;
+    }
+
     @Override
     protected Sync prepare(ByteSink wal) throws Exception {
         TopicLog t = engine.byName.get(name);

@@ -5,6 +5,7 @@ import dev.topics.storage.segment.SegmentLog;
 import dev.topics.storage.snapshot.SnapshotFile;
 import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.Committer;
+import dev.topics.storage.wal.OutOfSpace;
 import dev.topics.storage.wal.WalWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,6 +66,8 @@ final class Engine implements Committer.Duties {
         return t;
     });
     private volatile Future<?> inFlight;
+    /** Committer-only: the snapshot being written, until the committer has seen it end. */
+    private SnapshotJob inFlightJob;
     /** Committer-only: EVICT frames (topic id, new earliest, count, bytes) not yet written. */
     private final List<long[]> pendingEvicts = new ArrayList<>();
     private final ByteSink evictFrames = new ByteSink(256);
@@ -176,7 +179,14 @@ final class Engine implements Committer.Duties {
      * between groups.
      */
     void enforceRetention(TopicLog t) throws IOException {
-        long[] evict = Retention.enforce(t, System.currentTimeMillis());
+        long[] evict;
+        try {
+            evict = Retention.enforce(t, System.currentTimeMillis());
+        } catch (dev.topics.storage.wal.CorruptFrame e) {
+            // a damaged segment must not stop the committer: the topic's reads report it
+            LOG.severe("retention of topic '" + t.name + "' skipped: " + e.getMessage());
+            return;
+        }
         if (evict != null) {
             pendingEvicts.add(evict);
         }
@@ -241,12 +251,14 @@ final class Engine implements Committer.Duties {
     @Override
     public void between(WalWriter wal) throws IOException {
         retentionBetweenGroups(wal);
-        compaction.between();
         Future<?> running = inFlight;
+        if (inFlightJob != null && running.isDone()) {
+            inFlightJob.settle();
+            inFlightJob = null;
+        }
+        compaction.between();
         if (running != null && !running.isDone()) {
-            if (wal.full()) {
-                wal.roll();
-            }
+            rollIfFull(wal);
             return; // one snapshot at a time
         }
         long walBytes = committer.stats().walBytes;
@@ -255,13 +267,26 @@ final class Engine implements Committer.Duties {
                 || (walBytes != walBytesAtSnapshot
                 && System.nanoTime() - lastSnapshotNanos >= options.snapshotIntervalMs() * 1_000_000L);
         if (!due) {
-            if (wal.full()) {
-                wal.roll();
-            }
+            rollIfFull(wal);
             return;
         }
         CompletableFuture<Void> req = takeRequest();
-        SnapshotJob job = capture(wal);
+        SnapshotJob job;
+        try {
+            job = capture(wal);
+        } catch (IOException e) {
+            if (!OutOfSpace.is(e)) {
+                throw e;
+            }
+            // no room for the next WAL file: no snapshot now; the next due one tries again
+            lastSnapshotNanos = System.nanoTime();
+            LOG.warning("snapshot postponed: " + e.getMessage());
+            if (req != null) {
+                req.completeExceptionally(new OutOfSpace("the disk is full: " + e.getMessage()));
+            }
+            return;
+        }
+        inFlightJob = job;
         inFlight = snapshotter.submit(() -> {
             try {
                 job.persist();
@@ -276,6 +301,27 @@ final class Engine implements Committer.Duties {
             }
         });
     }
+
+    /** Rolls a full WAL file; on a full disk it keeps writing to the current one (no data is at risk). */
+    private void rollIfFull(WalWriter wal) throws IOException {
+        if (!wal.full()) {
+            return;
+        }
+        try {
+            wal.roll();
+        } catch (IOException e) {
+            if (!OutOfSpace.is(e)) {
+                throw e;
+            }
+            long now = System.nanoTime();
+            if (now - lastRollWarningNanos > 10_000_000_000L) {
+                lastRollWarningNanos = now;
+                LOG.warning("WAL roll postponed: " + e.getMessage());
+            }
+        }
+    }
+
+    private long lastRollWarningNanos;
 
     private synchronized CompletableFuture<Void> takeRequest() {
         CompletableFuture<Void> req = snapshotRequest;
@@ -313,41 +359,59 @@ final class Engine implements Committer.Duties {
      */
     private SnapshotJob capture(WalWriter wal) throws IOException {
         long walStart = wal.roll();
-        List<SegmentLog> logs = new ArrayList<>();
+        List<TopicLog> topics = new ArrayList<>();
         for (TopicLog t : byName.values()) {
             if (t.segments != null) {
-                logs.add(t.segments);
+                topics.add(t);
+                t.inflightActiveBase = t.segments.activeBase();
             }
         }
         ByteSink payload = new ByteSink(4096);
         SnapshotCodec.encode(payload, this);
         lastSnapshotNanos = System.nanoTime();
         walBytesAtSnapshot = committer.stats().walBytes;
-        return new SnapshotJob(walStart, payload.toByteArray(), logs, wal.dir());
+        return new SnapshotJob(walStart, payload.toByteArray(), topics, wal.dir());
     }
 
     private final class SnapshotJob {
         private final long walStart;
         private final byte[] payload;
-        private final List<SegmentLog> logs;
+        private final List<TopicLog> topics;
         private final Path walDir;
+        /** Set by the snapshotter once the snapshot file is durable. */
+        private volatile boolean durable;
 
-        SnapshotJob(long walStart, byte[] payload, List<SegmentLog> logs, Path walDir) {
+        SnapshotJob(long walStart, byte[] payload, List<TopicLog> topics, Path walDir) {
             this.walStart = walStart;
             this.payload = payload;
-            this.logs = logs;
+            this.topics = topics;
             this.walDir = walDir;
         }
 
+        /**
+         * Committer, once the job has ended: the active bases it captured become the ones
+         * recovery counts on (if it became durable), and no longer hold compaction back
+         * as in-flight.
+         */
+        void settle() {
+            for (TopicLog t : topics) {
+                if (durable) {
+                    t.durableActiveBase = t.inflightActiveBase;
+                }
+                t.inflightActiveBase = Long.MAX_VALUE;
+            }
+        }
+
         void persist() throws IOException {
-            for (SegmentLog log : logs) {
+            for (TopicLog t : topics) {
                 try {
-                    log.force();
+                    t.segments.force();
                 } catch (ClosedChannelException e) {
                     // the topic was deleted after the capture: its deletion is in the WAL after walStart
                 }
             }
             SnapshotFile.write(snapshotDir, walStart, payload);
+            durable = true;
             WalWriter.deleteBefore(walDir, walStart);
         }
     }

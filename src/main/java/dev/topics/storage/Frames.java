@@ -51,6 +51,22 @@ final class Frames {
     static final int CONTROL = 17;
     static final int CURSOR = 18;
 
+    /** A frame type's name, for reports. */
+    static String typeName(int type) {
+        return switch (type) {
+            case RECORDS -> "records";
+            case TOPIC_CREATE -> "topic create";
+            case TOPIC_CONFIG -> "topic config";
+            case TOPIC_DELETE -> "topic delete";
+            case DELETE -> "record delete";
+            case EVICT -> "eviction";
+            case WATCH -> "watch session";
+            case CONTROL -> "control entry";
+            case CURSOR -> "cursor";
+            default -> "type-" + type;
+        };
+    }
+
     static final int F_CREATED = 0x01;
     static final int F_KEY = 0x02;
     static final int F_DROPPED = 0x04;

@@ -3,6 +3,9 @@ package dev.topics.storage;
 import dev.topics.storage.wal.AppendRing;
 import dev.topics.storage.wal.CommitTask;
 import dev.topics.storage.wal.Committer;
+import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.wal.DiskSpace;
+import dev.topics.storage.wal.OutOfSpace;
 import dev.topics.storage.wal.WalWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,21 +39,35 @@ public final class LocalStorage implements Storage {
         this.recovery = recovery;
     }
 
-    /** Opens (and recovers) the data directory. */
+    /** Opens (and recovers) the data directory; damage stops it (see {@link Recovery}). */
     public static LocalStorage open(StorageOptions options) throws IOException {
+        return open(options, false);
+    }
+
+    /**
+     * Opens (and recovers) the data directory. With {@code repair}, damage in the WAL is
+     * cut instead of refused, and {@link RecoveryReport#repaired()} says what was dropped.
+     */
+    public static LocalStorage open(StorageOptions options, boolean repair) throws IOException {
         DataDir dir = new DataDir(options.dataDir());
         try {
             String nodeId = dir.nodeId(options.nodeId());
             Engine engine = new Engine(options);
-            Recovery recovery = new Recovery(engine, dir.walDir);
+            Recovery recovery = new Recovery(engine, dir.walDir, repair);
             RecoveryReport report = recovery.run();
+            recovery.checkSegmentsHoldEverything();
+            recovery.finish();
             // evictions logged but not yet written when the last run stopped are redone before
             // anyone reads: a restart never shows records that retention had dropped
             for (TopicLog t : engine.byName.values()) {
                 engine.enforceRetention(t);
+                if (t.segments != null) {
+                    t.segments.retireBefore(t.head.earliestSeq()); // left by a stop within the grace period
+                }
             }
             WalWriter wal = new WalWriter(dir.walDir, recovery.nextWalFile(), options.walFileBytes());
-            Committer committer = new Committer(new AppendRing<>(RING_SIZE), wal, engine, options.asyncFlushMs());
+            Committer committer = new Committer(new AppendRing<>(RING_SIZE), wal, engine, options.asyncFlushMs(),
+                    new DiskSpace(dir.walDir, options.diskReserveBytes()));
             engine.committer(committer);
             committer.start();
             return new LocalStorage(dir, engine, committer, nodeId, report);
@@ -68,6 +85,9 @@ public final class LocalStorage implements Storage {
         }
         if (f instanceof StorageException se) {
             throw se;
+        }
+        if (f instanceof OutOfSpace) {
+            throw new StorageException.InsufficientStorage(f.getMessage());
         }
         throw new StorageException.Unavailable("write failed: " + f.getMessage(), f);
     }
@@ -160,6 +180,9 @@ public final class LocalStorage implements Storage {
                     throw new StorageException.TopicNotFound(topic);
                 }
                 throw new StorageException.Unavailable("read failed: " + e.getMessage(), e);
+            } catch (CorruptFrame e) {
+                throw new StorageException.Damaged("topic '" + topic + "' has a damaged record on disk and cannot be read"
+                        + " past it; the server log names the file and byte", e);
             }
         }
         long next = c.stopped ? c.lastExamined : h.headSeq();

@@ -112,10 +112,12 @@ final class SnapshotCodec {
             TopicConfig config = Frames.config(in);
             TopicLog.Head head = new TopicLog.Head(in.i64(), in.i64(), in.i64(), in.i64(), v >= 2 ? in.i64() : 0);
             long activeBase = in.i64();
-            long activeSize = in.i64();
-            SegmentLog segs = SegmentLog.recover(SegmentFiles.topicDir(e.options.dataDir(), id), activeBase, activeSize,
-                    e.options.segmentBytes(), e.options.indexIntervalBytes());
+            in.i64(); // activeSize
+            // activeSize is kept in the format but not needed: the active segment is cut after headSeq
+            SegmentLog segs = SegmentLog.recover(SegmentFiles.topicDir(e.options.dataDir(), id), activeBase,
+                    head.headSeq(), e.options.segmentBytes(), e.options.indexIntervalBytes());
             TopicLog t = new TopicLog(id, name, owner, createdAt, config, segs, e.options.tailBytes(), head);
+            t.durableActiveBase = activeBase;
             int keys = in.i32();
             for (int k = 0; k < keys; k++) {
                 int kl = in.u8();

@@ -38,6 +38,26 @@ public class StorageException extends RuntimeException {
         }
     }
 
+    /**
+     * Stored bytes failed their check (CRC, length) when read: the file and byte are named.
+     * Never answered with altered data; see docs/RELIABILITY.md.
+     */
+    public static final class Damaged extends StorageException {
+        public Damaged(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The disk is full (or the write would eat into the reserve kept for deletes): the
+     * change was not applied. Writes resume by themselves once space is free.
+     */
+    public static final class InsufficientStorage extends StorageException {
+        public InsufficientStorage(String message) {
+            super(message);
+        }
+    }
+
     /** A control entry (router, subscription, webhook) that does not exist (any more). */
     public static final class ControlNotFound extends StorageException {
         private final ControlEntry.Key key;

@@ -14,10 +14,21 @@ import java.nio.file.Path;
  * @param snapshotIntervalMs a snapshot is taken this often when anything changed
  * @param snapshotWalBytes   … or as soon as this much WAL was written since the last one
  * @param compactionIntervalMs deleted records' bytes leave the disk within this long
+ * @param diskReserveBytes   free space writes leave for deletes (507 below it; see wal.DiskSpace)
  */
 public record StorageOptions(Path dataDir, String nodeId, long asyncFlushMs, long segmentBytes, long walFileBytes,
                              int indexIntervalBytes, long tailBytes, long snapshotIntervalMs, long snapshotWalBytes,
-                             long compactionIntervalMs) {
+                             long compactionIntervalMs, long diskReserveBytes) {
+    /** Default of {@code storage.disk_reserve_bytes}. */
+    public static final long DEFAULT_DISK_RESERVE = 16L << 20;
+
+    /** Options with the default disk reserve. */
+    public StorageOptions(Path dataDir, String nodeId, long asyncFlushMs, long segmentBytes, long walFileBytes,
+                          int indexIntervalBytes, long tailBytes, long snapshotIntervalMs, long snapshotWalBytes,
+                          long compactionIntervalMs) {
+        this(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes, tailBytes,
+                snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs, DEFAULT_DISK_RESERVE);
+    }
 
     /** Options with the default compaction interval (60 s). */
     public StorageOptions(Path dataDir, String nodeId, long asyncFlushMs, long segmentBytes, long walFileBytes,
@@ -33,21 +44,26 @@ public record StorageOptions(Path dataDir, String nodeId, long asyncFlushMs, lon
 
     public StorageOptions withSegmentBytes(long n) {
         return new StorageOptions(dataDir, nodeId, asyncFlushMs, n, walFileBytes, indexIntervalBytes, tailBytes,
-                snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs);
+                snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs, diskReserveBytes);
     }
 
     public StorageOptions withTailBytes(long n) {
         return new StorageOptions(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes, n,
-                snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs);
+                snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs, diskReserveBytes);
     }
 
     public StorageOptions withSnapshotIntervalMs(long n) {
         return new StorageOptions(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes,
-                tailBytes, n, snapshotWalBytes, compactionIntervalMs);
+                tailBytes, n, snapshotWalBytes, compactionIntervalMs, diskReserveBytes);
     }
 
     public StorageOptions withCompactionIntervalMs(long n) {
         return new StorageOptions(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes,
-                tailBytes, snapshotIntervalMs, snapshotWalBytes, n);
+                tailBytes, snapshotIntervalMs, snapshotWalBytes, n, diskReserveBytes);
+    }
+
+    public StorageOptions withDiskReserveBytes(long n) {
+        return new StorageOptions(dataDir, nodeId, asyncFlushMs, segmentBytes, walFileBytes, indexIntervalBytes,
+                tailBytes, snapshotIntervalMs, snapshotWalBytes, compactionIntervalMs, n);
     }
 }

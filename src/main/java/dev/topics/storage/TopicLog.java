@@ -48,6 +48,14 @@ final class TopicLog {
     long count;
     /** Committer-only: live data bytes including prepared, not yet applied writes. */
     long bytes;
+    /**
+     * Committer-only: the active segment's base in the newest durable snapshot that holds
+     * this topic, and in the snapshot being written (Long.MAX_VALUE: none). Recovery trusts
+     * a snapshot's active segment to hold every record up to its head, so compaction
+     * rewrites only segments below both ({@link #compactBelow}).
+     */
+    long durableActiveBase = Long.MAX_VALUE;
+    long inflightActiveBase = Long.MAX_VALUE;
     /** Committer-only. */
     final IdempotencyTable idempotency = new IdempotencyTable();
     /** Committer-only. */
@@ -66,6 +74,11 @@ final class TopicLog {
         this.nextSeq = head.headSeq() + 1;
         this.count = head.count();
         this.bytes = head.bytes();
+    }
+
+    /** Committer: compaction may rewrite segments whose base is below this. */
+    long compactBelow() {
+        return Math.min(durableActiveBase, inflightActiveBase);
     }
 
     static Head emptyHead(long headSeq) {

@@ -27,6 +27,17 @@ final class TopicTask extends CommitTask {
         this.defaults = defaults;
     }
 
+    /** Deleting a topic frees its files: allowed on a full disk. */
+    @Override
+    protected boolean mayUseReserve() {
+        return kind == Kind.DELETE;
+    }
+
+    @Override
+    protected long spaceNeeded() {
+        return kind == Kind.PUT ? 64 * 1024 : 1024; // a new topic: its directory and first segment
+    }
+
     @Override
     protected Sync prepare(ByteSink wal) throws Exception {
         TopicLog t = engine.byName.get(name);

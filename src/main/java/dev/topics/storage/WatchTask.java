@@ -15,6 +15,12 @@ final class WatchTask extends CommitTask {
         this.spec = spec;
     }
 
+    /** A session is a reader's: a few hundred bytes, allowed on a full disk so that reads keep working. */
+    @Override
+    protected boolean mayUseReserve() {
+        return true;
+    }
+
     @Override
     protected Sync prepare(ByteSink wal) {
         Frames.watch(wal, wid, spec == null ? new byte[0] : spec);

@@ -177,6 +177,9 @@ public final class TopicService implements HttpService {
         byte[] body = body(req);
         String headerKey = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
         WriteParser.Write w = writes.parse(body, headerKey);
+        if (w.carriesOrigin()) {
+            gate.requireMirror(caller, name); // origin marks steer dedupe: not a plain publisher's to set
+        }
         Storage s = storage.get();
         AppendResult r = s.append(new AppendRequest(name, w.batch(), w.idempotencyKey(), caller.principal(),
                 config.topicDefaults()));

@@ -16,8 +16,13 @@ import java.util.List;
  * from then on only copied. Hot path: benchmarks P1 and P2.
  */
 final class WriteParser {
-    /** A parsed write. */
-    record Write(RecordBatch batch, String idempotencyKey) {
+    /**
+     * A parsed write.
+     *
+     * @param carriesOrigin some record carries an {@code origin}: the write needs the mirror
+     *                      right beside publish (SPEC §11)
+     */
+    record Write(RecordBatch batch, String idempotencyKey, boolean carriesOrigin) {
     }
 
     private record Item(byte[] data, String tag, String node, Origin origin) {
@@ -83,10 +88,12 @@ final class WriteParser {
         }
         key = idempotencyKey(key, headerKey);
         RecordBatch batch = new RecordBatch((int) Math.min(Integer.MAX_VALUE - 64, encoded + 48L * items.size()));
+        boolean origins = false;
         for (Item it : items) {
             batch.add(it.data, it.tag, it.node != null ? it.node : node, it.origin);
+            origins |= it.origin != null;
         }
-        return new Write(batch, key);
+        return new Write(batch, key, origins);
     }
 
     private Item record(JsonReader r, int index) {

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SPEC §11 through HTTP with {@code auth: required}: the first-match-wins decision (admin,
  * owner, share token, deny, allow, public flag, refused — 401 without credentials, 403
- * with), topic lists, topic creation, and reads of topics that do not exist.
+ * with), topic lists, topic creation, and reads of topics that do not exist. Writes whose
+ * records carry {@code origin} need publish and {@code mirror}, which no share token and no
+ * public flag grants.
  *
  * <p>Permissions are global, so every permission here names a pattern that only this
  * test's uniquely named topics can match.
@@ -104,6 +106,9 @@ class DecisionOrderHttpTest {
         if (actions.contains("p")) {
             a.append(a.isEmpty() ? "" : ", ").append("\"publish\"");
         }
+        if (actions.contains("m")) {
+            a.append(a.isEmpty() ? "" : ", ").append("\"mirror\"");
+        }
         Response r = admin.post("/v0/permissions", "{\"principal\": \"" + principal + "\", \"pattern\": \"" + pattern
                 + "\", \"actions\": [" + a + "], \"effect\": \"" + effect + "\"}").ok(201);
         assertThat(r.str("effect")).isEqualTo(effect);
@@ -118,6 +123,14 @@ class DecisionOrderHttpTest {
         return who.post("/v0/topics/" + topic, RECORD);
     }
 
+    private static long originSeq;
+
+    /** A write whose record carries an origin (a new origin seq each time, so none is dropped). */
+    static Response mirror(Http who, String topic) {
+        return who.post("/v0/topics/" + topic, "{\"records\": [{\"data\": {\"n\": 1}, \"origin\": {\"node\": "
+                + "\"far\", \"topic\": \"far.src\", \"seq\": " + (++originSeq) + "}}]}");
+    }
+
     // ------------------------------------------------------------------ the matrix
 
     /** Who a caller of the matrix is: a principal role (or none), its share access for the topic, a share elsewhere. */
@@ -127,22 +140,36 @@ class DecisionOrderHttpTest {
         }
     }
 
-    /** One permission of a matrix row: for a role ("bob", "owner", "carol" or "*"); {@code matches} the topic or not. */
+    /**
+     * One permission of a matrix row: for a role ("bob", "owner", "carol" or "*"); actions of
+     * r, p, m (read, publish, mirror); {@code matches} the topic or not.
+     */
     record Perm(String role, boolean allow, String actions, boolean matches) {
         boolean appliesTo(Who w, String action) {
             return matches && actions.contains(action) && (role.equals("*") || role.equals(w.role()));
         }
     }
 
-    /** SPEC §11, first match wins; the status a read ("r") or publish ("p") gets. */
+    /**
+     * SPEC §11, first match wins; the status a read ("r"), a publish ("p") or a write with
+     * origin ("m": publish, then mirror, which has no public flag and no share access) gets.
+     */
     static int expected(Who w, List<Perm> perms, boolean publicFlag, String action) {
+        if (action.equals("m")) {
+            int publish = expected(w, perms, publicFlag, "p");
+            return publish != 200 ? publish : expectedRight(w, perms, false, "m");
+        }
+        return expectedRight(w, perms, publicFlag, action);
+    }
+
+    private static int expectedRight(Who w, List<Perm> perms, boolean publicFlag, String action) {
         if (w.admin()) {
             return 200; // 1
         }
         if ("owner".equals(w.role())) {
             return 200; // 2
         }
-        if (w.shareAccess() != null && (w.shareAccess().equals("rw")
+        if (w.shareAccess() != null && !action.equals("m") && (w.shareAccess().equals("rw")
                 || w.shareAccess().equals(action.equals("r") ? "ro" : "wo"))) {
             return 200; // 3
         }
@@ -179,10 +206,18 @@ class DecisionOrderHttpTest {
                 List.of(new Perm("carol", true, "p", true), new Perm("*", false, "p", true)));
         rows.put("non-matching deny bob + allow *", List.of(new Perm("bob", false, "rp", false),
                 new Perm("*", true, "rp", false)));
+        rows.put("allow bob rpm", List.of(new Perm("bob", true, "rpm", true)));
+        rows.put("allow * pm", List.of(new Perm("*", true, "pm", true)));
+        rows.put("allow * m + deny bob m", List.of(new Perm("*", true, "m", true), new Perm("bob", false, "m", true)));
+        rows.put("allow bob m, no publish", List.of(new Perm("bob", true, "m", true)));
+        rows.put("allow carol rpm + deny * m", List.of(new Perm("carol", true, "rpm", true),
+                new Perm("*", false, "m", true)));
+        rows.put("non-matching allow * pm", List.of(new Perm("*", true, "pm", false)));
 
         List<String> mismatches = new ArrayList<>();
         int requests = 0;
         int[] byStatus = new int[3];
+        int mirrorsByPermission = 0; // writes with origin let through for neither admin nor owner
         int k = 0; // rotates the pattern shapes over all rows
         for (var row : rows.entrySet()) {
             for (int flags = 0; flags < 4; flags++) {
@@ -222,18 +257,27 @@ class DecisionOrderHttpTest {
                 callers.put(new Who("carol + wo share", false, "carol", "wo", false), topicToken(carol, wo));
 
                 for (var c : callers.entrySet()) {
-                    for (String action : List.of("r", "p")) {
+                    for (String action : List.of("r", "p", "m")) {
                         int want = expected(c.getKey(), row.getValue(), action.equals("r") ? pr : pp, action);
-                        Response got = action.equals("r") ? read(c.getValue(), topic) : publish(c.getValue(), topic);
+                        Response got = switch (action) {
+                            case "r" -> read(c.getValue(), topic);
+                            case "p" -> publish(c.getValue(), topic);
+                            default -> mirror(c.getValue(), topic);
+                        };
                         requests++;
                         byStatus[want == 200 ? 0 : want == 401 ? 1 : 2]++;
+                        if (action.equals("m") && want == 200 && !c.getKey().admin()
+                                && !"owner".equals(c.getKey().role())) {
+                            mirrorsByPermission++;
+                        }
                         String code = want == 200 ? null : want == 401 ? "unauthorized" : "forbidden";
                         boolean same = got.status() == want
                                 && (code == null || code.equals(got.get("error.code")));
                         if (!same) {
                             mismatches.add(String.format("%s | perms: %s | public_read=%s public_publish=%s | %s: "
                                             + "expected %d, got %d %s", c.getKey().name(), row.getKey(), pr, pp,
-                                    action.equals("r") ? "read" : "publish", want, got.status(), got.text()));
+                                    Map.of("r", "read", "p", "publish", "m", "write with origin").get(action), want,
+                                    got.status(), got.text()));
                         }
                     }
                 }
@@ -243,6 +287,7 @@ class DecisionOrderHttpTest {
         assertThat(byStatus[0]).as("expected 200s").isGreaterThan(20);
         assertThat(byStatus[1]).as("expected 401s").isGreaterThan(20);
         assertThat(byStatus[2]).as("expected 403s").isGreaterThan(20);
+        assertThat(mirrorsByPermission).as("writes with origin allowed by a permission").isGreaterThan(20);
     }
 
     // ------------------------------------------------------------------ named cases

@@ -54,8 +54,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code owner} (creates the fixture topics), {@code stranger} (no permission), {@code reader}
  * (allow read {@code ep.>}), {@code writer} (allow publish {@code ep.>}), {@code member} and
  * {@code member2} (allow read+publish {@code ep.>}; {@code member} creates the fixture router),
- * {@code denied} (deny read+publish {@code ep.>}), {@code share-ro|wo|rw} (share tokens of the
- * fixture topic {@code t}).
+ * {@code mirrorer} (allow read+publish+mirror {@code ep.>}), {@code denied} (deny read+publish
+ * {@code ep.>}), {@code share-ro|wo|rw} (share tokens of the fixture topic {@code t}).
  *
  * <pre>
  * | #  | route                                        | right needed                                  | anonymous      |
@@ -67,7 +67,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * | 5  | PATCH  /v0/topics/{t}                        | owner or admin                                | 401            |
  * | 6  | DELETE /v0/topics/{t}                        | owner or admin                                | 401            |
  * | 7  | POST   /v0/topics/{t}           (write)      | publish                                       | 401            |
+ * | 7b | POST   /v0/topics/{t} (write with origin)    | publish + mirror                              | 401            |
  * | 8  | POST   /v0/topics/{new}         (write)      | create: any authenticated principal           | 401            |
+ * | 8b | POST   /v0/topics/{new} (write with origin)  | create: any principal (it will own the topic) | 401            |
  * | 9  | POST   /v0/topics/{t}/delete                 | owner or admin                                | 401            |
  * | 10 | POST   /v0/topics/{t}/diff                   | read                                          | 401            |
  * | 11 | GET    /v0/topics/{t}/diff                   | read                                          | 401            |
@@ -133,7 +135,7 @@ class EndpointAccessTest {
         server = TestServer.startWithAuth(root);
         anon = server.http();
         admin = anon.withHeader("Authorization", "Bearer " + ADMIN_TOKEN);
-        for (String p : List.of("owner", "stranger", "reader", "writer", "member", "member2", "denied")) {
+        for (String p : List.of("owner", "stranger", "reader", "writer", "member", "member2", "mirrorer", "denied")) {
             principal(p, false);
         }
         principal("boss", true);
@@ -141,6 +143,7 @@ class EndpointAccessTest {
         permission("writer", "ep.>", "[\"publish\"]", "allow");
         permission("member", "ep.>", "[\"read\", \"publish\"]", "allow");
         permission("member2", "ep.>", "[\"read\", \"publish\"]", "allow");
+        permission("mirrorer", "ep.>", "[\"read\", \"publish\", \"mirror\"]", "allow");
         permission("denied", "ep.>", "[\"read\", \"publish\"]", "deny");
 
         ghostToken = admin.post("/v0/principals", "{\"name\": \"ghost\"}").ok(201).str("token");
@@ -309,6 +312,9 @@ class EndpointAccessTest {
     static final List<String> NO_READ = List.of("stranger", "writer", "share-wo", "denied");
     static final List<String> NOT_ADMIN = List.of("owner", "stranger", "member", "share-rw", "denied");
 
+    static final String WITH_ORIGIN = "{\"records\": [{\"data\": 3, \"origin\": {\"node\": \"far\", "
+            + "\"topic\": \"far.src\", \"seq\": 1}}]}";
+
     static String json(String s) {
         return "\"" + s + "\"";
     }
@@ -332,8 +338,13 @@ class EndpointAccessTest {
                     List.of("stranger", "reader", "share-ro", "denied"),
                     ok("writer", 200), ok("member", 200), ok("share-wo", 200), ok("share-rw", 200), ok("owner", 200),
                     ok("admin", 200)),
+            row("07b POST /v0/topics/{t} (write with origin)", "POST", fx -> topic(fx.t), fx -> WITH_ORIGIN,
+                    List.of("stranger", "reader", "writer", "member", "share-ro", "share-wo", "share-rw", "denied"),
+                    ok("mirrorer", 200), ok("owner", 200), ok("admin", 200), ok("boss", 200)),
             row("08 POST /v0/topics/{new} (write creates)", "POST", fx -> topic(fx.fresh),
                     fx -> "{\"records\": [{\"data\": 3}]}", List.of("share-rw", "denied"), ok("stranger", 200)),
+            row("08b POST /v0/topics/{new} (write with origin creates)", "POST", fx -> topic(fx.fresh),
+                    fx -> WITH_ORIGIN, List.of("share-rw", "denied"), ok("stranger", 200)),
             row("09 POST /v0/topics/{t}/delete", "POST", fx -> topic(fx.t) + "/delete",
                     fx -> "{\"from_seq\": 1, \"to_seq\": 1}", NOT_OWNER, ok("owner", 200), ok("admin", 200)),
             row("10 POST /v0/topics/{t}/diff", "POST", fx -> topic(fx.t) + "/diff", fx -> "{\"from_seq\": 0}", NO_READ,

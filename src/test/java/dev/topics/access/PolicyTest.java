@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 1 admin → allow; 2 owner → allow; 3 a share token for this topic covering the action →
  * allow; 4 a matching deny permission → refused; 5 a matching allow permission → allow;
  * 6 the public flag for the action → allow; 7 refused — 401 without credentials, 403 with
- * (a valid share token counts as a credential).
+ * (a valid share token counts as a credential). The {@code mirror} action (writing records
+ * that carry origin) has no public flag and no share token covers it, whatever its access.
  *
  * <p>Expected verdicts come from {@link #reference}, a plain re-statement of those seven
  * rules over a list (and {@link PatternsTest#reference} for patterns), never from {@link Policy}.
@@ -45,11 +46,11 @@ class PolicyTest {
         if (owner != null && c.principal() != null && owner.equals(c.principal())) {
             return new Outcome(Verdict.ALLOW, 2);
         }
-        // 3. a share token for this very topic whose access covers the action
+        // 3. a share token for this very topic whose access covers the action (never mirror)
         Share s = c.share();
         if (s != null && s.topic().equals(topic)) {
             boolean covers = switch (s.access()) {
-                case "rw" -> true;
+                case "rw" -> a == Action.READ || a == Action.PUBLISH;
                 case "ro" -> a == Action.READ;
                 case "wo" -> a == Action.PUBLISH;
                 default -> throw new IllegalArgumentException(s.access());
@@ -71,8 +72,8 @@ class PolicyTest {
                 return new Outcome(Verdict.ALLOW, 5);
             }
         }
-        // 6. the public flag for the action
-        if (publicFlag) {
+        // 6. the public flag for the action (mirror has none)
+        if (publicFlag && a != Action.MIRROR) {
             return new Outcome(Verdict.ALLOW, 6);
         }
         // 7. refused
@@ -81,15 +82,16 @@ class PolicyTest {
 
     private static boolean applies(Permission p, Caller c, String topic, Action a) {
         boolean who = p.principal().equals("*") || (c.principal() != null && p.principal().equals(c.principal()));
-        boolean what = a == Action.READ ? p.read() : p.publish();
+        boolean what = a == Action.READ ? p.read() : a == Action.PUBLISH ? p.publish() : p.mirror();
         return who && what && PatternsTest.reference(p.pattern(), topic);
     }
 
     // ------------------------------------------------------------------ building blocks
 
+    /** {@code actions}: any of r (read), p (publish), m (mirror). */
     static Permission perm(String principal, String pattern, String actions, boolean allow) {
-        return new Permission("perm_" + (++ids), principal, pattern, actions.contains("r"), actions.contains("p"), allow,
-                1_700_000_000_000L);
+        return new Permission("perm_" + (++ids), principal, pattern, actions.contains("r"), actions.contains("p"),
+                actions.contains("m"), allow, 1_700_000_000_000L);
     }
 
     static Permission allow(String principal, String pattern, String actions) {
@@ -179,7 +181,34 @@ class PolicyTest {
                         List.of(deny("bob", ">", "rp"), allow("bob", ">", "rp")), "alice", true, Action.PUBLISH,
                         Verdict.FORBIDDEN),
                 Arguments.of("another principal, nothing, not public → 403", principal("bob"), List.of(), "alice", false,
-                        Action.READ, Verdict.FORBIDDEN));
+                        Action.READ, Verdict.FORBIDDEN),
+                // mirror: the owner and admin hold it; a share token or a public flag never grants it
+                Arguments.of("owner mirrors despite a deny", principal("alice"), List.of(deny("*", ">", "rpm")), "alice",
+                        false, Action.MIRROR, Verdict.ALLOW),
+                Arguments.of("admin mirrors", Caller.ADMIN, List.of(deny("*", ">", "m")), null, false, Action.MIRROR,
+                        Verdict.ALLOW),
+                Arguments.of("rw share does not cover mirror", shareOnly(t, "rw"), List.of(), "alice", false,
+                        Action.MIRROR, Verdict.FORBIDDEN),
+                Arguments.of("public flag does not grant mirror (anonymous → 401)", Caller.ANONYMOUS, List.of(),
+                        "alice", true, Action.MIRROR, Verdict.UNAUTHENTICATED),
+                Arguments.of("public flag does not grant mirror (principal → 403)", principal("bob"), List.of(),
+                        "alice", true, Action.MIRROR, Verdict.FORBIDDEN),
+                Arguments.of("allow publish is not mirror", principal("bob"), List.of(allow("bob", ">", "rp")), "alice",
+                        true, Action.MIRROR, Verdict.FORBIDDEN),
+                Arguments.of("allow mirror grants it", principal("bob"), List.of(allow("bob", "alerts.>", "m")),
+                        "alice", false, Action.MIRROR, Verdict.ALLOW),
+                Arguments.of("allow mirror for * grants it to anonymous", Caller.ANONYMOUS,
+                        List.of(allow("*", "*.disk.*", "m")), "alice", false, Action.MIRROR, Verdict.ALLOW),
+                Arguments.of("rw share + allow mirror for the principal", withShare("bob", t, "rw"),
+                        List.of(allow("bob", ">", "m")), "alice", false, Action.MIRROR, Verdict.ALLOW),
+                Arguments.of("deny mirror beats allow mirror", principal("bob"),
+                        List.of(allow("bob", ">", "pm"), deny("bob", t, "m")), "alice", false, Action.MIRROR,
+                        Verdict.FORBIDDEN),
+                Arguments.of("deny mirror leaves publish to the allow", principal("bob"),
+                        List.of(allow("bob", ">", "pm"), deny("bob", t, "m")), "alice", false, Action.PUBLISH,
+                        Verdict.ALLOW),
+                Arguments.of("allow mirror is not publish", principal("bob"), List.of(allow("bob", ">", "m")), "alice",
+                        false, Action.PUBLISH, Verdict.FORBIDDEN));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -197,17 +226,17 @@ class PolicyTest {
     /** Permissions for others, for other topics, for nothing near: present in every case, they must never matter. */
     static List<Permission> noise() {
         return List.of(
-                allow("dave", ">", "rp"),
-                deny("dave", "alerts.>", "rp"),
-                deny("*", "orders.>", "rp"),
-                deny("*", "alerts", "rp"),
+                allow("dave", ">", "rpm"),
+                deny("dave", "alerts.>", "rpm"),
+                deny("*", "orders.>", "rpm"),
+                deny("*", "alerts", "rpm"),
                 deny("bob", "alerts.disk.full.x", "rp"),
                 deny("bob", "alerts.disk", "rp"),
                 deny("*", "*.disk", "rp"),
                 deny("*", "Alerts.>", "rp"),
                 deny("bob", "alerts.disk.fu", "rp"),
-                allow("*", "alerts.cpu.>", "rp"),
-                allow("bob", "alert.>", "rp"));
+                allow("*", "alerts.cpu.>", "rpm"),
+                allow("bob", "alert.>", "rpm"));
     }
 
     @Test
@@ -237,6 +266,9 @@ class PolicyTest {
         denies.put("deny bob rp alerts.* (no match)", List.of(deny("bob", "alerts.*", "rp")));
         denies.put("deny carol rp >", List.of(deny("carol", ">", "rp")));
         denies.put("deny root rp >", List.of(deny("root", ">", "rp")));
+        denies.put("deny bob m alerts.>", List.of(deny("bob", "alerts.>", "m")));
+        denies.put("deny * m *.disk.*", List.of(deny("*", "*.disk.*", "m")));
+        denies.put("deny alice rpm >", List.of(deny("alice", ">", "rpm")));
 
         Map<String, List<Permission>> allows = new LinkedHashMap<>();
         allows.put("no allow", List.of());
@@ -246,10 +278,14 @@ class PolicyTest {
         allows.put("allow * p exact", List.of(allow("*", TOPIC, "p")));
         allows.put("allow bob rp alerts.disk (no match)", List.of(allow("bob", "alerts.disk", "rp")));
         allows.put("allow carol rp >", List.of(allow("carol", ">", "rp")));
+        allows.put("allow bob pm alerts.disk.>", List.of(allow("bob", "alerts.disk.>", "pm")));
+        allows.put("allow * m >", List.of(allow("*", ">", "m")));
+        allows.put("allow bob rpm exact", List.of(allow("bob", TOPIC, "rpm")));
 
         List<String> mismatches = new ArrayList<>();
         Map<Verdict, Integer> seen = new EnumMap<>(Verdict.class);
         int[] rules = new int[8];
+        int[] mirrorRules = new int[8];
         int cases = 0;
         for (var d : denies.entrySet()) {
             for (var al : allows.entrySet()) {
@@ -271,6 +307,9 @@ class PolicyTest {
                                     Verdict got = policy.decide(c.getValue(), TOPIC, owner, pub, a);
                                     seen.merge(want.verdict(), 1, Integer::sum);
                                     rules[want.rule()]++;
+                                    if (a == Action.MIRROR) {
+                                        mirrorRules[want.rule()]++;
+                                    }
                                     if (got != want.verdict()) {
                                         mismatches.add(String.format(
                                                 "%s | %s | %s | noise=%s | owner=%s | public=%s | %s: expected %s (rule %d), got %s",
@@ -289,6 +328,12 @@ class PolicyTest {
         for (int r = 1; r <= 7; r++) {
             assertThat(rules[r]).as("cases decided by rule %d", r).isPositive();
         }
+        // mirror is decided by the admin, the owner, the permissions and the final refusal only
+        for (int r : new int[] {1, 2, 4, 5, 7}) {
+            assertThat(mirrorRules[r]).as("mirror cases decided by rule %d", r).isPositive();
+        }
+        assertThat(mirrorRules[3]).as("mirror granted by a share token").isZero();
+        assertThat(mirrorRules[6]).as("mirror granted by a public flag").isZero();
     }
 
     // ------------------------------------------------------------------ small properties
@@ -373,10 +418,10 @@ class PolicyTest {
                     pat.append(l == 0 ? firsts[rnd.nextInt(firsts.length)] : words[rnd.nextInt(words.length)]);
                 }
             }
-            int actions = 1 + rnd.nextInt(3);
+            int actions = 1 + rnd.nextInt(7);
             boolean allowIt = rnd.nextInt(100) < 70;
             perms.add(new Permission("perm_" + i, who, Patterns.check(pat.toString()), (actions & 1) != 0,
-                    (actions & 2) != 0, allowIt, 0));
+                    (actions & 2) != 0, (actions & 4) != 0, allowIt, 0));
         }
         Policy policy = new Policy(perms);
         assertThat(policy.size()).isEqualTo(10_000);
@@ -405,7 +450,7 @@ class PolicyTest {
                 default -> principal(name);
             };
             boolean pub = rnd.nextInt(3) == 0;
-            Action a = rnd.nextBoolean() ? Action.READ : Action.PUBLISH;
+            Action a = Action.values()[rnd.nextInt(Action.values().length)];
             Outcome want = reference(perms, c, topic, owner, pub, a);
             Verdict got = policy.decide(c, topic, owner, pub, a);
             rules[want.rule()]++;

@@ -121,6 +121,20 @@ class AccessCliTest {
         assertThat(both.get("actions")).isEqualTo(List.of("read", "publish"));
         ok(admin.run("permissions", "delete", "--id", (String) both.get("id")));
 
+        // mirror: the right to write records that carry an origin, beside publish
+        String origin = "{\"records\": [{\"data\": 1, \"origin\": {\"node\": \"elsewhere\", \"topic\": \"src\", "
+                + "\"seq\": 7}}]}";
+        Map<String, Object> pub = ok(admin.run("permissions", "create", "--principal", name, "--pattern", topic,
+                "--actions", "publish", "--json")).json();
+        anon.post("/v0/topics/" + topic, origin, "Authorization", "Bearer " + token).assertError(403, "forbidden");
+        Map<String, Object> mirror = ok(admin.run("permissions", "create", "--principal", name, "--pattern", topic,
+                "--actions", "publish,mirror", "--json")).json();
+        assertThat(mirror.get("actions")).isEqualTo(List.of("publish", "mirror"));
+        assertThat(ok(admin.run("permissions", "list")).out()).contains("publish,mirror");
+        anon.post("/v0/topics/" + topic, origin, "Authorization", "Bearer " + token).ok();
+        ok(admin.run("permissions", "delete", "--id", (String) mirror.get("id")));
+        ok(admin.run("permissions", "delete", "--id", (String) pub.get("id")));
+
         assertThat(ok(admin.run("permissions", "delete", "--id", id)).out()).isEqualTo("deleted permission " + id + "\n");
         assertThat(bob.run("read", topic).code()).isEqualTo(1);
     }

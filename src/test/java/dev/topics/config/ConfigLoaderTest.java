@@ -36,7 +36,7 @@ class ConfigLoaderTest {
             null,
             20,
             new ServerConfig.Limits(16_777_216, 1_048_576, 10_000, 64, 256),
-            new ServerConfig.StorageSettings(200, 67_108_864, 67_108_864, 4096, 1_048_576, 60_000, 268_435_456, 60_000),
+            new ServerConfig.StorageSettings(200, 67_108_864, 67_108_864, 4096, 1_048_576, 60_000, 268_435_456, 60_000, 16_777_216),
             new TopicConfig(0, 0, 0, TopicConfig.Discard.OLD, true, TopicConfig.Durability.FSYNC,
                     true, 120_000, true, false, false),
             new ServerConfig.Watch(86_400_000, 60_000),
@@ -134,6 +134,7 @@ class ConfigLoaderTest {
                   snapshot_interval_ms: 5
                   snapshot_wal_bytes: 6
                   compaction_interval_ms: 7
+                  disk_reserve_bytes: 8
                 topic_defaults:
                   ttl_ms: 1
                   cap_records: 2
@@ -152,7 +153,7 @@ class ConfigLoaderTest {
                 "s3cret-token",
                 7,
                 new ServerConfig.Limits(1000, 900, 1_000_000, 1024, 16),
-                new ServerConfig.StorageSettings(1, 4096, 8192, 64, 0, 5, 6, 7),
+                new ServerConfig.StorageSettings(1, 4096, 8192, 64, 0, 5, 6, 7, 8),
                 new TopicConfig(1, 2, 3, TopicConfig.Discard.NEW, false, TopicConfig.Durability.ASYNC,
                         false, 0, false, true, true),
                 new ServerConfig.Watch(86_400_000, 60_000),
@@ -456,7 +457,7 @@ class ConfigLoaderTest {
             assertThat(lines.get(i)).as("line %d: comments go above keys, not after them", i + 1)
                     .doesNotContain(" #");
         }
-        assertThat(keys).hasSize(4 + 1 + 3 + 1 + 5 + 1 + 8 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 11);   // 35 leaves + 7 sections
+        assertThat(keys).hasSize(4 + 1 + 3 + 1 + 5 + 1 + 9 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 11);   // 36 leaves + 7 sections
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */

@@ -166,8 +166,9 @@ class StorageFuzzTest {
                 Files.write(dir.resolve(SegmentFiles.indexName(1)), Fixups.index(1, new long[] {1, 16}));
             }
             long base = activeBase;
+            long head = Fixups.lastSeq(seg); // what a snapshot would have said: the file holds it all
             expectClean(() -> {
-                try (SegmentLog log = SegmentLog.recover(dir, base, seg.length, 700, 128)) {
+                try (SegmentLog log = SegmentLog.recover(dir, base, head, 700, 128)) {
                     log.read(0, Long.MAX_VALUE, (buf, off) -> {
                         touch(new RecordView(buf, off));
                         return true;
@@ -310,6 +311,21 @@ class StorageFuzzTest {
             Bytes.put64(b, 8, 1);
             sealRecords(b, 16, b.length);
             return b;
+        }
+
+        /** The seq of the last record of a segment as far as the record lengths chain, or 0. */
+        static long lastSeq(byte[] seg) {
+            long last = 0;
+            int p = 16;
+            while (seg.length - p >= RecordCodec.HEADER + 4) {
+                int len = RecordCodec.length(seg, p);
+                if (len < RecordCodec.HEADER + 4 || len > seg.length - p) {
+                    break;
+                }
+                last = RecordCodec.seq(seg, p);
+                p += len;
+            }
+            return last;
         }
 
         /** Recomputes the CRC of each record in {@code [p, end)} as far as their lengths chain. */

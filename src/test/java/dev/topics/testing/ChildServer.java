@@ -70,7 +70,15 @@ public final class ChildServer implements AutoCloseable {
 
     /** Starts {@code serve} with extra environment variables and arguments, and waits for its start line. */
     public static ChildServer start(Path dataDir, Map<String, String> env, String... args) {
-        ChildServer s = launch(dataDir, env, args);
+        return start(dataDir, List.of(), env, args);
+    }
+
+    /**
+     * Starts {@code serve} with extra JVM options (e.g. {@code -Dtopics.fault=wal-after-write:3}),
+     * environment variables and arguments, and waits for its start line.
+     */
+    public static ChildServer start(Path dataDir, List<String> jvmArgs, Map<String, String> env, String... args) {
+        ChildServer s = launch(dataDir, jvmArgs, env, args);
         try {
             s.awaitStarted(START_TIMEOUT);
         } catch (RuntimeException | AssertionError e) {
@@ -85,11 +93,17 @@ public final class ChildServer implements AutoCloseable {
      * start. {@code env} values override the defaults; a null value removes the variable.
      */
     public static ChildServer launch(Path dataDir, Map<String, String> env, String... args) {
+        return launch(dataDir, List.of(), env, args);
+    }
+
+    /** {@link #launch(Path, Map, String...)} with extra JVM options, placed before the main class. */
+    public static ChildServer launch(Path dataDir, List<String> jvmArgs, Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1"); // starts faster; the tests need correctness, not peak speed
+        cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(classPath());
         cmd.add("dev.topics.Main");

@@ -1,5 +1,6 @@
 package dev.topics.storage.segment;
 
+import dev.topics.storage.fault.Faults;
 import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.Bytes;
 import dev.topics.storage.wal.CorruptFrame;
@@ -22,8 +23,12 @@ import java.nio.file.StandardOpenOption;
  * no lock. The sparse index gets an entry for the first record and then for the first
  * record at or after every {@code interval} bytes.
  *
- * <p>After a crash: the segment's valid length comes from the snapshot (the file is cut
- * there) and the active segment's index is rebuilt by {@link #scan}.
+ * <p>After a crash ({@link #openActive}, {@link #openSealed}): the segment the snapshot
+ * names as active must hold every record up to the snapshot's head, and is cut after it
+ * (the rest is in the WAL); its index is rebuilt by a scan. A sealed segment is trusted
+ * with its index once the records after the last index entry check out; without a valid
+ * index it is scanned. Damage is refused, naming the file and byte; nothing is cut then.
+ * Every record read from the file by anyone is checked against its CRC (see SegmentLog).
  */
 public final class Segment implements AutoCloseable {
     public static final int HEADER = 16;
@@ -42,6 +47,9 @@ public final class Segment implements AutoCloseable {
     /** While active: the hash of every record's tag (TagBloom.hash), turned into the filter at seal. */
     private long[] tagHashes;
     private int tagCount;
+    /** Recovery of a sealed segment: the first and last seq its file holds, -1 when none (see SegmentLog#holes). */
+    private long firstInFile = -1;
+    private long lastInFile = -1;
     /** Size covered by the last {@link #force}; written only by the thread that forces. */
     private volatile long forcedSize;
 
@@ -61,79 +69,172 @@ public final class Segment implements AutoCloseable {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         ByteSink h = new ByteSink(HEADER);
         h.u8('T').u8('S').u8('E').u8('G').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
-        ch.write(ByteBuffer.wrap(h.array(), 0, HEADER), 0);
+        try {
+            ch.write(ByteBuffer.wrap(h.array(), 0, HEADER), 0);
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
         Segment s = new Segment(file, baseSeq, ch, interval, new SparseIndex(), HEADER, baseSeq - 1);
         s.tagHashes = new long[16];
         return s;
     }
 
     /**
-     * Opens an existing segment, cutting it to {@code validSize} when that is given (≥ 0)
-     * and smaller than the file, and rebuilding its index by scanning when
-     * {@code index} is null.
+     * Recovery: opens the segment that the snapshot names as active. Every record with
+     * {@code baseSeq ≤ seq ≤ maxSeq} (the topic's head when the snapshot was taken) must be
+     * there, whole and in order: the active segment is never compacted while a snapshot
+     * names it (see {@code Compaction}), so a missing or damaged one is damage, refused with
+     * the file and byte named, and the file is left as it is. Whatever follows the record
+     * {@code maxSeq} was written after the snapshot, is in the WAL, and is cut here (it may
+     * be torn). The index and tag hashes are rebuilt by the scan.
      */
-    public static Segment open(Path file, long baseSeq, int interval, long validSize, SparseIndex index, long lastSeqHint)
-            throws IOException {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        byte[] h = new byte[HEADER];
-        readFully(ch, ByteBuffer.wrap(h), 0);
-        if (h[0] != 'T' || h[1] != 'S' || h[2] != 'E' || h[3] != 'G' || h[4] != VERSION || Bytes.i64(h, 8) != baseSeq) {
-            ch.close();
-            throw new CorruptFrame("bad segment header in " + file);
-        }
-        long size = ch.size();
-        if (validSize >= 0 && validSize < size) {
-            ch.truncate(validSize);
-            size = validSize;
-        }
-        Segment s = new Segment(file, baseSeq, ch, interval, index == null ? new SparseIndex() : index, size, lastSeqHint);
-        if (index == null) {
+    public static Segment openActive(Path file, long baseSeq, int interval, long maxSeq) throws IOException {
+        FileChannel ch = openChecked(file, baseSeq);
+        Segment s = new Segment(file, baseSeq, ch, interval, new SparseIndex(), ch.size(), baseSeq - 1);
+        try {
             s.tagHashes = new long[16];
-            s.scan();
-        } else {
-            s.bloom = TagBloom.read(file.getParent(), baseSeq);
+            Scan scan = s.scan(HEADER, maxSeq, true, true);
+            if (scan.lastSeq() < maxSeq && maxSeq >= baseSeq) {
+                throw new CorruptFrame("segment " + file + " should hold records " + (scan.lastSeq() + 1) + ".." + maxSeq
+                        + " (the snapshot covers them) but " + (scan.damage() == null ? "ends" : "has " + scan.damage())
+                        + " at byte " + scan.end());
+            }
+            if (scan.end() < s.size) {
+                ch.truncate(scan.end()); // written after the snapshot: the WAL holds it
+                s.size = scan.end();
+            }
+            s.lastSeq = scan.lastSeq();
+            s.firstInFile = scan.firstSeq();
+            s.lastInFile = scan.firstSeq() < 0 ? -1 : scan.lastSeq();
+            return s;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
-        return s;
     }
 
-    /** Reads every record to rebuild the index and the last seq; checks each CRC. */
-    private void scan() throws IOException {
-        long pos = HEADER;
+    /**
+     * Recovery: opens a sealed segment (older than the snapshot's active one: whole, forced,
+     * never written again). With a valid {@code index} only the records after its last
+     * entry are read, which checks that the file ends with a whole record; without one the
+     * whole file is scanned and the index rebuilt. Damage is refused with the file and byte
+     * named; nothing is cut. {@code boundSeq} is the seq below the next segment's base.
+     */
+    public static Segment openSealed(Path file, long baseSeq, int interval, SparseIndex index, long boundSeq)
+            throws IOException {
+        FileChannel ch = openChecked(file, baseSeq);
+        Segment s = new Segment(file, baseSeq, ch, interval, index == null ? new SparseIndex() : index, ch.size(),
+                boundSeq);
+        try {
+            long from = HEADER;
+            if (index == null) {
+                s.tagHashes = new long[16];
+            } else if (index.size() > 0) {
+                from = index.positionAt(index.size() - 1);
+                if (from >= s.size) {
+                    throw new CorruptFrame("segment " + file + " ends at byte " + s.size + " but its index names a record at "
+                            + from + " (the file was cut short)");
+                }
+            }
+            Scan scan = s.scan(from, Long.MAX_VALUE, index == null, false);
+            if (scan.damage() != null || scan.end() != s.size) {
+                throw new CorruptFrame("segment " + file + " has " + (scan.damage() == null ? "unreadable bytes"
+                        : scan.damage()) + " at byte " + scan.end());
+            }
+            if (index != null) {
+                s.bloom = TagBloom.read(file.getParent(), baseSeq);
+            }
+            s.firstInFile = index != null && index.size() > 0 ? index.seqAt(0) : scan.firstSeq();
+            s.lastInFile = scan.lastSeq() >= baseSeq ? scan.lastSeq() : -1;
+            if (s.firstInFile < 0) {
+                s.lastInFile = -1;
+            }
+            return s;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private static FileChannel openChecked(Path file, long baseSeq) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        byte[] h = new byte[HEADER];
+        int n = readFully(ch, ByteBuffer.wrap(h), 0);
+        if (n < HEADER || h[0] != 'T' || h[1] != 'S' || h[2] != 'E' || h[3] != 'G' || h[4] != VERSION
+                || Bytes.i64(h, 8) != baseSeq) {
+            ch.close();
+            throw new CorruptFrame("bad segment header in " + file + " (expected base seq " + baseSeq + ")");
+        }
+        return ch;
+    }
+
+    /**
+     * Where a scan stopped: {@code end} is the position after the last whole record it
+     * accepted; {@code damage} says why it stopped before the end of the file (null: the
+     * end, or a record past {@code maxSeq}).
+     */
+    record Scan(long end, long firstSeq, long lastSeq, String damage) {
+    }
+
+    /**
+     * Reads records from {@code from} until the end of the file, the first record past
+     * {@code maxSeq}, or the first one that is not whole (length, CRC, order). With
+     * {@code build} the index and tag hashes are fed; with {@code contiguous} every seq
+     * must follow the previous one (an active segment is never compacted).
+     */
+    private Scan scan(long from, long maxSeq, boolean build, boolean contiguous) throws IOException {
+        long pos = from;
+        long first = -1;
         long last = baseSeq - 1;
+        long end = size;
         byte[] buf = new byte[1 << 20];
-        while (pos < size) {
-            int n = (int) Math.min(buf.length, size - pos);
-            readFully(channel, ByteBuffer.wrap(buf, 0, n), pos);
+        while (pos < end) {
+            int n = readFully(channel, ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, end - pos)), pos);
             int off = 0;
-            while (off + RecordCodec.HEADER + 4 <= n) {
+            while (true) {
+                if (n - off < RecordCodec.HEADER + 4) {
+                    if (pos + n >= end) {
+                        return new Scan(pos + off, first, last, n - off > 0 ? "a partial record" : null);
+                    }
+                    break; // read on from this record
+                }
                 int len = RecordCodec.length(buf, off);
-                if (len < RecordCodec.HEADER + 4) {
-                    throw new CorruptFrame("segment " + file + " has a bad record length at " + (pos + off));
+                if (len < RecordCodec.HEADER + 4 || len > end - (pos + off)) {
+                    return new Scan(pos + off, first, last, len < RecordCodec.HEADER + 4
+                            ? "a bad record length (" + len + ")" : "a partial record");
                 }
-                if (len > size - pos - off) {
-                    // before growing the buffer: a damaged length must not allocate (up to 2 GiB)
-                    throw new CorruptFrame("segment " + file + " has a partial record at " + (pos + off));
-                }
-                if (len > buf.length) {
-                    buf = new byte[Integer.highestOneBit(len) << 1];
+                if (off + len > n) {
+                    if (off == 0) {
+                        buf = new byte[Integer.highestOneBit(len) << 1]; // one record larger than the block
+                    }
                     break;
                 }
-                if (len <= 0 || off + len > n) {
-                    break;
+                try {
+                    RecordCodec.check(buf, off, n - off);
+                } catch (CorruptFrame e) {
+                    return new Scan(pos + off, first, last, e.getMessage());
                 }
-                RecordCodec.check(buf, off, n - off);
                 long seq = RecordCodec.seq(buf, off);
-                noteIndex(seq, pos + off);
-                noteTag(buf, off);
+                if (seq > maxSeq) {
+                    return new Scan(pos + off, first, last, null);
+                }
+                if (seq <= last || (contiguous && seq != last + 1)) {
+                    return new Scan(pos + off, first, last, "record seq " + seq + " out of order after " + last);
+                }
+                if (build) {
+                    noteIndex(seq, pos + off);
+                    noteTag(buf, off);
+                }
+                if (first < 0) {
+                    first = seq;
+                }
                 last = seq;
                 off += len;
             }
-            if (off == 0 && n == size - pos) {
-                throw new CorruptFrame("segment " + file + " has a partial record at " + pos);
-            }
             pos += off;
         }
-        lastSeq = last;
+        return new Scan(pos, first, last, null);
     }
 
     private void noteTag(byte[] b, int off) {
@@ -179,6 +280,7 @@ public final class Segment implements AutoCloseable {
         while (bb.hasRemaining()) {
             at += channel.write(bb, at);
         }
+        Faults.at(Faults.SEGMENT_AFTER_APPEND);
         for (int p = off; p < off + len; ) {
             int rl = RecordCodec.length(b, p);
             noteIndex(RecordCodec.seq(b, p), pos + (p - off));
@@ -260,13 +362,18 @@ public final class Segment implements AutoCloseable {
                     continue;
                 }
                 pos += off;
+                Faults.at(Faults.COMPACTION_REWRITE);
             }
             out.force(true);
         }
         FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
         Segment fresh = new Segment(file, baseSeq, ch, interval, new SparseIndex(), ch.size(), lastSeq);
         fresh.tagHashes = new long[16];
-        fresh.scan();
+        Scan scan = fresh.scan(HEADER, Long.MAX_VALUE, true, false);
+        if (scan.damage() != null) {
+            ch.close();
+            throw new CorruptFrame("compacted segment " + tmp + " has " + scan.damage() + " at byte " + scan.end());
+        }
         fresh.lastSeq = lastSeq; // the bound stays this segment's even if its last record went
         return fresh;
     }
@@ -285,6 +392,7 @@ public final class Segment implements AutoCloseable {
         Path dir = file.getParent();
         Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(baseSeq)));
         Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(baseSeq)));
+        Faults.at(Faults.COMPACTION_SWAP);
         Files.move(tmpFile(), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         dev.topics.storage.wal.AtomicFsync.directory(dir);
@@ -335,6 +443,16 @@ public final class Segment implements AutoCloseable {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** Recovery: the first seq this file holds (-1: none), known for segments opened by recovery. */
+    long firstInFile() {
+        return firstInFile;
+    }
+
+    /** Recovery: the last seq this file holds (-1: none). */
+    long lastInFile() {
+        return lastInFile;
     }
 
     public long baseSeq() {

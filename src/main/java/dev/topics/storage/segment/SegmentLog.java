@@ -1,5 +1,7 @@
 package dev.topics.storage.segment;
 
+import dev.topics.storage.fault.Faults;
+import dev.topics.storage.wal.CorruptFrame;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -18,10 +20,15 @@ import java.util.List;
  * the topic is deleted — a reader racing that gets an I/O error, which the engine turns
  * into "topic not found".
  *
- * <p>After a crash, {@link #recover} is given the active segment's base and length from
- * the snapshot: segments after it are deleted (written after the snapshot, they will be
- * replayed from the WAL), the active one is cut to that length and its index rebuilt;
- * sealed ones keep their index files (rebuilt by a scan if missing or damaged).
+ * <p>After a crash, {@link #recover} is given the active segment's base and the topic's
+ * head from the snapshot: segments after it are deleted (written after the snapshot, they
+ * will be replayed from the WAL), the active one is cut after the head and its index
+ * rebuilt; sealed ones keep their index files (rebuilt by a scan if missing or damaged).
+ * Damage stops recovery with the file and byte named.
+ *
+ * <p>Invariant that makes this sound: a segment file whose records some durable (or
+ * in-flight) snapshot counts on is never rewritten — compaction only rewrites segments
+ * wholly below the active one of every such snapshot ({@link #compactionCandidates}).
  */
 public final class SegmentLog implements AutoCloseable {
     private static final int READ_BLOCK = 64 * 1024;
@@ -43,9 +50,13 @@ public final class SegmentLog implements AutoCloseable {
     private final long segmentBytes;
     private final int interval;
     private volatile Segment[] segments;
+    /** See {@link #holes()}. */
+    private long[] holes = new long[0];
     /** Segments dropped by retention: deleted from disk at once, closed after a grace period. */
     private final List<Segment> retired = new ArrayList<>();
     private final List<Long> retiredAt = new ArrayList<>();
+    /** The retired segments whose files go too (retention); a swapped-out one shares its name with its successor. */
+    private final List<Segment> evicted = new ArrayList<>();
     /** A reader holding a retired segment finishes well within this. */
     private static final long CLOSE_GRACE_NANOS = 30_000_000_000L;
 
@@ -58,15 +69,31 @@ public final class SegmentLog implements AutoCloseable {
 
     /** A new log whose first record will have seq {@code firstSeq}. */
     public static SegmentLog create(Path dir, long firstSeq, long segmentBytes, int interval) throws IOException {
+        boolean made = !Files.exists(dir);
         Files.createDirectories(dir);
-        return new SegmentLog(dir, segmentBytes, interval, new Segment[] {Segment.create(dir, firstSeq, interval)});
+        try {
+            return new SegmentLog(dir, segmentBytes, interval, new Segment[] {Segment.create(dir, firstSeq, interval)});
+        } catch (IOException | RuntimeException e) {
+            // a full disk: leave nothing half-made, so the same topic id can be made later
+            Files.deleteIfExists(dir.resolve(SegmentFiles.segmentName(firstSeq)));
+            if (made) {
+                Files.deleteIfExists(dir);
+            }
+            throw e;
+        }
     }
 
     /**
-     * Opens an existing log as the snapshot left it. {@code activeBase}/{@code activeSize}
-     * say how much of the active segment is covered by the snapshot.
+     * Recovery: opens an existing log as the snapshot left it. {@code activeBase} is the
+     * segment the snapshot names as active and {@code headSeq} the topic's head then.
+     * Segments after the active one were made after the snapshot and are deleted (the WAL
+     * replay writes them again); the active one must hold every record up to
+     * {@code headSeq} and is cut after it ({@link Segment#openActive}); sealed ones are
+     * checked ({@link Segment#openSealed}). Seqs up to {@code headSeq} that no file holds
+     * are left in {@link #holes()}: the caller checks, once the WAL is replayed, that each
+     * was deleted or evicted, since a missing segment file looks just like that.
      */
-    public static SegmentLog recover(Path dir, long activeBase, long activeSize, long segmentBytes, int interval)
+    public static SegmentLog recover(Path dir, long activeBase, long headSeq, long segmentBytes, int interval)
             throws IOException {
         List<Long> bases = new ArrayList<>();
         if (Files.isDirectory(dir)) {
@@ -77,36 +104,80 @@ public final class SegmentLog implements AutoCloseable {
                     if (b >= 0) {
                         bases.add(b);
                     } else if (name.endsWith(SegmentFiles.TMP_SUFFIX)) {
-                        Files.deleteIfExists(p);
+                        Files.deleteIfExists(p); // a compaction that never finished
                     }
                 }
             }
         } else {
+            // gone since the snapshot: fine if the WAL deletes the topic, else holes() says what is missing
             Files.createDirectories(dir);
         }
         bases.sort(null);
         List<Segment> segs = new ArrayList<>();
-        for (int i = 0; i < bases.size(); i++) {
-            long b = bases.get(i);
-            Path file = dir.resolve(SegmentFiles.segmentName(b));
-            if (b > activeBase) {
-                Files.deleteIfExists(file);
-                Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
-                Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(b)));
-            } else if (b == activeBase) {
-                Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
-                Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(b)));
-                segs.add(Segment.open(file, b, interval, activeSize, null, b - 1));
-            } else {
-                // sealed before the snapshot: whole and forced; the next segment's base bounds it
-                SparseIndex idx = Segment.readIndex(dir, b);
-                segs.add(Segment.open(file, b, interval, -1, idx, (i + 1 < bases.size() ? bases.get(i + 1) : activeBase) - 1));
+        try {
+            for (int i = 0; i < bases.size(); i++) {
+                long b = bases.get(i);
+                Path file = dir.resolve(SegmentFiles.segmentName(b));
+                if (b > activeBase) {
+                    Files.deleteIfExists(file);
+                    Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
+                    Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(b)));
+                } else if (b == activeBase) {
+                    Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
+                    Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(b)));
+                    segs.add(Segment.openActive(file, b, interval, headSeq));
+                } else {
+                    long bound = (i + 1 < bases.size() ? Math.min(bases.get(i + 1), activeBase) : activeBase) - 1;
+                    segs.add(Segment.openSealed(file, b, interval, Segment.readIndex(dir, b), bound));
+                }
             }
+            if (segs.isEmpty() || segs.get(segs.size() - 1).baseSeq() != activeBase) {
+                // missing: its records (if any) show up in holes(), checked after the WAL replay
+                segs.add(Segment.create(dir, activeBase, interval));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Segment s : segs) {
+                s.close();
+            }
+            throw e;
         }
-        if (segs.isEmpty() || segs.get(segs.size() - 1).baseSeq() != activeBase) {
-            segs.add(Segment.create(dir, activeBase, interval));
+        SegmentLog log = new SegmentLog(dir, segmentBytes, interval, segs.toArray(new Segment[0]));
+        log.holes = holes(segs, headSeq);
+        return log;
+    }
+
+    /** The seq ranges up to {@code headSeq} that no segment file holds, as [from, to] pairs. */
+    private static long[] holes(List<Segment> segs, long headSeq) {
+        List<Long> out = new ArrayList<>();
+        long held = 0; // every seq ≤ held is accounted for
+        for (Segment s : segs) {
+            if (s.firstInFile() < 0) {
+                continue;
+            }
+            if (s.firstInFile() > held + 1) {
+                out.add(held + 1);
+                out.add(s.firstInFile() - 1);
+            }
+            held = Math.max(held, s.lastInFile());
         }
-        return new SegmentLog(dir, segmentBytes, interval, segs.toArray(new Segment[0]));
+        if (held < headSeq) {
+            out.add(held + 1);
+            out.add(headSeq);
+        }
+        long[] r = new long[out.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = out.get(i);
+        }
+        return r;
+    }
+
+    /**
+     * Recovery: seq ranges ([from, to] pairs, up to the snapshot's head) that no segment
+     * file holds. Each must turn out deleted or evicted once the WAL is replayed; if not, a
+     * file was lost or cut. Not kept up to date after recovery.
+     */
+    public long[] holes() {
+        return holes;
     }
 
     /** Committer: appends whole records with contiguous seqs; rolls first if the active segment is full. */
@@ -114,6 +185,7 @@ public final class SegmentLog implements AutoCloseable {
         Segment active = active();
         if (active.size() >= segmentBytes && active.lastSeq() >= active.baseSeq()) {
             active.writeIndex();
+            Faults.at(Faults.SEGMENT_ROLL);
             Segment next = Segment.create(dir, firstSeq, interval);
             Segment[] cur = segments;
             Segment[] grown = Arrays.copyOf(cur, cur.length + 1);
@@ -126,8 +198,10 @@ public final class SegmentLog implements AutoCloseable {
 
     /**
      * Committer: drops every sealed segment whose records are all below {@code seq}
-     * (retention). Their files are deleted now; their channels are closed after a grace
-     * period so that a reader still holding one finishes its read.
+     * (retention). Readers stop seeing them now; their channels are closed and their files
+     * deleted after a grace period, so that a reader still holding one finishes its read
+     * and the EVICT frame that explains their absence is forced first (it is forced within
+     * {@code async_flush_ms}): recovery refuses a missing file that nothing explains.
      */
     public void retireBefore(long seq) throws IOException {
         Segment[] cur = segments;
@@ -141,11 +215,9 @@ public final class SegmentLog implements AutoCloseable {
         segments = Arrays.copyOfRange(cur, drop, cur.length);
         long now = System.nanoTime();
         for (int i = 0; i < drop; i++) {
-            Files.deleteIfExists(cur[i].file());
-            Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(cur[i].baseSeq())));
-            Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(cur[i].baseSeq())));
             retired.add(cur[i]);
             retiredAt.add(now);
+            evicted.add(cur[i]);
         }
         reapRetired(now);
     }
@@ -153,17 +225,29 @@ public final class SegmentLog implements AutoCloseable {
     /** Committer: closes retired segments whose grace period is over. */
     public void reapRetired(long nowNanos) throws IOException {
         while (!retired.isEmpty() && nowNanos - retiredAt.get(0) > CLOSE_GRACE_NANOS) {
-            retired.remove(0).close();
+            Segment s = retired.remove(0);
             retiredAt.remove(0);
+            s.close();
+            if (evicted.remove(s)) {
+                deleteFiles(s);
+            }
         }
     }
 
+    private void deleteFiles(Segment s) throws IOException {
+        Files.deleteIfExists(s.file());
+        Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(s.baseSeq())));
+        Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(s.baseSeq())));
+    }
+
     /**
-     * Committer: the sealed segments holding a seq in {@code removed} — the ones compaction
-     * must rewrite. The active segment is rolled first when it holds one ({@code nextSeq}
-     * is the seq the next append will have).
+     * Committer: the sealed segments with a base below {@code below} holding a seq in
+     * {@code removed} — the ones compaction may rewrite now. The active segment is rolled
+     * first when it holds one ({@code nextSeq} is the seq the next append will have).
+     * {@code below} is the lowest active-segment base of the snapshots recovery may load
+     * (see the class comment): those segments must stay as the snapshots saw them.
      */
-    public List<Segment> compactionCandidates(SeqSet removed, long nextSeq) throws IOException {
+    public List<Segment> compactionCandidates(SeqSet removed, long nextSeq, long below) throws IOException {
         Segment active = active();
         if (active.lastSeq() >= active.baseSeq() && removed.intersects(active.baseSeq(), active.lastSeq())) {
             active.writeIndex();
@@ -175,7 +259,7 @@ public final class SegmentLog implements AutoCloseable {
         }
         Segment[] cur = segments;
         List<Segment> out = new ArrayList<>();
-        for (int i = 0; i < cur.length - 1; i++) {
+        for (int i = 0; i < cur.length - 1 && cur[i].baseSeq() < below; i++) {
             if (cur[i].lastSeq() >= cur[i].baseSeq() && removed.intersects(cur[i].baseSeq(), cur[i].lastSeq())) {
                 out.add(cur[i]);
             }
@@ -265,7 +349,8 @@ public final class SegmentLog implements AutoCloseable {
             while (off + RecordCodec.HEADER + 4 <= n) {
                 int len = RecordCodec.length(buf, off);
                 if (len < RecordCodec.HEADER + 4 || len > end - pos - off) {
-                    throw new IOException("segment " + s.file() + " has a bad record length at " + (pos + off));
+                    throw new CorruptFrame("segment " + s.file() + " is damaged at byte " + (pos + off)
+                            + ": a bad record length (" + len + ")");
                 }
                 if (off + len > n) {
                     if (off == 0) {
@@ -275,6 +360,12 @@ public final class SegmentLog implements AutoCloseable {
                         continue;
                     }
                     break;
+                }
+                try {
+                    RecordCodec.check(buf, off, n - off); // damage is an error, never altered data
+                } catch (CorruptFrame e) {
+                    throw new CorruptFrame("segment " + s.file() + " is damaged at byte " + (pos + off) + ": "
+                            + e.getMessage());
                 }
                 long seq = RecordCodec.seq(buf, off);
                 if (seq > toSeq) {
@@ -286,7 +377,7 @@ public final class SegmentLog implements AutoCloseable {
                 off += len;
             }
             if (off == 0) {
-                throw new IOException("segment " + s.file() + " unreadable at " + pos);
+                throw new CorruptFrame("segment " + s.file() + " is unreadable at byte " + pos);
             }
             pos += off;
         }
@@ -324,5 +415,6 @@ public final class SegmentLog implements AutoCloseable {
         }
         retired.clear();
         retiredAt.clear();
+        evicted.clear(); // their files are retired again by the next start (see LocalStorage.open)
     }
 }

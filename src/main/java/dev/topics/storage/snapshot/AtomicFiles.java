@@ -1,5 +1,6 @@
 package dev.topics.storage.snapshot;
 
+import dev.topics.storage.fault.Faults;
 import dev.topics.storage.wal.AtomicFsync;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,6 +20,11 @@ public final class AtomicFiles {
     }
 
     public static void write(Path dir, String name, byte[] content) throws IOException {
+        write(dir, name, content, null);
+    }
+
+    /** As {@link #write(Path, String, byte[])}, naming a fault point reached just before the rename. */
+    public static void write(Path dir, String name, byte[] content, String faultBeforeRename) throws IOException {
         Path tmp = dir.resolve(name + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
@@ -27,6 +33,9 @@ public final class AtomicFiles {
                 ch.write(bb);
             }
             ch.force(true);
+        }
+        if (faultBeforeRename != null) {
+            Faults.at(faultBeforeRename);
         }
         Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         AtomicFsync.directory(dir);

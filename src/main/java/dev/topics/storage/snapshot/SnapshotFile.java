@@ -1,5 +1,6 @@
 package dev.topics.storage.snapshot;
 
+import dev.topics.storage.fault.Faults;
 import dev.topics.storage.segment.SegmentFiles;
 import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.Bytes;
@@ -35,7 +36,8 @@ public final class SnapshotFile {
         out.u8('T').u8('S').u8('N').u8('P').u8(VERSION).u8(0).u8(0).u8(0).i64(walStart).i32(payload.length).bytes(payload);
         out.i32(Bytes.crc32c(out.array(), 0, out.size()));
         String name = String.format("%020d%s", walStart, SegmentFiles.SNAPSHOT_SUFFIX);
-        AtomicFiles.write(dir, name, out.toByteArray());
+        AtomicFiles.write(dir, name, out.toByteArray(), Faults.SNAPSHOT_BEFORE_RENAME);
+        Faults.at(Faults.SNAPSHOT_AFTER_RENAME);
         for (Path p : list(dir)) {
             if (!p.getFileName().toString().equals(name)) {
                 Files.deleteIfExists(p);

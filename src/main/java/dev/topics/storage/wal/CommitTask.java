@@ -47,6 +47,23 @@ public abstract class CommitTask {
      */
     protected abstract Sync prepare(ByteSink wal) throws Exception;
 
+    /**
+     * An upper bound of the disk bytes this task's commit may take (WAL frames, segment
+     * bytes, new files), checked against free space before {@link #prepare} so that a full
+     * disk refuses the task before anything changes. 0: no disk at all.
+     */
+    protected long spaceNeeded() {
+        return 1024;
+    }
+
+    /**
+     * True for changes that free space or cost a few bytes (deletes, removals): they may
+     * use the reserve that writes leave free, so a full disk can still be cleaned up.
+     */
+    protected boolean mayUseReserve() {
+        return false;
+    }
+
     /** Publishes the effect (after the WAL write/force). */
     protected abstract void apply() throws Exception;
 

@@ -1,5 +1,6 @@
 package dev.topics.storage.wal;
 
+import dev.topics.storage.fault.Faults;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +22,17 @@ import java.util.logging.Logger;
  * the latest {@code asyncFlushNanos} after they were written; {@link Duties#between} runs
  * after every group and when idle (snapshots, rolls).
  *
- * <p>If a WAL write or force fails, every task of that group fails and the committer
- * refuses all later tasks: after an I/O error the file's state is unknown, and a restart
- * (recovery) is the only way to know what is whole.
+ * <p>A full disk is met before anything changes: each task says how much space it may
+ * need ({@link CommitTask#spaceNeeded}) and is refused with {@link OutOfSpace} before its
+ * prepare when the free space (checked once per group, {@link DiskSpace}) minus what the
+ * group has already claimed would fall below the reserve; deletes may use the reserve.
+ * Writes come back by themselves once space is free.
+ *
+ * <p>If a WAL write or force fails anyway, every task of that group fails and the
+ * committer refuses all later tasks until a restart: prepared state is ahead of the log,
+ * and after a failed fsync the page cache may have dropped the data (PostgreSQL's
+ * "fsyncgate"), so only recovery knows what is whole. A failed write is cut from the WAL
+ * first, so it never reappears after the restart.
  *
  * <p>Benchmark before changing: {@code benchmarks/} P1, P1b, P2.
  */
@@ -44,6 +53,7 @@ public final class Committer implements AutoCloseable {
     private final AppendRing<CommitTask> ring;
     private final WalWriter wal;
     private final Duties duties;
+    private final DiskSpace space;
     private final long asyncFlushNanos;
     private final Thread thread;
     private final ByteSink buffer = new ByteSink(1 << 20);
@@ -64,7 +74,8 @@ public final class Committer implements AutoCloseable {
         public volatile long walBytes;
     }
 
-    public Committer(AppendRing<CommitTask> ring, WalWriter wal, Duties duties, long asyncFlushMs) {
+    public Committer(AppendRing<CommitTask> ring, WalWriter wal, Duties duties, long asyncFlushMs, DiskSpace space) {
+        this.space = space;
         this.ring = ring;
         this.wal = wal;
         this.duties = duties;
@@ -131,6 +142,9 @@ public final class Committer implements AutoCloseable {
         } catch (Throwable t) {
             broken = t;
             LOG.log(Level.SEVERE, "storage committer stopped", t);
+            for (CommitTask task : group) {
+                task.finish(0, t); // a group that failed midway: no waiter is stranded (finish is once-only)
+            }
             exit(t);
         }
     }
@@ -143,14 +157,30 @@ public final class Committer implements AutoCloseable {
 
     private void commit(List<CommitTask> tasks) throws IOException {
         buffer.reset();
+        wal.beginGroup();
+        // Each group opens with a mark of how far the WAL was forced before it: recovery's
+        // way to tell damage in acknowledged frames from a torn tail (WalFormat.TYPE_MARK).
+        WalFormat.mark(buffer, wal.forcedThrough());
+        int framesFrom = buffer.size();
         boolean force = false;
         boolean wrote = false;
         Throwable[] errors = new Throwable[tasks.size()];
+        long budget = space.budget();
         for (int i = 0; i < tasks.size(); i++) {
             CommitTask task = tasks.get(i);
             if (broken != null) {
                 errors[i] = broken;
                 continue;
+            }
+            // Refused before prepare, so nothing of it happens: no seq, no state, no byte.
+            long need = task.spaceNeeded();
+            if (need > 0) {
+                long left = budget - need + (task.mayUseReserve() ? space.reserve() : 0);
+                if (left < 0) {
+                    errors[i] = space.refusal(need);
+                    continue;
+                }
+                budget -= need;
             }
             int mark = buffer.size();
             try {
@@ -158,7 +188,8 @@ public final class Committer implements AutoCloseable {
                 force |= sync == CommitTask.Sync.FORCE;
                 wrote |= sync != CommitTask.Sync.NONE;
             } catch (Throwable t) {
-                errors[i] = t;
+                // a new topic's files could not be made: the disk filled under the estimate
+                errors[i] = OutOfSpace.is(t) ? new OutOfSpace("the disk is full: " + t.getMessage()) : t;
                 // A failed prepare writes nothing: drop any partial frame it left.
                 truncate(mark);
             }
@@ -167,13 +198,15 @@ public final class Committer implements AutoCloseable {
                 wal.write(buffer.array(), 0, buffer.size());
                 stats.walBytes += buffer.size();
                 buffer.reset();
+                framesFrom = 0;
             }
         }
         long fsyncNanos = 0;
         try {
-            if (buffer.size() > 0) {
+            if (buffer.size() > framesFrom) {
                 wal.write(buffer.array(), 0, buffer.size());
                 stats.walBytes += buffer.size();
+                Faults.at(Faults.WAL_AFTER_WRITE);
             }
             if (force) {
                 fsyncNanos = wal.force();
@@ -185,6 +218,7 @@ public final class Committer implements AutoCloseable {
             }
         } catch (IOException e) {
             broken = e;
+            wal.cutBack(); // nothing the group wrote may come back after the restart
             for (CommitTask t : tasks) {
                 t.finish(0, e);
             }

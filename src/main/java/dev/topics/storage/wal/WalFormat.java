@@ -13,10 +13,13 @@ package dev.topics.storage.wal;
  * All integers little-endian. Files are named by a 20-digit zero-padded file number
  * ({@code 00000000000000000007.wal}) so that {@code ls} sorts them in log order.
  *
- * <p>Frame type {@link #TYPE_FILE_END} closes a rolled file; the other types are the engine's business (see {@code dev.topics.storage.Frames}); this
- * class only frames and checks bytes. A frame whose length is zero, larger than
- * {@link #MAX_FRAME}, runs past the end of the file, or whose CRC does not match is
- * corrupt: recovery cuts the log there (the tail was torn by a crash).
+ * <p>Frame type {@link #TYPE_FILE_END} closes a rolled file and {@link #TYPE_MARK} opens
+ * each group; the other types are the engine's business (see
+ * {@code dev.topics.storage.Frames}); this class only frames and checks bytes. A frame
+ * whose length is zero, larger than {@link #MAX_FRAME}, runs past the end of the file, or
+ * whose CRC does not match is not whole. In the newest file that is a torn tail (cut by
+ * recovery) unless a later mark shows its bytes had been forced: then it is damage, and
+ * recovery refuses to start (see {@link WalReader}).
  *
  * <p>Stateless; any thread.
  */
@@ -34,6 +37,19 @@ public final class WalFormat {
      * Handled here, never passed to the engine.
      */
     public static final int TYPE_FILE_END = 0xFF;
+    /**
+     * The first frame of each group the committer writes: {@code u64 forcedThrough}, the
+     * position in this file up to which the WAL was forced before the group was written.
+     * It tells recovery a torn tail from damage: a frame that is not whole is damage when
+     * a later mark says the bytes at its position had been forced (acknowledged), and a
+     * torn tail otherwise. Marks have a fixed length, so recovery can find them past bytes
+     * it cannot parse. Handled here, never passed to the engine.
+     */
+    public static final int TYPE_MARK = 0xFE;
+    /** Length field of a mark frame: type byte plus {@code u64 forcedThrough}. */
+    public static final int MARK_LENGTH = 9;
+    /** A whole mark frame's size on disk. */
+    public static final int MARK_FRAME = FRAME_HEADER + MARK_LENGTH;
 
     private WalFormat() {
     }
@@ -87,6 +103,13 @@ public final class WalFormat {
         int at = sink.skip(FRAME_HEADER);
         sink.u8(type);
         return at;
+    }
+
+    /** Appends a {@link #TYPE_MARK} frame. */
+    public static void mark(ByteSink sink, long forcedThrough) {
+        int at = beginFrame(sink, TYPE_MARK);
+        sink.i64(forcedThrough);
+        endFrame(sink, at);
     }
 
     /** Fills in the length and CRC of the frame begun at {@code at}. */

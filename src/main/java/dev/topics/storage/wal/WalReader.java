@@ -29,6 +29,8 @@ public final class WalReader implements AutoCloseable {
     private long validEnd;
     private String stopReason;
     private boolean ended;
+    /** See {@link #damaged()}: where the mark proving damage is, or -1. */
+    private long forcedMarkAt = -1;
 
     public WalReader(Path file) throws IOException {
         channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -85,6 +87,10 @@ public final class WalReader implements AutoCloseable {
             }
             int type = body[0] & 0xFF;
             pos += WalFormat.FRAME_HEADER + len;
+            if (type == WalFormat.TYPE_MARK) {
+                validEnd = pos;
+                continue;
+            }
             if (type == WalFormat.TYPE_FILE_END) {
                 ended = true;
                 validEnd = pos;
@@ -96,6 +102,77 @@ public final class WalReader implements AutoCloseable {
             handler.frame(type, body, 1, len - 1, pos - WalFormat.FRAME_HEADER - len);
             frames++;
             validEnd = pos;
+        }
+        if (stopReason != null) {
+            forcedMarkAt = findMark(validEnd, validEnd);
+        }
+        return frames;
+    }
+
+    /**
+     * The position of the first mark after {@code from} whose {@code forcedThrough} is above
+     * {@code forcedAbove}, or -1. Marks have a fixed shape (length, type, CRC), so they are
+     * found by trying every position.
+     */
+    private long findMark(long from, long forcedAbove) throws IOException {
+        byte[] buf = new byte[1 << 20];
+        long base = from + 1;
+        while (base + WalFormat.MARK_FRAME <= size) {
+            int n = readFully(ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, size - base)), base);
+            int last = n - WalFormat.MARK_FRAME;
+            for (int i = 0; i <= last; i++) {
+                if (Bytes.i32(buf, i) == WalFormat.MARK_LENGTH
+                        && (buf[i + WalFormat.FRAME_HEADER] & 0xFF) == WalFormat.TYPE_MARK
+                        && Bytes.crc32c(buf, i + WalFormat.FRAME_HEADER, WalFormat.MARK_LENGTH) == Bytes.i32(buf, i + 4)
+                        && Bytes.i64(buf, i + WalFormat.FRAME_HEADER + 1) > forcedAbove) {
+                    return base + i;
+                }
+            }
+            if (last < 0 || base + n >= size) {
+                break;
+            }
+            base += last + 1;
+        }
+        return -1;
+    }
+
+    /**
+     * Reading stopped at a frame that is not whole, and a later mark says that frame's bytes
+     * had been forced before: damage to acknowledged data, not a torn tail.
+     */
+    public boolean damaged() {
+        return forcedMarkAt >= 0;
+    }
+
+    /**
+     * After {@link #readAll} found damage: feeds the whole frames that follow it (what a
+     * repair that cuts the file at the damage would drop), resuming after each frame that
+     * is not whole at the next mark. Returns the number of frames.
+     */
+    public long framesAfterDamage(FrameHandler handler) throws IOException {
+        long frames = 0;
+        long pos = forcedMarkAt;
+        byte[] head = new byte[WalFormat.FRAME_HEADER];
+        while (pos >= 0 && pos + WalFormat.FRAME_HEADER <= size) {
+            readFully(ByteBuffer.wrap(head), pos);
+            int len = Bytes.i32(head, 0);
+            byte[] body = len > 0 && len <= size - pos - WalFormat.FRAME_HEADER ? new byte[len] : null;
+            if (body != null) {
+                readFully(ByteBuffer.wrap(body), pos + WalFormat.FRAME_HEADER);
+            }
+            if (body == null || Bytes.crc32c(body, 0, len) != Bytes.i32(head, 4)) {
+                pos = findMark(pos, Long.MIN_VALUE);
+                continue;
+            }
+            int type = body[0] & 0xFF;
+            if (type == WalFormat.TYPE_FILE_END) {
+                break;
+            }
+            if (type != WalFormat.TYPE_MARK) {
+                handler.frame(type, body, 1, len - 1, pos);
+                frames++;
+            }
+            pos += WalFormat.FRAME_HEADER + len;
         }
         return frames;
     }

@@ -1,5 +1,6 @@
 package dev.topics.storage.wal;
 
+import dev.topics.storage.fault.Faults;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -24,6 +25,10 @@ public final class WalWriter implements AutoCloseable {
     private long fileNumber;
     private long position;
     private boolean unforced;
+    /** Everything before this position of the active file is forced. */
+    private long forcedThrough;
+    /** Where the committer's current group began (see {@link #cutBack}). */
+    private long groupStart;
     private ByteBuffer direct = ByteBuffer.allocateDirect(1 << 20);
     /** The file's size: frames up to {@code position}, zeros after it. */
     private long allocated;
@@ -41,16 +46,53 @@ public final class WalWriter implements AutoCloseable {
         open(nextFileNumber);
     }
 
+    /**
+     * Creates file {@code number} with its header, forced, and makes it the active one. On
+     * failure (a full disk) the new file is removed and the active file stays as it was.
+     */
     private void open(long number) throws IOException {
         Path file = dir.resolve(WalFormat.fileName(number));
-        channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            ByteBuffer h = ByteBuffer.wrap(WalFormat.fileHeader(number));
+            while (h.hasRemaining()) {
+                ch.write(h, h.position());
+            }
+            ch.force(true);
+            AtomicFsync.directory(dir);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        channel = ch;
         fileNumber = number;
-        position = 0;
-        allocated = 0;
-        write(WalFormat.fileHeader(number), 0, WalFormat.FILE_HEADER);
-        channel.force(true);
-        AtomicFsync.directory(dir);
+        position = WalFormat.FILE_HEADER;
+        allocated = WalFormat.FILE_HEADER;
+        groupStart = position;
+        fillAhead();
         unforced = false;
+        forcedThrough = position;
+    }
+
+    /** Committer: a group begins here; {@link #cutBack} returns to this point. */
+    public void beginGroup() {
+        groupStart = position;
+    }
+
+    /**
+     * After a failed write or force: drops what the group wrote (best effort; recovery cuts
+     * whatever is left, as no mark proves it was forced), so that it never comes back.
+     */
+    public void cutBack() {
+        try {
+            channel.truncate(groupStart);
+            channel.force(false);
+            position = groupStart;
+            allocated = groupStart;
+        } catch (IOException e) {
+            // the file is in an unknown state; recovery decides what is whole
+        }
     }
 
     /** Writes bytes at the end of the active file with one positional write (no force). */
@@ -69,16 +111,29 @@ public final class WalWriter implements AutoCloseable {
         unforced = true;
     }
 
-    /** Zero-fills from the last frame's end to the next {@link #FILL_AHEAD} boundary past it. */
-    private void fillAhead() throws IOException {
+    /**
+     * Zero-fills from the last frame's end to the next {@link #FILL_AHEAD} boundary past it.
+     * Best effort: on a full disk the fill is cut back and the file simply grows by its
+     * writes (which the committer's space check keeps within the free space).
+     */
+    private void fillAhead() {
         long target = (position / FILL_AHEAD + 1) * FILL_AHEAD;
         ByteBuffer z = ZEROS.duplicate();
         z.limit((int) (target - position));
         long at = position;
-        while (z.hasRemaining()) {
-            at += channel.write(z, at);
+        try {
+            while (z.hasRemaining()) {
+                at += channel.write(z, at);
+            }
+            allocated = target;
+        } catch (IOException e) {
+            try {
+                channel.truncate(position);
+            } catch (IOException ignored) {
+                // zeros or a short file: either reads as a clean end
+            }
+            allocated = position;
         }
-        allocated = target;
     }
 
     /** fdatasync of the active file; returns the nanoseconds it took (0 if nothing was unforced). */
@@ -87,8 +142,10 @@ public final class WalWriter implements AutoCloseable {
             return 0;
         }
         long t0 = System.nanoTime();
+        long through = position;
         channel.force(false);
         unforced = false;
+        forcedThrough = through;
         return System.nanoTime() - t0;
     }
 
@@ -101,14 +158,27 @@ public final class WalWriter implements AutoCloseable {
         return position >= rollBytes;
     }
 
-    /** Forces and closes the active file and starts the next one; returns the new file's number. */
+    /**
+     * Starts the next file and closes the active one; returns the new file's number. The
+     * next file exists (header forced, directory forced) before the end frame naming it is
+     * written, so a file that ends with that frame is always followed by its successor: a
+     * missing successor is damage, never an interrupted roll. A crash between the two steps
+     * leaves an unended file followed by an empty one, which recovery reads as the newest.
+     */
     public long roll() throws IOException {
-        position = writeEnd(channel, position, fileNumber + 1);
-        unforced = true;
-        force();
-        channel.close();
-        open(fileNumber + 1);
+        FileChannel old = channel;
+        long oldPosition = position;
+        long next = fileNumber + 1;
+        open(next);
+        writeEnd(old, oldPosition, next);
+        old.force(false);
+        old.close();
         return fileNumber;
+    }
+
+    /** Everything before this position of the active file is forced (see {@link WalFormat#TYPE_MARK}). */
+    public long forcedThrough() {
+        return forcedThrough;
     }
 
     /** Appends the end-of-file frame ({@link WalFormat#TYPE_FILE_END}) at {@code position}; returns the new end. No force. */
@@ -146,6 +216,7 @@ public final class WalWriter implements AutoCloseable {
             long n = WalFormat.parseFileName(p.getFileName().toString());
             if (n >= 0 && n < number) {
                 Files.deleteIfExists(p);
+                Faults.at(Faults.WAL_REMOVE);
             }
         }
         AtomicFsync.directory(dir);

@@ -48,7 +48,7 @@ class SegmentTest {
                 indexed.add(v);
             }
         }
-        try (Segment s = Segment.open(dir.resolve(SegmentFiles.segmentName(1)), 1, 256, -1, null, 0)) {
+        try (Segment s = Segment.openActive(dir.resolve(SegmentFiles.segmentName(1)), 1, 256, next - 1)) {
             assertThat(s.lastSeq()).isEqualTo(next - 1);
             assertThat(s.size()).isEqualTo(size);
             List<Long> rebuilt = new ArrayList<>();
@@ -60,7 +60,7 @@ class SegmentTest {
     }
 
     @Test
-    void openCutsToTheValidSizeItIsGiven() throws IOException {
+    void openActiveCutsAfterTheSnapshotsHead() throws IOException {
         long cutAt;
         try (Segment s = Segment.create(dir, 10, 4096)) {
             long next = append(s, 10, 5, 60);
@@ -68,7 +68,7 @@ class SegmentTest {
             append(s, next, 5, 60);
         }
         Path file = dir.resolve(SegmentFiles.segmentName(10));
-        try (Segment s = Segment.open(file, 10, 4096, cutAt, null, 9)) {
+        try (Segment s = Segment.openActive(file, 10, 4096, 14)) {
             assertThat(s.size()).isEqualTo(cutAt);
             assertThat(s.lastSeq()).isEqualTo(14);
         }
@@ -81,9 +81,9 @@ class SegmentTest {
             append(s, 5, 2, 50);
         }
         Path file = dir.resolve(SegmentFiles.segmentName(5));
-        assertThatThrownBy(() -> Segment.open(file, 6, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
+        assertThatThrownBy(() -> Segment.openSealed(file, 6, 4096, null, 100).close()).isInstanceOf(CorruptFrame.class);
         Corruptor.flipBit(file, 0, 1);
-        assertThatThrownBy(() -> Segment.open(file, 5, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
+        assertThatThrownBy(() -> Segment.openSealed(file, 5, 4096, null, 100).close()).isInstanceOf(CorruptFrame.class);
     }
 
     @Test
@@ -97,7 +97,7 @@ class SegmentTest {
         }
         Path file = dir.resolve(SegmentFiles.segmentName(1));
         Corruptor.append(file, new byte[2 << 20]);
-        assertThatThrownBy(() -> Segment.open(file, 1, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
+        assertThatThrownBy(() -> Segment.openSealed(file, 1, 4096, null, 100).close()).isInstanceOf(CorruptFrame.class);
     }
 
     @Test
@@ -108,6 +108,39 @@ class SegmentTest {
         }
         Path file = dir.resolve(SegmentFiles.segmentName(1));
         Corruptor.append(file, new byte[100]);
-        assertThatThrownBy(() -> Segment.open(file, 1, 4096, -1, null, 0).close()).isInstanceOf(CorruptFrame.class);
+        assertThatThrownBy(() -> Segment.openSealed(file, 1, 4096, null, 100).close()).isInstanceOf(CorruptFrame.class);
+    }
+
+    @Test
+    void openActiveRefusesWhenRecordsTheSnapshotCoversAreDamagedAndCutsNothing() throws IOException {
+        long second;
+        try (Segment s = Segment.create(dir, 1, 4096)) {
+            second = append(s, 1, 1, 60);
+            append(s, second, 9, 60);
+        }
+        Path file = dir.resolve(SegmentFiles.segmentName(1));
+        long size = Corruptor.size(file);
+        Corruptor.flipBit(file, size - 30, 0); // inside seq 10
+        assertThatThrownBy(() -> Segment.openActive(file, 1, 4096, 10).close()).isInstanceOf(CorruptFrame.class)
+                .hasMessageContaining("should hold records 10..10");
+        assertThat(Corruptor.size(file)).isEqualTo(size);
+        // the same damage past what the snapshot covers is a torn tail of later writes: cut
+        try (Segment s = Segment.openActive(file, 1, 4096, 9)) {
+            assertThat(s.lastSeq()).isEqualTo(9);
+        }
+        assertThat(Corruptor.size(file)).isLessThan(size);
+    }
+
+    @Test
+    void openSealedRefusesAFileCutShortOfItsIndex() throws IOException {
+        SparseIndex index;
+        try (Segment s = Segment.create(dir, 1, 256)) {
+            append(s, 1, 40, 100);
+            s.writeIndex();
+            index = Segment.readIndex(dir, 1);
+        }
+        Path file = dir.resolve(SegmentFiles.segmentName(1));
+        Corruptor.truncate(file, Corruptor.size(file) - 10);
+        assertThatThrownBy(() -> Segment.openSealed(file, 1, 256, index, 40).close()).isInstanceOf(CorruptFrame.class);
     }
 }

@@ -95,7 +95,7 @@ class WalFormatTest {
             byte[] p = new byte[sizes[i]];
             rnd.nextBytes(p);
             payloads.add(p);
-            types.add(i == 0 ? 254 : i % 5 + 1); // 255 is the end-of-file marker, read by WalReader itself
+            types.add(i == 0 ? 253 : i % 5 + 1); // 255 (end of file) and 254 (mark) are read by WalReader itself
         }
         // Several frames in one write (a group), as the committer does.
         ByteSink group = new ByteSink(64);
