@@ -102,8 +102,12 @@ final class Frames {
         if (discard > 1 || durability > 1) {
             throw new CorruptFrame("bad topic config enum");
         }
-        return new TopicConfig(ttl, capRecords, capBytes, TopicConfig.Discard.values()[discard], durable,
-                TopicConfig.Durability.values()[durability], autoCreate, window, dedupe, pr, pp);
+        try {
+            return new TopicConfig(ttl, capRecords, capBytes, TopicConfig.Discard.values()[discard], durable,
+                    TopicConfig.Durability.values()[durability], autoCreate, window, dedupe, pr, pp);
+        } catch (IllegalArgumentException e) { // a value the constructor refuses, e.g. a negative cap
+            throw new CorruptFrame("bad topic config: " + e.getMessage());
+        }
     }
 
     static void topicCreate(ByteSink out, TopicLog t) {
@@ -181,9 +185,19 @@ final class Frames {
         ControlEntry.Kind kind = ControlEntry.Kind.of(in.u8());
         String id = in.str16();
         if (!in.bool()) {
-            return new ControlEntry(kind, id, null, 0, java.util.List.of());
+            return entry(kind, id, null, 0, java.util.List.of());
         }
         return controlBody(in, kind, id);
+    }
+
+    /** A decoded entry; what the constructor refuses (e.g. an empty id) is damage, not a bug. */
+    private static ControlEntry entry(ControlEntry.Kind kind, String id, byte[] spec, long cursor,
+                                      java.util.List<String> topics) {
+        try {
+            return new ControlEntry(kind, id, spec, cursor, topics);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptFrame("bad control entry: " + e.getMessage());
+        }
     }
 
     /** An entry as snapshots keep it: {@code u8 kind  str id  u64 cursor  u8 topicCount  str topic*  u32 len  spec}. */
@@ -207,7 +221,7 @@ final class Frames {
         for (int i = 0; i < n; i++) {
             topics.add(in.str16());
         }
-        return new ControlEntry(kind, id, in.bytes(in.i32()), cursor, topics);
+        return entry(kind, id, in.bytes(in.i32()), cursor, topics);
     }
 
     static void cursor(ByteSink out, CursorMove m) {

@@ -381,7 +381,13 @@ final class Recovery {
                 TopicLog t = engine.byId.get(in.i64());
                 long count = in.i64();
                 long bytes = in.i64();
-                long[] ranges = new long[in.i32() * 2];
+                int n = in.i32();
+                if (n < 0 || n > in.remaining() / 16) {
+                    // checked before allocating: a damaged count must not ask for gigabytes
+                    throw new CorruptFrame("DELETE frame at " + position + " has " + n + " ranges in " + in.remaining()
+                            + " bytes");
+                }
+                long[] ranges = new long[n * 2];
                 for (int i = 0; i < ranges.length; i++) {
                     ranges[i] = in.i64();
                 }
@@ -478,8 +484,10 @@ final class Recovery {
             byte[] records = new byte[len];
             System.arraycopy(buf, at, records, 0, len);
             RecordCodec.Parts parts = new RecordCodec.Parts();
-            for (int p = 0; p < len; p += RecordCodec.check(records, p, len - p)) {
+            for (int p = 0; p < len; ) {
+                int n = RecordCodec.check(records, p, len - p); // before anything reads the record
                 t.origins.accept(records, p, parts); // rebuild the origin marks (SPEC §8)
+                p += n;
             }
             long last = first + count - 1;
             t.appendCommitted(records, 0, len, first, last, dataBytes);

@@ -136,6 +136,11 @@ final class SnapshotCodec {
                 t.origins.put(new OriginMarks.Source(in.str16(), in.str16()), in.i64());
             }
             int ranges = v >= 2 ? in.i32() : 0;
+            if (ranges < 0 || ranges > in.remaining() / 16) {
+                // checked before allocating: a damaged count must not ask for gigabytes
+                throw new CorruptFrame("snapshot topic '" + name + "' has " + ranges + " removed ranges in "
+                        + in.remaining() + " bytes");
+            }
             if (ranges > 0) {
                 long[] pairs = new long[ranges * 2];
                 for (int r = 0; r < pairs.length; r++) {

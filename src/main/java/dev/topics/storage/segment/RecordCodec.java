@@ -121,6 +121,7 @@ public final class RecordCodec {
         if ((flags(b, off) & ~KNOWN) != 0) {
             throw new CorruptFrame("record flags " + flags(b, off) + " not supported by this build");
         }
+        new Parts().parse(b, off); // its parts must fill the record exactly, CRC or not
         return len;
     }
 
@@ -139,33 +140,57 @@ public final class RecordCodec {
         public int dataOff;
         public int dataLen;
 
+        /**
+         * Finds the parts of the record at {@code off}, whose length field must already lie
+         * within {@code b} (readers bound it by what they read). Every length inside is checked
+         * against the record's own length, so damaged bytes that got past the CRC (or a read
+         * that does not check it) give {@link CorruptFrame}, never an index out of bounds or
+         * parts that point into the next record. A few compares per record on the read path.
+         */
         public void parse(byte[] b, int off) {
+            int len = length(b, off);
+            if (len < HEADER + 4 || len > b.length - off) {
+                throw new CorruptFrame("record length " + len + " out of bounds");
+            }
+            int end = off + len;
             int flags = flags(b, off);
             int p = off + HEADER;
             tagOff = nodeOff = originOff = contentTypeOff = -1;
             if ((flags & F_TAG) != 0) {
-                tagLen = Bytes.u16(b, p);
+                tagLen = Bytes.u16(b, need(p, 2, end));
                 tagOff = p + 2;
-                p = tagOff + tagLen;
+                p = need(tagOff, tagLen, end) + tagLen;
             }
             if ((flags & F_NODE) != 0) {
-                nodeLen = b[p] & 0xFF;
+                nodeLen = b[need(p, 1, end)] & 0xFF;
                 nodeOff = p + 1;
-                p = nodeOff + nodeLen;
+                p = need(nodeOff, nodeLen, end) + nodeLen;
             }
             if ((flags & F_ORIGIN) != 0) {
                 originOff = p;
-                int nl = b[p] & 0xFF;
-                int tl = Bytes.u16(b, p + 1 + nl);
-                p = p + 1 + nl + 2 + tl + 8;
+                int nl = b[need(p, 1, end)] & 0xFF;
+                int tl = Bytes.u16(b, need(p + 1 + nl, 2, end));
+                p = need(p + 3 + nl, tl + 8, end) + tl + 8;
             }
             if ((flags & F_CONTENT_TYPE) != 0) {
-                contentTypeLen = b[p] & 0xFF;
+                contentTypeLen = b[need(p, 1, end)] & 0xFF;
                 contentTypeOff = p + 1;
-                p = contentTypeOff + contentTypeLen;
+                p = need(contentTypeOff, contentTypeLen, end) + contentTypeLen;
             }
-            dataLen = Bytes.i32(b, p);
+            dataLen = Bytes.i32(b, need(p, 4, end));
             dataOff = p + 4;
+            if (dataLen != end - dataOff) {
+                throw new CorruptFrame("record data length " + dataLen + " does not fill the record (" + (end - dataOff)
+                        + " bytes left) at seq " + seq(b, off));
+            }
+        }
+
+        /** {@code p}, after checking that {@code n} bytes from it lie before {@code end}. */
+        private static int need(int p, int n, int end) {
+            if (end - p < n) {
+                throw new CorruptFrame("record part runs past the record's end");
+            }
+            return p;
         }
     }
 }
