@@ -3,7 +3,6 @@ package dev.topics.storage;
 import dev.topics.storage.segment.RecordCodec;
 import dev.topics.storage.segment.SegmentFiles;
 import dev.topics.storage.snapshot.SnapshotFile;
-import dev.topics.storage.wal.AtomicFsync;
 import dev.topics.storage.wal.ByteSource;
 import dev.topics.storage.wal.Bytes;
 import dev.topics.storage.wal.CorruptFrame;
@@ -34,7 +33,7 @@ import java.util.logging.Logger;
  *   damaged or unended file that is not the newest, a missing WAL file, segment or
  *   snapshot, records the segments should hold but do not — stops start-up with a
  *   {@link CorruptFrame} naming the file and byte. Nothing is cut or deleted on that path.
- *   Started with {@code repair}, a WAL cut at the damage is made instead: the log ends at
+ *   Started with {@code repair}, a WAL cut at the damage is made instead ({@link WalRepair}): the log ends at
  *   the last whole frame before it, the files as they were are copied to
  *   {@code repair/<time>/} in the data directory first, and what was dropped is reported.</li>
  * </ul>
@@ -93,7 +92,8 @@ final class Recovery {
                     if (!repair) {
                         throw damage(f, r);
                     }
-                    cut = repairAt(r, f, files.subList(i + 1, files.size()));
+                    cut = r.size() - r.validEnd();
+                    repaired = new WalRepair(engine).cut(r, f, files.subList(i + 1, files.size()));
                     reason = f.getFileName() + ": " + r.stopReason() + " (repaired)";
                     files = files.subList(0, i + 1);
                     last = true;
@@ -215,90 +215,6 @@ final class Recovery {
     private static boolean holdsNoFrames(Path f) throws IOException {
         try (WalReader r = new WalReader(f)) {
             return r.readAll((type, buf, off, len, position) -> { }) == 0 && !r.ended();
-        }
-    }
-
-    /**
-     * {@code --repair}: the log ends at the last whole frame before the damage in {@code f}.
-     * The file and every later one are first copied to {@code repair/<time>/} (later files
-     * are moved there), then {@code f} is cut; what the cut drops is logged and kept for
-     * the report. Returns the bytes cut from {@code f}.
-     */
-    private long repairAt(WalReader r, Path f, List<Path> later) throws IOException {
-        Path keep = engine.options.dataDir().resolve("repair")
-                .resolve(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                        .format(java.time.LocalDateTime.now()));
-        Files.createDirectories(keep);
-        Files.copy(f, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Lost lost = new Lost();
-        r.framesAfterDamage(lost::frame);
-        for (Path p : later) {
-            try (WalReader lr = new WalReader(p)) {
-                lr.readAll(lost::frame);
-            }
-            Files.move(p, keep.resolve(p.getFileName()));
-        }
-        AtomicFsync.directory(keep);
-        repaired = "WAL file " + f.getFileName() + " cut at byte " + r.validEnd() + " (" + r.stopReason() + "); dropped "
-                + lost.describe() + "; the files as they were are in " + keep;
-        LOG.severe("repair: " + repaired);
-        return r.size() - r.validEnd();
-    }
-
-    /** Tallies the frames a repair drops: records per topic (seq ranges), other changes by kind. */
-    private final class Lost {
-        private final java.util.Map<String, long[]> records = new java.util.TreeMap<>();
-        private final java.util.Map<String, Integer> others = new java.util.TreeMap<>();
-
-        void frame(int type, byte[] buf, int off, int len, long position) {
-            try {
-                if (type == Frames.RECORDS) {
-                    ByteSource in = new ByteSource(buf, off, len);
-                    long id = in.i64();
-                    int flags = in.u8();
-                    TopicLog t = engine.byId.get(id);
-                    String name = (flags & Frames.F_CREATED) != 0 ? Frames.creation(id, in).name()
-                            : t != null ? t.name : "#" + id;
-                    if ((flags & Frames.F_KEY) != 0) {
-                        in.skip(in.u8());
-                        in.i64();
-                    }
-                    if ((flags & Frames.F_DROPPED) != 0) {
-                        in.i32();
-                    }
-                    if ((flags & Frames.F_CURSOR) != 0) {
-                        in.u8();
-                        in.str16();
-                        in.i64();
-                    }
-                    int count = in.i32();
-                    in.i64();
-                    if (count > 0) {
-                        long first = RecordCodec.seq(buf, in.skip(0));
-                        long[] r = records.computeIfAbsent(name, k -> new long[] {Long.MAX_VALUE, 0, 0});
-                        r[0] = Math.min(r[0], first);
-                        r[1] = Math.max(r[1], first + count - 1);
-                        r[2] += count;
-                    }
-                } else {
-                    others.merge(Frames.typeName(type), 1, Integer::sum);
-                }
-            } catch (RuntimeException e) {
-                others.merge("unreadable", 1, Integer::sum);
-            }
-        }
-
-        String describe() {
-            List<String> parts = new ArrayList<>();
-            records.forEach((topic, r) -> {
-                // the damaged frame itself cannot be read: what the log holds for the topic
-                // ends before its next seq, so that is where the loss starts
-                TopicLog t = engine.byName.get(topic);
-                long from = t != null ? Math.min(r[0], t.nextSeq) : r[0];
-                parts.add((r[1] - from + 1) + " records of '" + topic + "' (seqs " + from + ".." + r[1] + ")");
-            });
-            others.forEach((kind, n) -> parts.add(n + " " + kind + " change" + (n == 1 ? "" : "s")));
-            return parts.isEmpty() ? "no whole frame" : String.join(", ", parts);
         }
     }
 

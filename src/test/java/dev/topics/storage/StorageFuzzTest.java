@@ -2,6 +2,7 @@ package dev.topics.storage;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.topics.storage.segment.RecordCodec;
+import dev.topics.storage.segment.SegmentChannels;
 import dev.topics.storage.segment.SegmentFiles;
 import dev.topics.storage.segment.SegmentLog;
 import dev.topics.storage.snapshot.SnapshotFile;
@@ -35,6 +36,9 @@ import org.junit.jupiter.api.AfterAll;
  * <p>Each input runs in a scratch directory in memory ({@code /dev/shm} when there is one).
  */
 class StorageFuzzTest {
+    /** Segment files open at once in the segment target: a few, so it also goes through evictions. */
+    private static final SegmentChannels CHANNELS = new SegmentChannels(4);
+
     private static final Path SCRATCH = scratchRoot();
     /** A data directory written with a snapshot half-way (StorageSamples.snapshotted), made once. */
     private static Path snapshotted;
@@ -168,7 +172,7 @@ class StorageFuzzTest {
             long base = activeBase;
             long head = Fixups.lastSeq(seg); // what a snapshot would have said: the file holds it all
             expectClean(() -> {
-                try (SegmentLog log = SegmentLog.recover(dir, base, head, 700, 128)) {
+                try (SegmentLog log = SegmentLog.recover(CHANNELS, dir, base, head, 700, 128)) {
                     log.read(0, Long.MAX_VALUE, (buf, off) -> {
                         touch(new RecordView(buf, off));
                         return true;
