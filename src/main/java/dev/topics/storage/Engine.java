@@ -4,6 +4,7 @@ import dev.topics.storage.segment.SegmentChannels;
 import dev.topics.storage.segment.SegmentFiles;
 import dev.topics.storage.segment.SegmentLog;
 import dev.topics.storage.snapshot.SnapshotFile;
+import dev.topics.storage.wal.AtomicFsync;
 import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.Committer;
 import dev.topics.storage.wal.OutOfSpace;
@@ -413,6 +414,9 @@ final class Engine implements Committer.Duties {
                 } catch (ClosedChannelException e) {
                     // the topic was deleted after the capture: its deletion is in the WAL after walStart
                 }
+            }
+            if (!topics.isEmpty()) {
+                AtomicFsync.directory(topicsDir); // the topic directories' names, for the same reason
             }
             SnapshotFile.write(snapshotDir, walStart, payload);
             durable = true;

@@ -1,6 +1,7 @@
 package dev.topics.storage.segment;
 
 import dev.topics.storage.fault.Faults;
+import dev.topics.storage.wal.AtomicFsync;
 import dev.topics.storage.wal.CorruptFrame;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -54,6 +55,9 @@ public final class SegmentLog implements AutoCloseable {
     private final long segmentBytes;
     private final int interval;
     private volatile Segment[] segments;
+    /** Segment files made (committer: create, roll) and how many of them {@link #force} made durable by name. */
+    private final java.util.concurrent.atomic.AtomicLong filesMade = new java.util.concurrent.atomic.AtomicLong(1);
+    private volatile long filesForced;
     /** See {@link #holes()}. */
     private long[] holes = new long[0];
     /** Segments dropped by retention: deleted from disk at once, closed after a grace period. */
@@ -121,6 +125,7 @@ public final class SegmentLog implements AutoCloseable {
         }
         bases.sort(null);
         List<Segment> segs = new ArrayList<>();
+        boolean made;
         try {
             for (int i = 0; i < bases.size(); i++) {
                 long b = bases.get(i);
@@ -138,7 +143,8 @@ public final class SegmentLog implements AutoCloseable {
                     segs.add(Segment.openSealed(channels, file, b, interval, Segment.readIndex(dir, b), bound));
                 }
             }
-            if (segs.isEmpty() || segs.get(segs.size() - 1).baseSeq() != activeBase) {
+            made = segs.isEmpty() || segs.get(segs.size() - 1).baseSeq() != activeBase;
+            if (made) {
                 // missing: its records (if any) show up in holes(), checked after the WAL replay
                 segs.add(Segment.create(channels, dir, activeBase, interval));
             }
@@ -149,6 +155,9 @@ public final class SegmentLog implements AutoCloseable {
             throw e;
         }
         SegmentLog log = new SegmentLog(channels, dir, segmentBytes, interval, segs.toArray(new Segment[0]));
+        if (!made) {
+            log.filesForced = log.filesMade.get(); // the names the snapshot counts on were made durable before it
+        }
         log.holes = holes(segs, headSeq);
         return log;
     }
@@ -194,6 +203,7 @@ public final class SegmentLog implements AutoCloseable {
             active.writeIndex();
             Faults.at(Faults.SEGMENT_ROLL);
             Segment next = Segment.create(channels, dir, firstSeq, interval);
+            filesMade.incrementAndGet();
             Segment[] cur = segments;
             Segment[] grown = Arrays.copyOf(cur, cur.length + 1);
             grown[cur.length] = next;
@@ -260,6 +270,7 @@ public final class SegmentLog implements AutoCloseable {
         if (active.lastSeq() >= active.baseSeq() && removed.intersects(active.baseSeq(), active.lastSeq())) {
             active.writeIndex();
             Segment next = Segment.create(channels, dir, nextSeq, interval);
+            filesMade.incrementAndGet();
             Segment[] cur = segments;
             Segment[] grown = Arrays.copyOf(cur, cur.length + 1);
             grown[cur.length] = next;
@@ -308,8 +319,15 @@ public final class SegmentLog implements AutoCloseable {
 
     /** fsync every segment appended to since the last force (see {@link Segment#force}); any one thread. */
     public void force() throws IOException {
+        long made = filesMade.get();
         for (Segment s : segments) {
             s.force();
+        }
+        if (made != filesForced) {
+            // new segment files are named in the directory: a snapshot that counts on them
+            // needs the names durable too, not only the bytes (a power cut, not just a kill)
+            AtomicFsync.directory(dir);
+            filesForced = made;
         }
     }
 
