@@ -1,4 +1,4 @@
-// topics dashboard (SPEC §15). Plain ES module, no framework, no build step.
+// topics dashboard (README, "Dashboard"). Plain ES module, no framework, no build step.
 // Every string from the server is put into the page with textContent / createElement,
 // never parsed as HTML: record data is untrusted.
 

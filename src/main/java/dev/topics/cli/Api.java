@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * The server's native API (SPEC §0–§12) as the commands call it: one JSON request, the
+ * The server's native API as the commands call it: one JSON request, the
  * answer's body back, or a {@link Failure} when the server refuses or cannot be reached.
  * Paths are relative to the server's base URL ({@code v0/topics/…}); {@link #path} builds
  * them with each segment escaped. Sends the token as {@code Authorization: Bearer}.

@@ -4,7 +4,7 @@ import dev.topics.json.JsonOut;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The body of one write request being filled (SPEC §3): up to {@link #MAX_RECORDS} records
+ * The body of one write request being filled: up to {@link #MAX_RECORDS} records
  * or about {@link #MAX_BYTES} bytes, well inside the server's limits (10,000 records, a
  * 16 MiB body). Every record gets the same {@code tag}; {@code node} applies to all.
  */

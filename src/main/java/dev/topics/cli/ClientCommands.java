@@ -4,7 +4,7 @@ import java.util.List;
 import picocli.CommandLine;
 
 /**
- * Adds the client commands (SPEC §14) to the launcher's command line, beside {@code serve}:
+ * Adds the client commands to the launcher's command line, beside {@code serve}:
  * each command gets the {@link Terminal} it reads and prints through, and a
  * {@link Failure} becomes {@code topics: <message>} on stderr and exit code 1.
  */

@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code topics delete-records TOPIC} (SPEC §6): deletes the records that match a filter
+ * {@code topics delete-records TOPIC}: deletes the records that match a filter
  * expression ({@code --match}, or {@code --tag} for the usual one), lie in a seq range, or
  * both. Deleted records are gone for good.
  */

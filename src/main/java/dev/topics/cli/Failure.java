@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Why a command failed at run time, for exit code 1: the server refused (its error code and
- * message, SPEC §0) or could not be reached. The message is printed after {@code topics: }.
+ * message) or could not be reached. The message is printed after {@code topics: }.
  */
 final class Failure extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /**
- * The options every client command takes (SPEC §14): which server, which token, and
+ * The options every client command takes: which server, which token, and
  * whether to print the server's JSON instead of text for people. The server and token
  * default to the {@code TOPICS} and {@code TOPICS_TOKEN} environment variables.
  */

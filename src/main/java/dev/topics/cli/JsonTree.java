@@ -16,7 +16,7 @@ import java.util.Map;
  * exact digits the server sent. Also validates the JSON a user types (record data, filters).
  */
 final class JsonTree {
-    /** The server's nesting limit (SPEC §0). */
+    /** The server's nesting limit. */
     static final int MAX_DEPTH = 64;
 
     /** A JSON number, as written. */

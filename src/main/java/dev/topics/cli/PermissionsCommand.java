@@ -3,7 +3,7 @@ package dev.topics.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code topics permissions …}: pattern permissions, for the admin (SPEC §11). */
+/** {@code topics permissions …}: pattern permissions, for the admin. */
 @Command(name = "permissions", mixinStandardHelpOptions = true,
         description = "List, create and delete permissions (admin).",
         subcommands = {PermissionsCommand.List.class, PermissionsCommand.Create.class, PermissionsCommand.Delete.class})

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code topics principals …}: the API's users and their tokens, for the admin (SPEC §11). */
+/** {@code topics principals …}: the API's users and their tokens, for the admin. */
 @Command(name = "principals", mixinStandardHelpOptions = true,
         description = "List, create and delete principals; add and delete their tokens (admin).",
         subcommands = {PrincipalsCommand.List.class, PrincipalsCommand.Create.class, PrincipalsCommand.Delete.class,

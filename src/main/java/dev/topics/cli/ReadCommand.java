@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code topics read TOPIC} (SPEC §4, §14): one read from a cursor, printed as JSON lines,
+ * {@code topics read TOPIC}: one read from a cursor, printed as JSON lines,
  * one record object per line exactly as the server returned it ({@code --json}: the whole
  * answer). Where to go on, and records evicted before they were read, are said on stderr.
  */

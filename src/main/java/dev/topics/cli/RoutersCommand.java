@@ -5,7 +5,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code topics routers …}: routers that copy one topic into another, here or on another server (SPEC §9). */
+/** {@code topics routers …}: routers that copy one topic into another, here or on another server. */
 @Command(name = "routers", mixinStandardHelpOptions = true, description = "List, show, create and delete routers.",
         subcommands = {RoutersCommand.List.class, RoutersCommand.Get.class, RoutersCommand.Create.class,
                 RoutersCommand.Delete.class})

@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code topics shares …}: a topic's share tokens, for its owner or the admin (SPEC §11). */
+/** {@code topics shares …}: a topic's share tokens, for its owner or the admin. */
 @Command(name = "shares", mixinStandardHelpOptions = true,
         description = "List, create, update, rotate and revoke a topic's share tokens.",
         subcommands = {SharesCommand.List.class, SharesCommand.Create.class, SharesCommand.Update.class,

@@ -7,7 +7,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads a {@code text/event-stream} (the server's watch streams, SPEC §5) event by event:
+ * Reads a {@code text/event-stream} (the server's watch streams) event by event:
  * {@code id}, {@code event} and {@code data} fields (data lines joined with newlines), a
  * blank line ending each event; comments and {@code retry} are passed over. An event
  * the stream breaks off in the middle of is never returned.

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code topics tail TOPIC} (SPEC §5, §14): follows a topic live over its event stream
+ * {@code topics tail TOPIC}: follows a topic live over its event stream
  * ({@code GET /v0/topics/{name}/watch}), printing each record as a JSON line, flushed per
  * event. When the stream breaks (a network failure, a server restart) it reconnects with
  * backoff (250 ms doubling to 5 s), sending the id of the last event seen as

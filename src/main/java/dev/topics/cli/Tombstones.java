@@ -2,7 +2,7 @@ package dev.topics.cli;
 
 import java.util.Map;
 
-/** A tombstone (SPEC §4, §5) said in words, for the stderr of {@code read} and {@code tail}. */
+/** A tombstone said in words, for the stderr of {@code read} and {@code tail}. */
 final class Tombstones {
     private Tombstones() {
     }

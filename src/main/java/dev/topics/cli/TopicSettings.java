@@ -3,12 +3,12 @@ package dev.topics.cli;
 import picocli.CommandLine.Option;
 
 /**
- * The topic settings {@code topics create} and {@code topics update} take (SPEC §2), as
+ * The topic settings {@code topics create} and {@code topics update} take, as
  * request fields: only the options given are sent, so the rest keep their defaults (create)
  * or their current values (update).
  */
 final class TopicSettings {
-    @Option(names = "--public-read", negatable = true, description = "Anyone may read the topic (SPEC §11).")
+    @Option(names = "--public-read", negatable = true, description = "Anyone may read the topic.")
     Boolean publicRead;
 
     @Option(names = "--public-publish", negatable = true, description = "Anyone may write to the topic.")
@@ -34,7 +34,7 @@ final class TopicSettings {
     String durability;
 
     @Option(names = "--dedupe-node", negatable = true,
-            description = "Drop routed or mirrored records already applied (SPEC §8).")
+            description = "Drop routed or mirrored records already applied.")
     Boolean dedupeNode;
 
     @Option(names = "--auto-create", negatable = true,

@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code topics topics …}: list, show, create, change and delete topics, and a topic's stats (SPEC §2, §12). */
+/** {@code topics topics …}: list, show, create, change and delete topics, and a topic's stats */
 @Command(name = "topics", mixinStandardHelpOptions = true, description = "List, show, create, update and delete topics.",
         subcommands = {TopicsCommand.List.class, TopicsCommand.Get.class, TopicsCommand.Create.class,
                 TopicsCommand.Update.class, TopicsCommand.Delete.class, TopicsCommand.Stats.class})

@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code topics webhooks …}: a topic's webhooks and their deliveries, for its owner or the admin (SPEC §10). */
+/** {@code topics webhooks …}: a topic's webhooks and their deliveries, for its owner or the admin. */
 @Command(name = "webhooks", mixinStandardHelpOptions = true,
         description = "List, show, create, update and delete a topic's webhooks; list their deliveries.",
         subcommands = {WebhooksCommand.List.class, WebhooksCommand.Get.class, WebhooksCommand.Create.class,

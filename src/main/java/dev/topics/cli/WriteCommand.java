@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code topics write TOPIC [DATA …]} (SPEC §3, §14): each argument is one record's JSON
+ * {@code topics write TOPIC [DATA …]}: each argument is one record's JSON
  * data; with none, each non-blank line of stdin is. Records go in {@link Batch}es, one
  * request each; on a terminal a progress line shows on stderr while batches go out.
  * Prints what the last request answered (all of it with {@code --json}).
@@ -33,7 +33,7 @@ final class WriteCommand extends ClientCommand {
     @Option(names = "--tag", description = "A tag for every record written.")
     String tag;
 
-    @Option(names = "--node", description = "The node id the records come from (SPEC §8).")
+    @Option(names = "--node", description = "The node id the records come from.")
     String node;
 
     private Batch batch;
