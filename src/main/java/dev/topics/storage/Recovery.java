@@ -70,7 +70,7 @@ final class Recovery {
                 files.add(f);
             }
         }
-        checkSequence(files, snap, walStart);
+        checkWal(files, snap, walStart);
         if (snap != null) {
             SnapshotCodec.decode(snap.payload(), engine);
         }
@@ -167,7 +167,7 @@ final class Recovery {
      * successor first). Checked before anything is changed, so a refusal leaves every file
      * as it was; this reads the WAL once more than the replay does.
      */
-    private void checkSequence(List<Path> files, SnapshotFile.Loaded snap, long walStart) throws IOException {
+    private void checkWal(List<Path> files, SnapshotFile.Loaded snap, long walStart) throws IOException {
         if (files.isEmpty()) {
             if (snap != null) {
                 throw new CorruptFrame("WAL file " + WalFormat.fileName(walStart) + " named by snapshot " + snap.file()
