@@ -2,15 +2,8 @@ package dev.topics;
 
 import dev.topics.access.AccessService;
 import dev.topics.access.Gate;
-import dev.topics.metrics.ServerMetrics;
-import io.helidon.webserver.observe.ObserveFeature;
-import io.helidon.webserver.observe.metrics.MetricsObserver;
-import dev.topics.manage.ManagementService;
-import dev.topics.stats.Activity;
-import dev.topics.stats.StatsService;
-import dev.topics.webhook.WebhookService;
-import dev.topics.webhook.Webhooks;
 import dev.topics.config.ServerConfig;
+import dev.topics.dashboard.DashboardService;
 import dev.topics.http.ApiError;
 import dev.topics.http.Body;
 import dev.topics.http.ConnectionGuard;
@@ -18,23 +11,32 @@ import dev.topics.http.HealthService;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
 import dev.topics.http.TransportErrors;
+import dev.topics.manage.ManagementService;
+import dev.topics.metrics.ServerMetrics;
 import dev.topics.node.NodeService;
+import dev.topics.router.RouterService;
+import dev.topics.router.Routers;
+import dev.topics.stats.Activity;
+import dev.topics.stats.StatsService;
 import dev.topics.storage.LocalStorage;
 import dev.topics.storage.RecoveryReport;
 import dev.topics.storage.StorageOptions;
-import dev.topics.router.RouterService;
-import dev.topics.router.Routers;
 import dev.topics.subscription.SubscriptionService;
 import dev.topics.topic.TopicService;
 import dev.topics.watch.WatchService;
+import dev.topics.webhook.WebhookService;
+import dev.topics.webhook.Webhooks;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A running server: the HTTP listener and the storage engine behind it. {@link Main}
@@ -111,7 +113,7 @@ public final class TopicsServer {
                     .host(cfg.bind())
                     .port(cfg.port())
                     .protocolsDiscoverServices(false)
-                    .protocols(java.util.List.of())
+                    .protocols(List.of())
                     .addConnectionSelector(guard)
                     .maxPayloadSize(cfg.limits().maxBodyBytes() + Body.DRAIN_BYTES)
                     .directHandlers(TransportErrors.handlers())
@@ -205,7 +207,7 @@ public final class TopicsServer {
                 .register("/v0", stats)
                 .register("/v0", new NodeService(ref, gate, version()))
                 .register("/topics", new ManagementService(ref, gate, cfg, access, stats, activity))
-                .register(new dev.topics.dashboard.DashboardService())
+                .register(new DashboardService())
                 .any((req, res) -> {
                     if (req.path().path().equals("/metrics")) {
                         res.next(); // served by the metrics observer, whose routes come after these

@@ -9,11 +9,12 @@ import dev.topics.http.Responses;
 import dev.topics.json.JsonOut;
 import dev.topics.json.JsonReader;
 import dev.topics.storage.ControlEntry;
-import dev.topics.topic.TopicName;
+import dev.topics.http.TopicName;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -102,7 +103,7 @@ public final class AccessService implements HttpService {
             gate.reload();
             JsonOut out = new JsonOut(256).beginObject().field("name", p.name()).field("admin", p.admin())
                     .field("token", token).field("token_id", t.id())
-                    .field("created_at", java.time.Instant.ofEpochMilli(now).toString());
+                    .field("created_at", Instant.ofEpochMilli(now).toString());
             send(res, 201, out, t0);
         }
     }
@@ -131,7 +132,7 @@ public final class AccessService implements HttpService {
             gate.storage().putControl(p.withTokens(tokens).entry());
             gate.reload();
             JsonOut out = new JsonOut(256).beginObject().field("name", name).field("token_id", t.id()).field("token", token)
-                    .field("created_at", java.time.Instant.ofEpochMilli(t.createdAtMs()).toString());
+                    .field("created_at", Instant.ofEpochMilli(t.createdAtMs()).toString());
             send(res, 201, out, t0);
         }
     }

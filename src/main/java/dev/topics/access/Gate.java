@@ -2,7 +2,10 @@ package dev.topics.access;
 
 import dev.topics.config.AuthMode;
 import dev.topics.http.ApiError;
+import dev.topics.http.JsonFields;
+import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
+import dev.topics.json.JsonReader;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
 import dev.topics.storage.StorageException;
@@ -12,7 +15,9 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,7 +66,7 @@ public final class Gate {
     private volatile Directory directory = Directory.EMPTY;
     /** The engine the directory was loaded from (null until recovery is done). */
     private volatile Storage loadedFrom;
-    private volatile dev.topics.http.StorageRef ref = new dev.topics.http.StorageRef();
+    private volatile StorageRef ref = new StorageRef();
     private volatile TopicConfig defaults = TopicConfig.DEFAULTS;
 
     private Gate(boolean required, String effective, byte[] adminHash, int failuresPerMinute,
@@ -119,7 +124,7 @@ public final class Gate {
      * Connects the gate to the engine (usable once recovery is done: until then requests
      * that need it are 503 {@code not_ready}); {@code topicDefaults} decide for topics not yet made.
      */
-    public void attach(dev.topics.http.StorageRef storage, TopicConfig topicDefaults) {
+    public void attach(StorageRef storage, TopicConfig topicDefaults) {
         ref = storage;
         defaults = topicDefaults;
     }
@@ -252,10 +257,10 @@ public final class Gate {
      * (one host usually has a whole /64 to pick source addresses from).
      */
     private static String address(ServerRequest req) {
-        if (!(req.remotePeer().address() instanceof java.net.InetSocketAddress a) || a.getAddress() == null) {
+        if (!(req.remotePeer().address() instanceof InetSocketAddress a) || a.getAddress() == null) {
             return String.valueOf(req.remotePeer().address());
         }
-        if (a.getAddress() instanceof java.net.Inet6Address v6) {
+        if (a.getAddress() instanceof Inet6Address v6) {
             byte[] b = v6.getAddress();
             return HexFormat.of().formatHex(b, 0, 8).replaceAll("(.{4})(?!$)", "$1:") + "::/64";
         }
@@ -519,10 +524,10 @@ public final class Gate {
             return new Identity(principal, admin, shareId, shareSha256, null);
         }
 
-        public static Identity read(dev.topics.json.JsonReader r, String path) {
+        public static Identity read(JsonReader r, String path) {
             String[] s = new String[4];
             boolean[] admin = {false};
-            dev.topics.http.JsonFields.object(r, path, (f, at, rr) -> {
+            JsonFields.object(r, path, (f, at, rr) -> {
                 switch (f) {
                     case "principal" -> s[0] = rr.nextStringOrNull(at);
                     case "admin" -> admin[0] = rr.nextBoolean(at);

@@ -3,6 +3,7 @@ package dev.topics.access;
 import dev.topics.http.JsonFields;
 import dev.topics.json.JsonOut;
 import dev.topics.storage.ControlEntry;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -73,6 +74,6 @@ public record Permission(String id, String principal, String pattern, boolean re
             out.value("mirror");
         }
         return out.endArray().field("effect", allow ? "allow" : "deny")
-                .field("created_at", java.time.Instant.ofEpochMilli(createdAtMs).toString());
+                .field("created_at", Instant.ofEpochMilli(createdAtMs).toString());
     }
 }

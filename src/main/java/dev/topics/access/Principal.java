@@ -3,6 +3,7 @@ package dev.topics.access;
 import dev.topics.http.JsonFields;
 import dev.topics.json.JsonOut;
 import dev.topics.storage.ControlEntry;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,9 +70,9 @@ public record Principal(String name, boolean admin, List<Token> tokens, long cre
     /** The API form: {@code {"name","admin","created_at","tokens":[{"id","created_at"}]}} — never token values. */
     public JsonOut write(JsonOut out) {
         out.beginObject().field("name", name).field("admin", admin)
-                .field("created_at", java.time.Instant.ofEpochMilli(createdAtMs).toString()).name("tokens").beginArray();
+                .field("created_at", Instant.ofEpochMilli(createdAtMs).toString()).name("tokens").beginArray();
         for (Token t : tokens) {
-            out.beginObject().field("id", t.id()).field("created_at", java.time.Instant.ofEpochMilli(t.createdAtMs()).toString())
+            out.beginObject().field("id", t.id()).field("created_at", Instant.ofEpochMilli(t.createdAtMs()).toString())
                     .endObject();
         }
         return out.endArray().endObject();

@@ -3,6 +3,7 @@ package dev.topics.access;
 import dev.topics.http.JsonFields;
 import dev.topics.json.JsonOut;
 import dev.topics.storage.ControlEntry;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -70,9 +71,9 @@ public record Share(String id, String topic, String access, long expiresAtMs, St
     public JsonOut fields(JsonOut out, boolean camel, String token) {
         out.field("id", id).field("topic", topic).field("access", access)
                 .field(camel ? "expiresAt" : "expires_at",
-                        expiresAtMs == 0 ? null : java.time.Instant.ofEpochMilli(expiresAtMs).toString())
+                        expiresAtMs == 0 ? null : Instant.ofEpochMilli(expiresAtMs).toString())
                 .field("label", label)
-                .field(camel ? "createdAt" : "created_at", java.time.Instant.ofEpochMilli(createdAtMs).toString());
+                .field(camel ? "createdAt" : "created_at", Instant.ofEpochMilli(createdAtMs).toString());
         if (token != null) {
             out.field("token", token);
         }

@@ -4,6 +4,7 @@ import dev.topics.http.ApiError;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class Shares {
             return Instant.parse(value).toEpochMilli();
         } catch (DateTimeParseException e) {
             try {
-                return java.time.OffsetDateTime.parse(value).toInstant().toEpochMilli();
+                return OffsetDateTime.parse(value).toInstant().toEpochMilli();
             } catch (DateTimeParseException e2) {
                 throw ApiError.invalidField(field + " must be an RFC 3339 time such as 2030-01-01T00:00:00Z");
             }

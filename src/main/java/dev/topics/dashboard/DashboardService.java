@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -41,7 +42,7 @@ public final class DashboardService implements HttpService {
     private final Map<String, Asset> assets;
 
     public DashboardService() {
-        Map<String, Asset> loaded = new java.util.HashMap<>();
+        Map<String, Asset> loaded = new HashMap<>();
         FILES.forEach((name, type) -> {
             byte[] bytes = load(name);
             loaded.put(name, new Asset(bytes, type, etag(bytes)));

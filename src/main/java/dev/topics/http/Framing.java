@@ -3,6 +3,7 @@ package dev.topics.http;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -62,7 +63,7 @@ public final class Framing {
     /** Every comma-separated element of every line of a header, trimmed (empty ones kept). */
     private static List<String> values(Header h) {
         return h.allValues().stream()
-                .flatMap(line -> java.util.Arrays.stream(line.split(",", -1)))
+                .flatMap(line -> Arrays.stream(line.split(",", -1)))
                 .map(String::strip)
                 .toList();
     }

@@ -4,13 +4,14 @@ import dev.topics.filter.InvalidFilter;
 import dev.topics.json.JsonException;
 import dev.topics.json.JsonOut;
 import dev.topics.storage.StorageException;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.Header;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.ServerResponse;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -69,7 +70,7 @@ public final class Responses {
             case StorageException.InvalidChange e -> error(res, 400, "invalid_field", e.getMessage());
             case StorageException.TopicFull e -> error(res, 409, "topic_full", e.getMessage());
             case StorageException.ControlNotFound e -> error(res, 404,
-                    e.key().kind().name().toLowerCase(java.util.Locale.ROOT) + "_not_found", e.getMessage());
+                    e.key().kind().name().toLowerCase(Locale.ROOT) + "_not_found", e.getMessage());
             case StorageException.CursorConflict e -> error(res, 409, "cursor_conflict", e.getMessage());
             case StorageException.InsufficientStorage e -> error(res, 507, "insufficient_storage", e.getMessage());
             case StorageException.Damaged e -> {

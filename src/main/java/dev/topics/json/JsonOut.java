@@ -97,7 +97,7 @@ public final class JsonOut {
         if (v >= 0) {
             return value(v);
         }
-        byte[] digits = Long.toUnsignedString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] digits = Long.toUnsignedString(v).getBytes(StandardCharsets.US_ASCII);
         return rawValue(digits, 0, digits.length);
     }
 

@@ -12,6 +12,7 @@ import dev.topics.http.Query;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
+import dev.topics.metrics.ServerMetrics;
 import dev.topics.stats.Activity;
 import dev.topics.stats.StatsService;
 import dev.topics.storage.AppendRequest;
@@ -24,7 +25,7 @@ import dev.topics.storage.StorageException;
 import dev.topics.storage.TopicInfo;
 import dev.topics.storage.TopicPatch;
 import dev.topics.topic.Reads;
-import dev.topics.topic.TopicName;
+import dev.topics.http.TopicName;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -215,7 +216,7 @@ public final class ManagementService implements HttpService {
         AppendResult r = s.append(new AppendRequest(name, new RecordBatch(payload[0].length + 64).add(payload[0], null,
                 null, null), null, caller.principal(), config.topicDefaults()));
         activity.wrote(name);
-        dev.topics.metrics.ServerMetrics.written(1);
+        ServerMetrics.written(1);
         ReadResult back = s.read(name, r.firstSeq() - 1, 1, 1, null, null);
         long ts = back.records().isEmpty() || back.records().get(0).seq() != r.firstSeq()
                 ? System.currentTimeMillis() : back.records().get(0).ts();
@@ -233,7 +234,7 @@ public final class ManagementService implements HttpService {
         int limit = (int) q.u64("limit", 100, 1, 10_000);
         ReadResult r = storage.get().read(name, since, limit, Reads.MAX_BYTES, null, null);
         activity.read(name);
-        dev.topics.metrics.ServerMetrics.read(r.records().size());
+        ServerMetrics.read(r.records().size());
         JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().name("messages").beginArray();
         for (RecordView v : r.records()) {
             out.beginObject().field("id", v.seq()).name("payload").rawValue(v.buffer(), v.dataOffset(), v.dataLength())

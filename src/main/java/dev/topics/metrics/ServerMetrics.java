@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -56,7 +58,7 @@ public final class ServerMetrics {
                             Tag.create("status", Integer.toString(status))))
                     .buckets(BUCKETS).percentiles(new double[0]).publishPercentileHistogram(false)));
         }
-        t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        t.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A value read when scraped. */
@@ -79,9 +81,9 @@ public final class ServerMetrics {
         }
     }
 
-    private static final java.util.Set<String> COLLECTIONS = java.util.Set.of("topics", "routers", "principals",
+    private static final Set<String> COLLECTIONS = Set.of("topics", "routers", "principals",
             "permissions", "subscriptions", "webhooks", "shares", "tokens", "watch");
-    private static final java.util.Set<String> WORDS = java.util.Set.of("v0", "topics", "diff", "delete", "watch",
+    private static final Set<String> WORDS = Set.of("v0", "topics", "diff", "delete", "watch",
             "subscriptions", "next", "ack", "routers", "principals", "tokens", "permissions", "shares", "rotate",
             "webhooks", "deliveries", "stats", "messages", "node", "healthz", "readyz", "metrics", "dashboard",
             "index.html", "app.js", "style.css");

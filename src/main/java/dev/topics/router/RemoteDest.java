@@ -1,5 +1,6 @@
 package dev.topics.router;
 
+import dev.topics.http.JsonFields;
 import dev.topics.json.JsonOut;
 import dev.topics.json.JsonReader;
 import dev.topics.storage.Origin;
@@ -60,7 +61,7 @@ final class RemoteDest {
         String[] node = {null};
         try {
             JsonReader r = new JsonReader(body, 0, body.length, 16);
-            dev.topics.http.JsonFields.object(r, "body", (f, at, rr) -> {
+            JsonFields.object(r, "body", (f, at, rr) -> {
                 if (f.equals("node_id")) {
                     node[0] = rr.nextString(at);
                 } else {

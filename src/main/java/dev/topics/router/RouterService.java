@@ -14,14 +14,16 @@ import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
+import dev.topics.storage.StorageException;
 import dev.topics.storage.TopicInfo;
 import dev.topics.storage.TopicPatch;
-import dev.topics.topic.TopicName;
+import dev.topics.http.TopicName;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Instant;
 
 /**
@@ -137,7 +139,7 @@ public final class RouterService implements HttpService {
     private void ensureDest(Storage s, String dest, String owner) {
         try {
             s.topic(dest);
-        } catch (dev.topics.storage.StorageException.TopicNotFound e) {
+        } catch (StorageException.TopicNotFound e) {
             if (!config.topicDefaults().autoCreate()) {
                 throw e;
             }
@@ -150,7 +152,7 @@ public final class RouterService implements HttpService {
         URI u;
         try {
             u = new URI(url);
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw ApiError.invalidField("dest_url is not a URL: " + e.getMessage());
         }
         if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
@@ -238,7 +240,7 @@ public final class RouterService implements HttpService {
         requireCreatorOrOwner(caller, RouterSpec.of(e));
         try {
             routers.delete(name);
-        } catch (dev.topics.storage.StorageException.ControlNotFound gone) {
+        } catch (StorageException.ControlNotFound gone) {
             throw notFound(name);
         }
         JsonOut out = new JsonOut(128).beginObject().field("router", name).field("deleted", true);

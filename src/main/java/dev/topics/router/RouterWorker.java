@@ -11,10 +11,13 @@ import dev.topics.storage.RecordFilter;
 import dev.topics.storage.RecordView;
 import dev.topics.storage.Storage;
 import dev.topics.storage.StorageException;
+import dev.topics.storage.Tombstone;
 import dev.topics.storage.TopicConfig;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -56,10 +59,10 @@ final class RouterWorker implements Runnable {
     private Thread thread;
     private long backoffMs = MIN_BACKOFF_MS;
 
-    private final java.util.function.Function<RouterSpec, String> lostRights;
+    private final Function<RouterSpec, String> lostRights;
 
     RouterWorker(Storage storage, ControlEntry entry, TopicConfig destDefaults, RemoteDest remote,
-                 java.util.function.Function<RouterSpec, String> lostRights) {
+                 Function<RouterSpec, String> lostRights) {
         this.lostRights = lostRights;
         this.storage = storage;
         this.entry = entry;
@@ -148,7 +151,7 @@ final class RouterWorker implements Runnable {
         }
         ReadResult r = storage.read(spec.source(), cursor, BATCH, BATCH_BYTES, null, filter);
         long next = r.nextFromSeq();
-        if (r.tombstone() instanceof dev.topics.storage.Tombstone.Reset) {
+        if (r.tombstone() instanceof Tombstone.Reset) {
             // the source is younger than the cursor (cannot happen while the router belongs to
             // it, since deleting the source deletes the router): start over at its beginning
             storage.moveCursor(new CursorMove(entry.key(), cursor, 0));
@@ -209,7 +212,7 @@ final class RouterWorker implements Runnable {
     /** Writes the status fields of SPEC §9 into the open object. */
     void status(JsonOut out, long cursor, long sourceHead) {
         out.field("cursor", cursor).field("source_head_seq", sourceHead).field("lag", Math.max(0, sourceHead - cursor))
-                .field("copied", copied.get()).field("state", state.name().toLowerCase(java.util.Locale.ROOT))
+                .field("copied", copied.get()).field("state", state.name().toLowerCase(Locale.ROOT))
                 .field("last_error", lastError);
     }
 }

@@ -8,6 +8,7 @@ import dev.topics.storage.Storage;
 import dev.topics.storage.TopicConfig;
 import java.net.http.HttpClient;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -158,7 +159,7 @@ public final class Routers implements AutoCloseable {
         while (!todo.isEmpty()) {
             String at = todo.poll();
             if (at.equals(spec.source())) {
-                List<String> path = new java.util.ArrayList<>();
+                List<String> path = new ArrayList<>();
                 for (String t = at; t != null; t = from.get(t)) {
                     path.addFirst(t);
                 }

@@ -5,11 +5,12 @@ import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
 import dev.topics.storage.TopicInfo;
-import dev.topics.topic.TopicName;
+import dev.topics.http.TopicName;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /** {@code GET /v0/topics/{name}/stats} (SPEC §12), for the admin; the /topics surface answers the same in camelCase. */
@@ -18,10 +19,10 @@ public final class StatsService implements HttpService {
     private final Gate gate;
     private final ToIntFunction<String> watchers;
     private final Activity activity;
-    private final java.util.function.Function<String, long[]> deliveries;
+    private final Function<String, long[]> deliveries;
 
     public StatsService(StorageRef storage, Gate gate, ToIntFunction<String> watchers,
-                        java.util.function.Function<String, long[]> deliveries, Activity activity) {
+                        Function<String, long[]> deliveries, Activity activity) {
         this.deliveries = deliveries;
         this.storage = storage;
         this.gate = gate;

@@ -5,6 +5,7 @@ import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
 import dev.topics.storage.TopicInfo;
 import java.time.Instant;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /**
@@ -18,7 +19,7 @@ public record TopicStats(TopicInfo topic, int watchers, int subscriptions, int w
 
     /** Gathers the stats of {@code t}; {@code watchers} counts the open streams on a topic. */
     public static TopicStats of(Storage s, TopicInfo t, ToIntFunction<String> watchers,
-                                java.util.function.Function<String, long[]> deliveries, Activity activity) {
+                                Function<String, long[]> deliveries, Activity activity) {
         String prefix = t.name() + "/";
         int subs = 0;
         for (ControlEntry e : s.controls(ControlEntry.Kind.SUBSCRIPTION)) {

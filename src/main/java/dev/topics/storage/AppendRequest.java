@@ -1,5 +1,7 @@
 package dev.topics.storage;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * A write: one atomic batch for one topic.
  *
@@ -19,7 +21,7 @@ public record AppendRequest(String topic, RecordBatch batch, String idempotencyK
             throw new IllegalArgumentException("a write moving a cursor cannot also carry an idempotency key");
         }
         if (idempotencyKey != null) {
-            int n = idempotencyKey.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            int n = idempotencyKey.getBytes(StandardCharsets.UTF_8).length;
             if (n == 0 || n > MAX_KEY_BYTES) {
                 throw new IllegalArgumentException("an idempotency key must be 1 to " + MAX_KEY_BYTES + " bytes");
             }

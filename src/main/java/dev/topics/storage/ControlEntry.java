@@ -1,5 +1,7 @@
 package dev.topics.storage;
 
+import dev.topics.storage.wal.CorruptFrame;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -32,7 +34,7 @@ public record ControlEntry(Kind kind, String id, byte[] spec, long cursor, List<
                     return k;
                 }
             }
-            throw new dev.topics.storage.wal.CorruptFrame("control entry kind " + code + " is not known to this build");
+            throw new CorruptFrame("control entry kind " + code + " is not known to this build");
         }
     }
 
@@ -59,7 +61,7 @@ public record ControlEntry(Kind kind, String id, byte[] spec, long cursor, List<
     }
 
     private static int utf8Length(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     public Key key() {

@@ -7,18 +7,21 @@ import dev.topics.storage.snapshot.SnapshotFile;
 import dev.topics.storage.wal.AtomicFsync;
 import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.Committer;
+import dev.topics.storage.wal.CorruptFrame;
 import dev.topics.storage.wal.OutOfSpace;
 import dev.topics.storage.wal.WalWriter;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -49,7 +52,7 @@ final class Engine implements Committer.Duties {
     final ConcurrentSkipListMap<String, TopicLog> published = new ConcurrentSkipListMap<>();
     long nextTopicId = 1;
     /** Watch sessions (SPEC §5): id → spec, as stored. Written by the committer, read by any thread. */
-    final java.util.concurrent.ConcurrentHashMap<String, byte[]> watches = new java.util.concurrent.ConcurrentHashMap<>();
+    final ConcurrentHashMap<String, byte[]> watches = new ConcurrentHashMap<>();
 
     /**
      * Control entries (routers, subscriptions, webhooks): {@code controls} is the committer's
@@ -57,8 +60,8 @@ final class Engine implements Committer.Duties {
      * in line with it key by key when tasks are applied (after their group is durable).
      */
     final Map<ControlEntry.Key, ControlEntry> controls = new HashMap<>();
-    final java.util.concurrent.ConcurrentHashMap<ControlEntry.Key, ControlEntry> controlView =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    final ConcurrentHashMap<ControlEntry.Key, ControlEntry> controlView =
+            new ConcurrentHashMap<>();
 
     private long lastSnapshotNanos = System.nanoTime();
     private long walBytesAtSnapshot;
@@ -92,8 +95,8 @@ final class Engine implements Committer.Duties {
     /** Makes a topic known to the committer (not yet to readers). */
     TopicLog newTopic(long id, String name, String owner, long createdAtMs, TopicConfig config) throws IOException {
         // Checked before any file exists: the create frame stores both as u16-length strings.
-        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 0xFFFF
-                || (owner != null && owner.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 0xFFFF)) {
+        if (name.getBytes(StandardCharsets.UTF_8).length > 0xFFFF
+                || (owner != null && owner.getBytes(StandardCharsets.UTF_8).length > 0xFFFF)) {
             throw new IllegalArgumentException("topic name or owner over 65535 bytes");
         }
         SegmentLog segs = config.durable()
@@ -187,7 +190,7 @@ final class Engine implements Committer.Duties {
         long[] evict;
         try {
             evict = Retention.enforce(t, System.currentTimeMillis());
-        } catch (dev.topics.storage.wal.CorruptFrame e) {
+        } catch (CorruptFrame e) {
             // a damaged segment must not stop the committer: the topic's reads report it
             LOG.severe("retention of topic '" + t.name + "' skipped: " + e.getMessage());
             return;

@@ -4,6 +4,8 @@ import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.ByteSource;
 import dev.topics.storage.wal.CorruptFrame;
 import dev.topics.storage.wal.WalFormat;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The engine's WAL frame types and their payloads, version 1 (framing itself:
@@ -185,14 +187,14 @@ final class Frames {
         ControlEntry.Kind kind = ControlEntry.Kind.of(in.u8());
         String id = in.str16();
         if (!in.bool()) {
-            return entry(kind, id, null, 0, java.util.List.of());
+            return entry(kind, id, null, 0, List.of());
         }
         return controlBody(in, kind, id);
     }
 
     /** A decoded entry; what the constructor refuses (e.g. an empty id) is damage, not a bug. */
     private static ControlEntry entry(ControlEntry.Kind kind, String id, byte[] spec, long cursor,
-                                      java.util.List<String> topics) {
+                                      List<String> topics) {
         try {
             return new ControlEntry(kind, id, spec, cursor, topics);
         } catch (IllegalArgumentException e) {
@@ -217,7 +219,7 @@ final class Frames {
     static ControlEntry controlBody(ByteSource in, ControlEntry.Kind kind, String id) {
         long cursor = in.i64();
         int n = in.u8();
-        java.util.List<String> topics = new java.util.ArrayList<>(n);
+        List<String> topics = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             topics.add(in.str16());
         }

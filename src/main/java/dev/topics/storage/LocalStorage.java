@@ -10,9 +10,14 @@ import dev.topics.storage.wal.WalWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The engine on local disk (DESIGN.md): a WAL shared by all topics fed by group commit,
@@ -241,9 +246,9 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
-    public boolean awaitAny(java.util.Map<String, Long> cursors, long timeoutMillis) {
+    public boolean awaitAny(Map<String, Long> cursors, long timeoutMillis) {
         Thread me = Thread.currentThread();
-        java.util.List<TopicLog> topics = new ArrayList<>();
+        List<TopicLog> topics = new ArrayList<>();
         try {
             for (var e : cursors.entrySet()) {
                 TopicLog t = engine.published.get(e.getKey());
@@ -267,7 +272,7 @@ public final class LocalStorage implements Storage {
                 if (left <= 0) {
                     return false;
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+                LockSupport.parkNanos(this, left);
             }
         } finally {
             for (TopicLog t : topics) {
@@ -293,8 +298,8 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
-    public java.util.Set<String> watchIds() {
-        return java.util.Set.copyOf(engine.watches.keySet());
+    public Set<String> watchIds() {
+        return Set.copyOf(engine.watches.keySet());
     }
 
     @Override
@@ -311,13 +316,13 @@ public final class LocalStorage implements Storage {
 
     @Override
     public List<ControlEntry> controls(ControlEntry.Kind kind) {
-        List<ControlEntry> out = new java.util.ArrayList<>();
+        List<ControlEntry> out = new ArrayList<>();
         for (ControlEntry e : engine.controlView.values()) {
             if (e.kind() == kind) {
                 out.add(e);
             }
         }
-        out.sort(java.util.Comparator.comparing(ControlEntry::id));
+        out.sort(Comparator.comparing(ControlEntry::id));
         return out;
     }
 
@@ -374,7 +379,7 @@ public final class LocalStorage implements Storage {
                 try {
                     done.get(100, TimeUnit.MILLISECONDS);
                     return;
-                } catch (java.util.concurrent.TimeoutException e) {
+                } catch (TimeoutException e) {
                     Throwable f = failure(); // a committer that died takes no more requests
                     if (f != null) {
                         throw new StorageException.Unavailable("the storage engine has stopped: " + f.getMessage(), f);

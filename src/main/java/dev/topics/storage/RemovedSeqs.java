@@ -1,5 +1,6 @@
 package dev.topics.storage;
 
+import dev.topics.storage.segment.SegmentLog;
 import java.util.Arrays;
 
 /**
@@ -7,7 +8,7 @@ import java.util.Arrays;
  * ranges. Immutable: the committer publishes a new instance per delete, readers test
  * membership without locks. Rebuilt after a crash from the snapshot and DELETE frames.
  */
-final class RemovedSeqs implements dev.topics.storage.segment.SegmentLog.SeqSet {
+final class RemovedSeqs implements SegmentLog.SeqSet {
     static final RemovedSeqs NONE = new RemovedSeqs(new long[0], new long[0]);
 
     private final long[] from;

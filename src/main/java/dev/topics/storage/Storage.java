@@ -1,6 +1,8 @@
 package dev.topics.storage;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The engine's one narrow face: everything handlers, watchers, routers and webhooks do
@@ -40,7 +42,7 @@ public interface Storage extends AutoCloseable {
      * interrupted, or {@code timeoutMillis} pass. Returns true unless it timed out. Unknown
      * topics count as changed (the caller's next read reports them).
      */
-    boolean awaitAny(java.util.Map<String, Long> cursors, long timeoutMillis);
+    boolean awaitAny(Map<String, Long> cursors, long timeoutMillis);
 
     /** Stores a watch session's spec durably (SPEC §5), replacing one with the same id. */
     void putWatch(String wid, byte[] spec);
@@ -52,7 +54,7 @@ public interface Storage extends AutoCloseable {
     void deleteWatch(String wid);
 
     /** The ids of every stored watch session. */
-    java.util.Set<String> watchIds();
+    Set<String> watchIds();
 
     /**
      * Stores a control entry durably, creating it or replacing the one with its key; returns

@@ -1,5 +1,7 @@
 package dev.topics.storage;
 
+import java.util.Locale;
+
 /** The engine refused or failed an operation; subclasses name the condition. */
 public class StorageException extends RuntimeException {
     public StorageException(String message) {
@@ -63,7 +65,7 @@ public class StorageException extends RuntimeException {
         private final ControlEntry.Key key;
 
         public ControlNotFound(ControlEntry.Key key) {
-            super(key.kind().name().toLowerCase(java.util.Locale.ROOT) + " '" + key.id() + "' does not exist");
+            super(key.kind().name().toLowerCase(Locale.ROOT) + " '" + key.id() + "' does not exist");
             this.key = key;
         }
 
@@ -75,7 +77,7 @@ public class StorageException extends RuntimeException {
     /** A {@link CursorMove} whose entry's cursor had moved elsewhere: nothing was written. */
     public static final class CursorConflict extends StorageException {
         public CursorConflict(ControlEntry.Key key, long expected, long actual) {
-            super("the cursor of " + key.kind().name().toLowerCase(java.util.Locale.ROOT) + " '" + key.id() + "' is "
+            super("the cursor of " + key.kind().name().toLowerCase(Locale.ROOT) + " '" + key.id() + "' is "
                     + actual + ", not " + expected);
         }
     }

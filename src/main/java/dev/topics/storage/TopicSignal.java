@@ -1,7 +1,13 @@
 package dev.topics.storage;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
@@ -16,7 +22,7 @@ public final class TopicSignal {
     private final Condition changed = lock.newCondition();
     private volatile int waiters;
     /** Threads waiting on several topics at once ({@link Storage#awaitAny}); unparked on every signal. */
-    private final java.util.Set<Thread> wakers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Thread> wakers = ConcurrentHashMap.newKeySet();
 
     /** Above this many wakers the committer hands the unparking to {@link #FANOUT}. */
     static final int INLINE_WAKERS = 32;
@@ -26,14 +32,14 @@ public final class TopicSignal {
      * unparking thousands of threads (about a microsecond each) while writes wait. One
      * daemon thread; wake-ups of one topic stay in order.
      */
-    private static final java.util.concurrent.ExecutorService FANOUT =
-            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    private static final ExecutorService FANOUT =
+            Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "topics-fanout");
                 t.setDaemon(true);
                 return t;
             });
     /** A fan-out of this signal is queued and has not started: another signal adds nothing. */
-    private final java.util.concurrent.atomic.AtomicBoolean fanoutQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean fanoutQueued = new AtomicBoolean();
 
     /** Committer: wakes every waiter. */
     void signalAll() {
@@ -59,7 +65,7 @@ public final class TopicSignal {
 
     private void unparkWakers() {
         for (Thread t : wakers) {
-            java.util.concurrent.locks.LockSupport.unpark(t);
+            LockSupport.unpark(t);
         }
     }
 

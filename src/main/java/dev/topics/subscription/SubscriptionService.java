@@ -12,13 +12,14 @@ import dev.topics.http.Names;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
+import dev.topics.metrics.ServerMetrics;
 import dev.topics.stats.Activity;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.ReadResult;
 import dev.topics.storage.Storage;
 import dev.topics.storage.TopicInfo;
 import dev.topics.topic.Reads;
-import dev.topics.topic.TopicName;
+import dev.topics.http.TopicName;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -203,7 +204,7 @@ public final class SubscriptionService implements HttpService {
         Subscription sub = Subscription.load(s, topic, name);
         ReadResult r = Reads.read(s, topic, sub.cursor(), (int) limit[0], null, sub.filter(), wait[0], t0);
         activity.read(topic);
-        dev.topics.metrics.ServerMetrics.read(r.records().size());
+        ServerMetrics.read(r.records().size());
         JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().field("topic", topic).field("subscription", name)
                 .field("cursor", sub.cursor());
         Reads.fields(out, r);

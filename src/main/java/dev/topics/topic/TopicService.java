@@ -1,5 +1,6 @@
 package dev.topics.topic;
 
+import dev.topics.http.TopicName;
 import dev.topics.access.Action;
 import dev.topics.access.Caller;
 import dev.topics.access.Gate;
@@ -20,6 +21,7 @@ import dev.topics.storage.DeleteResult;
 import dev.topics.storage.ReadResult;
 import dev.topics.storage.RecordFilter;
 import dev.topics.storage.Storage;
+import dev.topics.storage.StorageException;
 import dev.topics.storage.TopicChange;
 import dev.topics.storage.TopicInfo;
 import io.helidon.http.HeaderNames;
@@ -28,6 +30,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -72,7 +75,7 @@ public final class TopicService implements HttpService {
         try {
             storage.get().topic(name);
             return true;
-        } catch (dev.topics.storage.StorageException.TopicNotFound e) {
+        } catch (StorageException.TopicNotFound e) {
             return false;
         }
     }
@@ -145,7 +148,7 @@ public final class TopicService implements HttpService {
         String after = q.string("after");
         int limit = (int) q.u64("limit", 100, 1, 1000);
         // SPEC §2: only the topics the caller can read; page through storage until a page is full
-        List<TopicInfo> page = new java.util.ArrayList<>(Math.min(limit + 1, 256));
+        List<TopicInfo> page = new ArrayList<>(Math.min(limit + 1, 256));
         String from = after == null || after.isEmpty() ? null : after;
         while (page.size() <= limit) {
             List<TopicInfo> batch = storage.get().list(prefix == null ? "" : prefix, from, limit + 1);

@@ -1,5 +1,6 @@
 package dev.topics.topic;
 
+import dev.topics.http.TopicName;
 import dev.topics.config.ServerConfig;
 import dev.topics.http.ApiError;
 import dev.topics.json.JsonReader;

@@ -7,7 +7,7 @@ import dev.topics.json.JsonReader;
 import dev.topics.json.JsonOut;
 import dev.topics.storage.RecordFilter;
 import dev.topics.topic.NodeId;
-import dev.topics.topic.TopicName;
+import dev.topics.http.TopicName;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

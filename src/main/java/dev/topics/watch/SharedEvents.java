@@ -1,6 +1,8 @@
 package dev.topics.watch;
 
+import dev.topics.json.JsonOut;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -44,10 +46,10 @@ final class SharedEvents {
         byte[] singleTopicFrame(String topic, boolean caughtUp) {
             byte[] f = caughtUp ? frameCaughtUp : frame;
             if (f == null) {
-                String id = "id: " + CursorId.encode(java.util.Map.of(topic, next)) + "\n";
+                String id = "id: " + CursorId.encode(Map.of(topic, next)) + "\n";
                 byte[] head = (id + "event: record\ndata: ").getBytes(StandardCharsets.US_ASCII);
                 byte[] tail = caughtUp
-                        ? ("\n\n" + id + "event: caught-up\ndata: " + new String(new dev.topics.json.JsonOut(64).beginObject()
+                        ? ("\n\n" + id + "event: caught-up\ndata: " + new String(new JsonOut(64).beginObject()
                         .field("topic", topic).field("head_seq", this.head).endObject().toByteArray(), StandardCharsets.UTF_8)
                         + "\n\n").getBytes(StandardCharsets.UTF_8)
                         : "\n\n".getBytes(StandardCharsets.US_ASCII);

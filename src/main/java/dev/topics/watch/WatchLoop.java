@@ -1,6 +1,7 @@
 package dev.topics.watch;
 
 import dev.topics.json.JsonOut;
+import dev.topics.metrics.ServerMetrics;
 import dev.topics.storage.ReadResult;
 import dev.topics.storage.RecordFilter;
 import dev.topics.storage.RecordView;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * One stream's loop (SPEC §5), on the stream's own virtual thread: for each watched topic
@@ -35,7 +37,7 @@ final class WatchLoop {
     private final long heartbeatMs;
     private final Map<String, Boolean> caughtUp = new HashMap<>();
     private final SharedEvents shared;
-    private final java.util.function.Predicate<String> allowed;
+    private final Predicate<String> allowed;
     /** How often a caught-up stream wakes to re-check access (SPEC §5: within a second). */
     static final long RECHECK_MS = 500;
 
@@ -44,7 +46,7 @@ final class WatchLoop {
      *                {@link #RECHECK_MS}), or null when every caller may read everything (dev mode)
      */
     WatchLoop(Storage storage, SseStream sse, LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> filters,
-              byte[] node, long heartbeatMs, SharedEvents shared, java.util.function.Predicate<String> allowed) {
+              byte[] node, long heartbeatMs, SharedEvents shared, Predicate<String> allowed) {
         this.storage = storage;
         this.shared = shared;
         this.allowed = allowed;
@@ -106,7 +108,7 @@ final class WatchLoop {
         long next = r.nextFromSeq();
         cursors.put(topic, next);
         if (!r.records().isEmpty()) {
-            dev.topics.metrics.ServerMetrics.read(r.records().size());
+            ServerMetrics.read(r.records().size());
             if (node == null && filters.get(topic) == null) {
                 // what every plain watcher of this topic at this cursor sends: encode it once
                 int n = r.records().size();

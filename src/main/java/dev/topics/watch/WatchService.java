@@ -4,18 +4,17 @@ import dev.topics.access.Action;
 import dev.topics.access.Caller;
 import dev.topics.access.Gate;
 import dev.topics.http.ApiError;
-import dev.topics.http.Query;
 import dev.topics.http.Body;
+import dev.topics.http.Query;
 import dev.topics.http.Responses;
-import dev.topics.storage.RecordFilter;
-import java.security.SecureRandom;
-import java.util.Base64;
-
 import dev.topics.http.StorageRef;
 import dev.topics.json.JsonOut;
+import dev.topics.stats.Activity;
+import dev.topics.storage.RecordFilter;
 import dev.topics.storage.Storage;
 import dev.topics.subscription.Subscription;
-import dev.topics.topic.TopicName;
+import dev.topics.http.TopicName;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -26,9 +25,14 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Live streams over Server-Sent Events (SPEC §5): watch sessions ({@code POST /v0/watch},
@@ -49,14 +53,14 @@ import java.util.Set;
  */
 public final class WatchService implements HttpService {
     private static final Set<String> QUERY = Set.of("from_seq", "node", "heartbeat_ms");
-    private static final io.helidon.http.HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
+    private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
     private static final int BATCH = 1000;
     private static final long BATCH_BYTES = 1L << 20;
 
     private static final SecureRandom RANDOM = new SecureRandom();
     /** The thread streaming each session now; a second GET interrupts it (takeover). */
-    private final java.util.concurrent.ConcurrentHashMap<String, Thread> streaming =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Thread> streaming =
+            new ConcurrentHashMap<>();
 
     private final StorageRef storage;
     private final Gate gate;
@@ -65,12 +69,12 @@ public final class WatchService implements HttpService {
     private final long sessionTtlMs;
     private final long stallMs;
     /** Every open stream, for the stall check. */
-    private final java.util.Set<Open> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Open> streams = ConcurrentHashMap.newKeySet();
     /** Record events encoded once for every plain watcher of a topic. */
     private final SharedEvents shared = new SharedEvents();
 
     /** An open stream: the thread writing it, its writer, the topics it watches. */
-    private record Open(Thread thread, SseStream sse, java.util.Set<String> topics) {
+    private record Open(Thread thread, SseStream sse, Set<String> topics) {
     }
 
     /** Every open stream (SPEC §12 metrics). */
@@ -93,16 +97,16 @@ public final class WatchService implements HttpService {
      * after a restart a session counts as used at its first sight, so it lives at least one
      * more TTL.
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> lastUsed =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> lastUsed =
+            new ConcurrentHashMap<>();
 
-    private final dev.topics.stats.Activity activity;
+    private final Activity activity;
 
     /** Open streams per principal (http.max_streams_per_principal). */
     private final StreamSlots slots;
 
     public WatchService(StorageRef storage, Gate gate, long maxBodyBytes, int maxJsonDepth, long sessionTtlMs,
-                        long stallMs, int maxStreamsPerPrincipal, dev.topics.stats.Activity activity) {
+                        long stallMs, int maxStreamsPerPrincipal, Activity activity) {
         this.activity = activity;
         this.slots = new StreamSlots(maxStreamsPerPrincipal);
         this.storage = storage;
@@ -216,11 +220,11 @@ public final class WatchService implements HttpService {
         Open open = null;
         try (var out = res.outputStream()) {
             SseStream sse = new SseStream(out);
-            open = new Open(Thread.currentThread(), sse, java.util.Set.copyOf(cursors.keySet()));
+            open = new Open(Thread.currentThread(), sse, Set.copyOf(cursors.keySet()));
             cursors.keySet().forEach(activity::read); // a stream opened is one read of each topic
             streams.add(open);
             // SPEC §5: access is re-checked; a revoked token or permission ends the stream within a second
-            java.util.function.Predicate<String> allowed = gate.open() ? null
+            Predicate<String> allowed = gate.open() ? null
                     : topic -> gate.stillAllowed(caller, topic, Action.READ);
             new WatchLoop(s, sse, cursors, filters,
                     node == null ? null : node.getBytes(StandardCharsets.UTF_8), heartbeatMs, shared, allowed).run();
@@ -283,7 +287,7 @@ public final class WatchService implements HttpService {
             }
         }
         LinkedHashMap<String, Long> cursors = new LinkedHashMap<>(session.cursors());
-        Map<String, RecordFilter> filters = new java.util.HashMap<>(session.filters());
+        Map<String, RecordFilter> filters = new HashMap<>(session.filters());
         for (var followed : session.subscriptions().entrySet()) {
             // a followed subscription starts the stream at its cursor, with its filter (SPEC §10)
             Subscription sub = Subscription.load(s, followed.getKey(), followed.getValue());

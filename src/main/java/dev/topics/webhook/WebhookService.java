@@ -13,7 +13,7 @@ import dev.topics.json.JsonOut;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
 import dev.topics.storage.TopicInfo;
-import dev.topics.topic.TopicName;
+import dev.topics.http.TopicName;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;

@@ -3,6 +3,7 @@ package dev.topics.webhook;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * is: the worker sees its entry gone) and at shutdown. Keeps each webhook's deliveries log.
  */
 public final class Webhooks implements AutoCloseable {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5))
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final Map<String, WebhookWorker> workers = new ConcurrentHashMap<>();
     private final Map<String, Deliveries> logs = new ConcurrentHashMap<>();

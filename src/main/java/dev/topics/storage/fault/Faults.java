@@ -1,5 +1,6 @@
 package dev.topics.storage.fault;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -37,7 +38,7 @@ public final class Faults {
     public static final String COMPACTION_SWAP = "compaction-swap";
 
     /** Every point, for tests and for checking the property. */
-    public static final java.util.List<String> ALL = java.util.List.of(WAL_AFTER_WRITE, SEGMENT_AFTER_APPEND,
+    public static final List<String> ALL = List.of(WAL_AFTER_WRITE, SEGMENT_AFTER_APPEND,
             SEGMENT_ROLL, SNAPSHOT_BEFORE_RENAME, SNAPSHOT_AFTER_RENAME, WAL_REMOVE, COMPACTION_REWRITE,
             COMPACTION_SWAP);
 

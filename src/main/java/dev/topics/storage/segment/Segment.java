@@ -1,6 +1,8 @@
 package dev.topics.storage.segment;
 
 import dev.topics.storage.fault.Faults;
+import dev.topics.storage.snapshot.AtomicFiles;
+import dev.topics.storage.wal.AtomicFsync;
 import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.Bytes;
 import dev.topics.storage.wal.CorruptFrame;
@@ -9,7 +11,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.function.LongPredicate;
 
 /**
  * One segment file of a topic: a header then records ({@link RecordCodec}) with
@@ -257,7 +262,7 @@ public final class Segment implements AutoCloseable {
             // the tag is the first optional part: u16 length, then its bytes
             long h = TagBloom.hash(b, off + RecordCodec.HEADER + 2, Bytes.u16(b, off + RecordCodec.HEADER));
             if (tagCount == tagHashes.length) {
-                tagHashes = java.util.Arrays.copyOf(tagHashes, tagCount * 2);
+                tagHashes = Arrays.copyOf(tagHashes, tagCount * 2);
             }
             tagHashes[tagCount++] = h;
         }
@@ -324,7 +329,7 @@ public final class Segment implements AutoCloseable {
      * this one's place (index and tag hashes rebuilt by its scan). Nothing visible changes
      * until {@link #install}.
      */
-    public Segment compacted(java.util.function.LongPredicate removed) throws IOException {
+    public Segment compacted(LongPredicate removed) throws IOException {
         Path tmp = tmpFile();
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
@@ -391,11 +396,11 @@ public final class Segment implements AutoCloseable {
         Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(baseSeq)));
         Faults.at(Faults.COMPACTION_SWAP);
         synchronized (channel) { // no reopen by either name while the name changes
-            Files.move(tmpFile(), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmpFile(), file, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
             channel.renamed(file);
         }
-        dev.topics.storage.wal.AtomicFsync.directory(dir);
+        AtomicFsync.directory(dir);
         writeIndex();
     }
 
@@ -422,7 +427,7 @@ public final class Segment implements AutoCloseable {
             out.i64(v);
         }
         out.i32(Bytes.crc32c(out.array(), 0, out.size()));
-        dev.topics.storage.snapshot.AtomicFiles.write(file.getParent(), SegmentFiles.indexName(baseSeq), out.toByteArray());
+        AtomicFiles.write(file.getParent(), SegmentFiles.indexName(baseSeq), out.toByteArray());
     }
 
     /** Loads a sealed segment's index file, or returns null when it is missing or damaged. */

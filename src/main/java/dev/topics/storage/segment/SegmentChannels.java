@@ -3,6 +3,7 @@ package dev.topics.storage.segment;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
@@ -11,6 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
@@ -93,7 +98,7 @@ public final class SegmentChannels {
     private final AtomicInteger open = new AtomicInteger();
     /** Of {@code open}: dead ones handed to the flusher, not yet closed. */
     private final AtomicInteger pending = new AtomicInteger();
-    private final java.util.concurrent.ThreadPoolExecutor flusher;
+    private final ThreadPoolExecutor flusher;
     /** CLOCK order of open channels; may hold dead entries, dropped when met or swept. */
     private final ConcurrentLinkedQueue<Open> clock = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
@@ -109,8 +114,8 @@ public final class SegmentChannels {
         this.capacity = capacity;
         this.maxPending = capacity / 4;
         AtomicInteger n = new AtomicInteger();
-        this.flusher = new java.util.concurrent.ThreadPoolExecutor(4, 4, 5, java.util.concurrent.TimeUnit.SECONDS,
-                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+        this.flusher = new ThreadPoolExecutor(4, 4, 5, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "topics-segment-flusher-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -133,7 +138,7 @@ public final class SegmentChannels {
 
     /** RLIMIT_NOFILE of this process, or 1024 when the JVM cannot tell. */
     public static long processFdLimit() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        if (ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
             long max = unix.getMaxFileDescriptorCount();
             if (max > 0) {
@@ -253,7 +258,7 @@ public final class SegmentChannels {
                 }
             });
             return true;
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             return false;
         }
     }

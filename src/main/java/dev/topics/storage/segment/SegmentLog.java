@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * A durable topic's records on disk: its segment files, oldest first, the newest being
@@ -56,7 +58,7 @@ public final class SegmentLog implements AutoCloseable {
     private final int interval;
     private volatile Segment[] segments;
     /** Segment files made (committer: create, roll) and how many of them {@link #force} made durable by name. */
-    private final java.util.concurrent.atomic.AtomicLong filesMade = new java.util.concurrent.atomic.AtomicLong(1);
+    private final AtomicLong filesMade = new AtomicLong(1);
     private volatile long filesForced;
     /** See {@link #holes()}. */
     private long[] holes = new long[0];
@@ -343,7 +345,7 @@ public final class SegmentLog implements AutoCloseable {
      * As {@link #read(long, long, Visitor)}, reading only the segments {@code which} accepts
      * (null = all); returns how many segments were read.
      */
-    public int read(long fromSeq, long toSeq, Visitor visitor, java.util.function.Predicate<Segment> which)
+    public int read(long fromSeq, long toSeq, Visitor visitor, Predicate<Segment> which)
             throws IOException {
         long[] last = {fromSeq - 1};
         Visitor tracking = (buf, off) -> {
@@ -362,7 +364,7 @@ public final class SegmentLog implements AutoCloseable {
         }
     }
 
-    private int readSegments(long fromSeq, long toSeq, Visitor visitor, java.util.function.Predicate<Segment> which)
+    private int readSegments(long fromSeq, long toSeq, Visitor visitor, Predicate<Segment> which)
             throws IOException {
         int read = 0;
         Segment[] segs = segments;

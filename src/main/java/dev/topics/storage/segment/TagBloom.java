@@ -1,5 +1,6 @@
 package dev.topics.storage.segment;
 
+import dev.topics.storage.snapshot.AtomicFiles;
 import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.Bytes;
 import java.io.IOException;
@@ -83,7 +84,7 @@ public final class TagBloom {
             out.i64(w);
         }
         out.i32(Bytes.crc32c(out.array(), 0, out.size()));
-        dev.topics.storage.snapshot.AtomicFiles.write(dir, SegmentFiles.bloomName(baseSeq), out.toByteArray());
+        AtomicFiles.write(dir, SegmentFiles.bloomName(baseSeq), out.toByteArray());
     }
 
     /** The filter stored next to a sealed segment, or null when missing or damaged. */

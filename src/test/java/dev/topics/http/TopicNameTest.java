@@ -1,4 +1,4 @@
-package dev.topics.topic;
+package dev.topics.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,4 @@
-package dev.topics.topic;
-
-import dev.topics.http.ApiError;
+package dev.topics.http;
 
 /**
  * The topic naming rule (SPEC §2): 3–255 characters of {@code A–Z a–z 0–9 . - _}, not
