@@ -10,6 +10,11 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: owned by one reader. Hot path: benchmarks P1 and P2 (every write body
  * passes through {@link #scanValue} or {@link #scanString}).
+ *
+ * <p>Why it is one long class: each scanner is a loop over the bytes with its states inline,
+ * and each way input can be wrong has its own precise message; both halves belong to the same
+ * byte-level grammar, and splitting them would only move the error builders away from the
+ * states that raise them.
  */
 final class JsonScanner {
 
