@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.topics.json.JsonReader;
+import dev.topics.testing.Await;
 import dev.topics.testing.ChildServer;
+import dev.topics.testing.DiffPages;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -530,7 +532,7 @@ class ProcessCrashTest {
                     } catch (IOException e) {
                         failed.incrementAndGet(); // the server went away: the write may or may not be there
                         if (!stop) {
-                            pause(20);
+                            Await.pause(20);
                         }
                     } finally {
                         inFlight.decrementAndGet();
@@ -540,14 +542,6 @@ class ProcessCrashTest {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException | Error e) {
                 ledger.problems.add("writer " + client + " failed: " + e);
-            }
-        }
-
-        private static void pause(long ms) {
-            try {
-                Thread.sleep(ms);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }
@@ -605,59 +599,12 @@ class ProcessCrashTest {
     /** A topic read in full with GET diff pages. */
     record Read(List<Stored> records, long headSeq) {
         static Read all(ChildServer server, String topic) {
+            DiffPages.Page all = DiffPages.readAll(server, topic);
             List<Stored> out = new ArrayList<>();
-            long from = 0;
-            long head;
-            while (true) {
-                ChildServer.Response res = server.get("/v0/topics/" + topic + "/diff?from_seq=" + from + "&limit=10000");
-                assertThat(res.status()).as("diff of " + topic + " from " + from + ": " + res.body()).isEqualTo(200);
-                byte[] b = res.bytes();
-                JsonReader r = new JsonReader(b, 0, b.length, 64);
-                long next = -1;
-                head = -1;
-                int before = out.size();
-                r.beginObject("diff");
-                while (r.nextField()) {
-                    switch (r.name()) {
-                        case "records" -> {
-                            r.beginArray("records");
-                            while (r.nextElement()) {
-                                out.add(record(r));
-                            }
-                        }
-                        case "next_from_seq" -> next = r.nextU64("next_from_seq");
-                        case "head_seq" -> head = r.nextU64("head_seq");
-                        default -> r.skipValue();
-                    }
-                }
-                r.end();
-                if (next >= head) {
-                    break;
-                }
-                assertThat(next).as("diff of " + topic + " from " + from + " made no progress").isGreaterThan(from);
-                assertThat(out.size()).as("diff of " + topic + " from " + from + " returned nothing before the head")
-                        .isGreaterThan(before);
-                from = next;
+            for (DiffPages.Rec r : all.records()) {
+                out.add(new Stored(r.seq(), r.data(), r.tag(), r.node()));
             }
-            return new Read(out, head);
-        }
-
-        private static Stored record(JsonReader r) {
-            long seq = -1;
-            String data = null;
-            String tag = null;
-            String node = null;
-            r.beginObject("record");
-            while (r.nextField()) {
-                switch (r.name()) {
-                    case "$seq" -> seq = r.nextU64("$seq");
-                    case "$tag" -> tag = r.nextString("$tag");
-                    case "$node" -> node = r.nextString("$node");
-                    case "data" -> data = new String(r.readCanonicalValue(), StandardCharsets.UTF_8);
-                    default -> r.skipValue();
-                }
-            }
-            return new Stored(seq, data, tag, node);
+            return new Read(out, all.head());
         }
     }
 

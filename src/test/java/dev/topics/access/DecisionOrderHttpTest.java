@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +15,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SPEC §11 through HTTP with {@code auth: required}: the first-match-wins decision (admin,
@@ -27,18 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Permissions are global, so every permission here names a pattern that only this
  * test's uniquely named topics can match.
  */
-class DecisionOrderHttpTest {
+@ServerTest.Setup(auth = true, yaml = "auth:\n  failures_per_minute: 1000000\n")
+class DecisionOrderHttpTest extends ServerTest {
     static final String RECORD = "{\"records\": [{\"data\": {\"n\": 1}}]}";
 
-    @TempDir
-    static Path tmp;
-    /** Auth required, topic defaults (not public). */
-    static TestServer server;
     /** Auth required, {@code TOPICS_DEFAULT_PUBLIC_PUBLISH=true}. */
     static TestServer openPublish;
 
-    static Http anonymous;
-    static Http admin;
     static Http owner;
     static Http bob;
     static Http carol;
@@ -46,17 +40,13 @@ class DecisionOrderHttpTest {
     static Http root;
 
     @BeforeAll
-    static void start() throws IOException {
-        server = TestServer.builder(Files.createDirectories(tmp.resolve("closed"))).env("TOPICS_AUTH", "required")
-                .env("TOPICS_ADMIN_TOKEN", "secret").yaml("auth:\n  failures_per_minute: 1000000\n").start();
-        anonymous = server.http();
-        admin = anonymous.withHeader("Authorization", "Bearer secret");
-        owner = bearer(anonymous, principal(admin, "owner"));
-        bob = bearer(anonymous, principal(admin, "bob"));
-        carol = bearer(anonymous, principal(admin, "carol"));
+    static void principals() {
+        owner = bearer(http, principal(admin, "owner"));
+        bob = bearer(http, principal(admin, "bob"));
+        carol = bearer(http, principal(admin, "carol"));
         Response r = admin.post("/v0/principals", "{\"name\": \"root\", \"admin\": true}").ok(201);
         assertThat(r.bool("admin")).isTrue();
-        root = bearer(anonymous, r.str("token"));
+        root = bearer(http, r.str("token"));
     }
 
     @AfterAll
@@ -64,7 +54,6 @@ class DecisionOrderHttpTest {
         if (openPublish != null) {
             openPublish.close();
         }
-        server.close();
     }
 
     // ------------------------------------------------------------------ helpers
@@ -75,8 +64,8 @@ class DecisionOrderHttpTest {
         return r.str("token");
     }
 
-    static Http bearer(Http anonymous, String token) {
-        return anonymous.withHeader("Authorization", "Bearer " + token);
+    static Http bearer(Http http, String token) {
+        return http.withHeader("Authorization", "Bearer " + token);
     }
 
     static Http topicToken(Http base, String token) {
@@ -245,12 +234,12 @@ class DecisionOrderHttpTest {
                 callers.put(new Who("owner", false, "owner", null, false), owner);
                 callers.put(new Who("bob", false, "bob", null, false), bob);
                 callers.put(new Who("carol", false, "carol", null, false), carol);
-                callers.put(new Who("anonymous", false, null, null, false), anonymous);
-                callers.put(new Who("ro share", false, null, "ro", false), topicToken(anonymous, ro));
-                callers.put(new Who("wo share", false, null, "wo", false), topicToken(anonymous, wo));
-                callers.put(new Who("rw share", false, null, "rw", false), topicToken(anonymous, rw));
+                callers.put(new Who("anonymous", false, null, null, false), http);
+                callers.put(new Who("ro share", false, null, "ro", false), topicToken(http, ro));
+                callers.put(new Who("wo share", false, null, "wo", false), topicToken(http, wo));
+                callers.put(new Who("rw share", false, null, "rw", false), topicToken(http, rw));
                 callers.put(new Who("share for another topic", false, null, null, true),
-                        topicToken(anonymous, otherToken));
+                        topicToken(http, otherToken));
                 callers.put(new Who("bob + ro share", false, "bob", "ro", false), topicToken(bob, ro));
                 callers.put(new Who("bob + share for another topic", false, "bob", null, true),
                         topicToken(bob, otherToken));
@@ -297,25 +286,25 @@ class DecisionOrderHttpTest {
         String t = TestServer.uniqueTopic("acc.denypub");
         create(owner, t, true, true);
         String rw = share(owner, t, "rw");
-        read(anonymous, t).ok();
-        publish(anonymous, t).ok();
+        read(http, t).ok();
+        publish(http, t).ok();
         read(bob, t).ok();
 
         String id = permission(admin, "*", t, "rp", "deny");
         permission(admin, "root", t, "rp", "deny");
-        read(anonymous, t).assertError(401, "unauthorized");
-        publish(anonymous, t).assertError(401, "unauthorized");
+        read(http, t).assertError(401, "unauthorized");
+        publish(http, t).assertError(401, "unauthorized");
         read(bob, t).assertError(403, "forbidden");
         publish(carol, t).assertError(403, "forbidden");
-        anonymous.get("/v0/topics/" + t).assertError(401, "unauthorized");
+        http.get("/v0/topics/" + t).assertError(401, "unauthorized");
         // the owner, the admin and a share token for the topic come before any deny
         read(owner, t).ok();
         publish(owner, t).ok();
         read(admin, t).ok();
         publish(admin, t).ok();
         read(root, t).ok();
-        read(topicToken(anonymous, rw), t).ok();
-        publish(topicToken(anonymous, rw), t).ok();
+        read(topicToken(http, rw), t).ok();
+        publish(topicToken(http, rw), t).ok();
 
         // a deny for the owner by name changes nothing for the owner either
         String own = permission(admin, "owner", t, "rp", "deny");
@@ -326,8 +315,8 @@ class DecisionOrderHttpTest {
         // removing the denies gives the public flags back at once
         admin.delete("/v0/permissions/" + id).ok();
         admin.delete("/v0/permissions/" + own).ok();
-        read(anonymous, t).ok();
-        publish(anonymous, t).ok();
+        read(http, t).ok();
+        publish(http, t).ok();
         assertThat(read(bob, t).list("records")).hasSize(6);
     }
 
@@ -337,7 +326,7 @@ class DecisionOrderHttpTest {
         String u = TestServer.uniqueTopic("acc.other");
         create(owner, t, false, false);
         create(owner, u, false, false);
-        Http holder = topicToken(anonymous, share(owner, u, "rw"));
+        Http holder = topicToken(http, share(owner, u, "rw"));
         read(holder, u).ok();
         publish(holder, u).ok();
 
@@ -345,8 +334,8 @@ class DecisionOrderHttpTest {
         publish(holder, t).assertError(403, "forbidden");
         holder.post("/v0/topics/" + t + "/diff", "{}").assertError(403, "forbidden");
         holder.get("/v0/topics/" + t).assertError(403, "forbidden");
-        read(anonymous, t).assertError(401, "unauthorized");
-        publish(anonymous, t).assertError(401, "unauthorized");
+        read(http, t).assertError(401, "unauthorized");
+        publish(http, t).assertError(401, "unauthorized");
         // not even the owner's share-granting right comes with it
         holder.post("/v0/topics/" + t + "/shares", "{\"access\": \"rw\"}").assertError(403, "forbidden");
         assertThat(admin.get("/v0/topics/" + t).ok().num("head_seq")).isZero();
@@ -359,24 +348,24 @@ class DecisionOrderHttpTest {
         String open = base + ".open";
         create(owner, closed, false, false);
         create(owner, open, true, true);
-        read(anonymous, closed).assertError(401, "unauthorized");
+        read(http, closed).assertError(401, "unauthorized");
 
         permission(admin, "*", closed, "r", "allow");
-        read(anonymous, closed).ok();
-        anonymous.get("/v0/topics/" + closed).ok();
-        publish(anonymous, closed).assertError(401, "unauthorized");
+        read(http, closed).ok();
+        http.get("/v0/topics/" + closed).ok();
+        publish(http, closed).assertError(401, "unauthorized");
         permission(admin, "*", base + ".>", "p", "allow");
-        publish(anonymous, closed).ok();
+        publish(http, closed).ok();
 
-        publish(anonymous, open).ok();
+        publish(http, open).ok();
         permission(admin, "*", "*." + base.substring("acc.".length()) + ".open", "p", "deny");
-        publish(anonymous, open).assertError(401, "unauthorized");
-        read(anonymous, open).ok();
-        // a permission for a principal is not one for anonymous callers
+        publish(http, open).assertError(401, "unauthorized");
+        read(http, open).ok();
+        // a permission for a principal is not one for http callers
         String t = TestServer.uniqueTopic("acc.star");
         create(owner, t, false, false);
         permission(admin, "bob", t, "rp", "allow");
-        read(anonymous, t).assertError(401, "unauthorized");
+        read(http, t).assertError(401, "unauthorized");
         read(bob, t).ok();
     }
 
@@ -421,11 +410,11 @@ class DecisionOrderHttpTest {
         want.put("bob", List.of(b, c, e, i));
         callers.put("carol", carol);
         want.put("carol", List.of(b, d, e));
-        callers.put("anonymous", anonymous);
+        callers.put("anonymous", http);
         want.put("anonymous", List.of(b, d, e));
-        callers.put("ro share of f", topicToken(anonymous, ro));
+        callers.put("ro share of f", topicToken(http, ro));
         want.put("ro share of f", List.of(b, d, e, f));
-        callers.put("wo share of f", topicToken(anonymous, wo));
+        callers.put("wo share of f", topicToken(http, wo));
         want.put("wo share of f", List.of(b, d, e));
         callers.put("bob + ro share of f", topicToken(bob, ro));
         want.put("bob + ro share of f", List.of(b, c, e, f, i));
@@ -477,7 +466,7 @@ class DecisionOrderHttpTest {
         read(bob, byWrite).ok();
         read(carol, byWrite).assertError(403, "forbidden");
         publish(carol, byWrite).assertError(403, "forbidden");
-        read(anonymous, byWrite).assertError(401, "unauthorized");
+        read(http, byWrite).assertError(401, "unauthorized");
         // the creator may manage it: flags and shares
         bob.patch("/v0/topics/" + byWrite, "{\"public_read\": true}").ok();
         read(carol, byWrite).ok();
@@ -497,12 +486,12 @@ class DecisionOrderHttpTest {
     @Test
     void anonymousMayNotCreateWhenPublicPublishDefaultsOff() {
         String t = TestServer.uniqueTopic("acc.anoncreate");
-        publish(anonymous, t).assertError(401, "unauthorized");
-        anonymous.put("/v0/topics/" + t, "{}").assertError(401, "unauthorized");
+        publish(http, t).assertError(401, "unauthorized");
+        http.put("/v0/topics/" + t, "{}").assertError(401, "unauthorized");
         // a share token alone is a credential, but names no principal to own the topic
         String u = TestServer.uniqueTopic("acc.anoncreate");
         create(owner, u, false, false);
-        publish(topicToken(anonymous, share(owner, u, "rw")), t).assertError(403, "forbidden");
+        publish(topicToken(http, share(owner, u, "rw")), t).assertError(403, "forbidden");
         admin.get("/v0/topics/" + t).assertError(404, "topic_not_found");
     }
 
@@ -518,12 +507,12 @@ class DecisionOrderHttpTest {
         owner.put("/v0/topics/" + p + ".z", "{\"public_publish\": true}").ok(201);
         publish(bob, p + ".z").assertError(403, "forbidden");
 
-        // a deny for everyone: principals 403, anonymous 401, the admin still creates
+        // a deny for everyone: principals 403, http 401, the admin still creates
         String q = TestServer.uniqueTopic("acc.nocreate");
         permission(admin, "*", q + ".*", "p", "deny");
         publish(carol, q + ".x").assertError(403, "forbidden");
         carol.put("/v0/topics/" + q + ".x", "{}").assertError(403, "forbidden");
-        publish(anonymous, q + ".x").assertError(401, "unauthorized");
+        publish(http, q + ".x").assertError(401, "unauthorized");
         admin.get("/v0/topics/" + q + ".x").assertError(404, "topic_not_found");
         admin.put("/v0/topics/" + q + ".x", "{}").ok(201);
         assertThat(admin.get("/v0/topics/" + q + ".x").ok().str("owner")).isEqualTo("admin");
@@ -541,11 +530,11 @@ class DecisionOrderHttpTest {
     @Test
     void readingATopicThatDoesNotExist() {
         String t = TestServer.uniqueTopic("acc.ghost");
-        for (Http.Response r : List.of(read(anonymous, t), anonymous.get("/v0/topics/" + t),
-                anonymous.post("/v0/topics/" + t + "/diff", "{}"))) {
+        for (Http.Response r : List.of(read(http, t), http.get("/v0/topics/" + t),
+                http.post("/v0/topics/" + t + "/diff", "{}"))) {
             r.assertError(401, "unauthorized");
         }
-        for (Http who : List.of(bob, carol, topicToken(anonymous, share(owner, elsewhere(), "rw")))) {
+        for (Http who : List.of(bob, carol, topicToken(http, share(owner, elsewhere(), "rw")))) {
             read(who, t).assertError(403, "forbidden");
             who.get("/v0/topics/" + t).assertError(403, "forbidden");
             who.post("/v0/topics/" + t + "/diff", "{}").assertError(403, "forbidden");
@@ -562,7 +551,7 @@ class DecisionOrderHttpTest {
         read(bob, base + ".x").assertError(404, "topic_not_found");
         bob.get("/v0/topics/" + base + ".x").assertError(404, "topic_not_found");
         read(carol, base + ".x").assertError(403, "forbidden");
-        read(anonymous, base + ".pub.x").assertError(404, "topic_not_found");
+        read(http, base + ".pub.x").assertError(404, "topic_not_found");
         read(carol, base + ".pub.y").assertError(404, "topic_not_found");
         read(carol, base + ".pub.x").assertError(403, "forbidden"); // a deny beats the allow for *
         // an allow for publish only is not one to read
@@ -598,7 +587,7 @@ class DecisionOrderHttpTest {
         Response w = publish(anon, t).ok();
         assertThat(w.bool("created")).isTrue();
         Response g = root.get("/v0/topics/" + t).ok();
-        assertThat(g.get("owner")).as("an anonymous writer owns nothing").isNull();
+        assertThat(g.get("owner")).as("an http writer owns nothing").isNull();
         assertThat(g.bool("config.public_publish")).isTrue();
         assertThat(g.bool("config.public_read")).isFalse();
         publish(anon, t).ok();
@@ -614,7 +603,7 @@ class DecisionOrderHttpTest {
         publish(dan, mine).ok();
         assertThat(root.get("/v0/topics/" + mine).ok().str("owner")).isEqualTo("dan");
 
-        // a deny for everyone on the pattern refuses creation: anonymous 401, principals 403
+        // a deny for everyone on the pattern refuses creation: http 401, principals 403
         String p = TestServer.uniqueTopic("acc.open");
         permission(root, "*", p + ".>", "p", "deny");
         publish(anon, p + ".x").assertError(401, "unauthorized");
@@ -622,7 +611,7 @@ class DecisionOrderHttpTest {
         root.get("/v0/topics/" + p + ".x").assertError(404, "topic_not_found");
         publish(anon, p).ok(); // not matched by p.>
 
-        // a deny for one principal leaves anonymous writers free
+        // a deny for one principal leaves http writers free
         String q = TestServer.uniqueTopic("acc.open");
         permission(root, "dan", q + ".*", "p", "deny");
         publish(dan, q + ".x").assertError(403, "forbidden");

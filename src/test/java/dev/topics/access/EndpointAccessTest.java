@@ -3,10 +3,10 @@ package dev.topics.access;
 import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.testing.Await;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
-import dev.topics.testing.MemoryTempDir;
-import dev.topics.testing.TestServer;
+import dev.topics.testing.ServerTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,11 +32,9 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -105,18 +102,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * </pre>
  */
 @Timeout(600)
-class EndpointAccessTest {
+@ServerTest.Setup(auth = true, memory = true)
+class EndpointAccessTest extends ServerTest {
     static final String ADMIN_TOKEN = "secret";
     private static final AtomicInteger SEQ = new AtomicInteger();
     private static final HttpClient SSE_CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    @TempDir
-    static Path tmp;
-    static Path root;
-    static TestServer server;
-    static Http anon;
-    static Http admin;
     /** Principal name → its token. */
     static final Map<String, String> TOKENS = new HashMap<>();
 
@@ -130,11 +122,7 @@ class EndpointAccessTest {
     static String liveShare;           // a valid rw share token of another topic
 
     @BeforeAll
-    static void start() {
-        root = MemoryTempDir.create(tmp);
-        server = TestServer.startWithAuth(root);
-        anon = server.http();
-        admin = anon.withHeader("Authorization", "Bearer " + ADMIN_TOKEN);
+    static void graveyard() {
         for (String p : List.of("owner", "stranger", "reader", "writer", "member", "member2", "mirrorer", "denied")) {
             principal(p, false);
         }
@@ -170,33 +158,15 @@ class EndpointAccessTest {
         String soon = Instant.ofEpochMilli(System.currentTimeMillis() + 1_000).toString();
         expiredShare = owner.post(topic(keep) + "/shares", "{\"access\": \"rw\", \"expires_at\": \"" + soon + "\"}")
                 .ok(201).str("token");
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (anon.get(topic(keep), "X-Topic-Token", expiredShare).status() != 401) {
-            assertThat(System.nanoTime()).as("the share token expires").isLessThan(deadline);
-            sleep(100);
-        }
+        Await.until("the share token expires", Duration.ofSeconds(20),
+                () -> http.get(topic(keep), "X-Topic-Token", expiredShare).status() == 401);
         // the graveyard really is dead, and its living neighbours really live
-        anon.get("/v0/node", "Authorization", "Bearer " + ghostToken).assertError(401, "unauthorized");
-        anon.get("/v0/node", "Authorization", "Bearer " + revokedPrincipalToken).assertError(401, "unauthorized");
-        anon.get(topic(keep), "X-Topic-Token", liveShare).ok();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        MemoryTempDir.delete(root, tmp);
+        http.get("/v0/node", "Authorization", "Bearer " + ghostToken).assertError(401, "unauthorized");
+        http.get("/v0/node", "Authorization", "Bearer " + revokedPrincipalToken).assertError(401, "unauthorized");
+        http.get(topic(keep), "X-Topic-Token", liveShare).ok();
     }
 
     // ------------------------------------------------------------------ helpers
-
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     static String topic(String name) {
         return "/v0/topics/" + name;
@@ -213,7 +183,7 @@ class EndpointAccessTest {
     }
 
     static Http as(String principal) {
-        return anon.withHeader("Authorization", "Bearer " + TOKENS.get(principal));
+        return http.withHeader("Authorization", "Bearer " + TOKENS.get(principal));
     }
 
     /** What one test works on: fresh topics, shares, a subscription, a router, a watch session, a principal. */
@@ -439,7 +409,7 @@ class EndpointAccessTest {
             h[headers.length] = "Content-Type";
             h[headers.length + 1] = "application/json";
         }
-        return anon.send(row.method(), path,
+        return http.send(row.method(), path,
                 body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(body.getBytes(StandardCharsets.UTF_8)),
                 h);
     }
@@ -450,7 +420,7 @@ class EndpointAccessTest {
      * against SPEC §0's shape.
      */
     static Response openStream(String path, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(anon.base() + path)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(http.base() + path)).timeout(Duration.ofSeconds(30))
                 .GET().header("Accept", "text/event-stream");
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
@@ -511,7 +481,7 @@ class EndpointAccessTest {
                     return m.get("id") + "/" + m.get("access") + "/" + m.get("label") + "/" + m.get("expires_at");
                 }).sorted().toList()));
         for (String tok : List.of(fx.roTok, fx.woTok, fx.rwTok)) {
-            s.add("share token: " + anon.get(topic(fx.t), "X-Topic-Token", tok).status());
+            s.add("share token: " + http.get(topic(fx.t), "X-Topic-Token", tok).status());
         }
         for (String r : List.of(fx.router, fx.newRouter)) {
             Response g = admin.get("/v0/routers/" + r);
@@ -530,7 +500,7 @@ class EndpointAccessTest {
             return m.get("id") + ":" + m.get("principal") + ":" + m.get("pattern") + ":" + m.get("actions") + ":"
                     + m.get("effect");
         }).sorted().toList());
-        s.add("victim token: " + anon.get("/v0/node", "Authorization", "Bearer " + fx.victimTok).status());
+        s.add("victim token: " + http.get("/v0/node", "Authorization", "Bearer " + fx.victimTok).status());
         return String.join("\n", s);
     }
 
@@ -610,7 +580,7 @@ class EndpointAccessTest {
             List<String> names = new ArrayList<>();
             for (String name : List.of(pub, fx.t, fx.dest, fx.priv)) {
                 // each name is its own prefix: the answer holds it exactly when the caller may read it
-                names.addAll(anon.send("GET", "/v0/topics?prefix=" + name, BodyPublishers.noBody(), creds(who, fx)).ok()
+                names.addAll(http.send("GET", "/v0/topics?prefix=" + name, BodyPublishers.noBody(), creds(who, fx)).ok()
                         .list("topics").stream().map(o -> String.valueOf(((Map<?, ?>) o).get("topic")))
                         .filter(name::equals).toList());
             }
@@ -640,7 +610,7 @@ class EndpointAccessTest {
                 + "}").ok(201);
         Map<String, List<String>> seen = new HashMap<>();
         for (String who : List.of("anon", "stranger", "reader", "share-ro", "denied", "owner", "admin")) {
-            seen.put(who, anon.send("GET", "/v0/routers", BodyPublishers.noBody(), creds(who, fx)).ok().list("routers")
+            seen.put(who, http.send("GET", "/v0/routers", BodyPublishers.noBody(), creds(who, fx)).ok().list("routers")
                     .stream().map(o -> String.valueOf(((Map<?, ?>) o).get("router"))).toList());
         }
         assertThat(seen.get("anon")).contains(pubRouter).doesNotContain(fx.router, privRouter);
@@ -652,17 +622,17 @@ class EndpointAccessTest {
         assertThat(seen.get("admin")).contains(pubRouter, fx.router, privRouter);
         // a router the caller cannot see is refused, not described
         as("stranger").get("/v0/routers/" + privRouter).assertError(403, "forbidden");
-        anon.get("/v0/routers/" + privRouter).assertError(401, "unauthorized");
-        anon.get("/v0/routers/no-such-router").assertError(401, "unauthorized");
+        http.get("/v0/routers/" + privRouter).assertError(401, "unauthorized");
+        http.get("/v0/routers/no-such-router").assertError(401, "unauthorized");
     }
 
     @Test
     void aRefusedCreationLeavesNoTopicBehind() {
         Fx fx = new Fx();
-        anon.put(topic(fx.fresh), "{}").assertError(401, "unauthorized");
-        anon.post(topic(fx.fresh), "{\"records\": [{\"data\": 1}]}").assertError(401, "unauthorized");
+        http.put(topic(fx.fresh), "{}").assertError(401, "unauthorized");
+        http.post(topic(fx.fresh), "{\"records\": [{\"data\": 1}]}").assertError(401, "unauthorized");
         as("denied").post(topic(fx.fresh), "{\"records\": [{\"data\": 1}]}").assertError(403, "forbidden");
-        anon.withHeader("Authorization", "Bearer nope").post(topic(fx.fresh), "{\"records\": [{\"data\": 1}]}")
+        http.withHeader("Authorization", "Bearer nope").post(topic(fx.fresh), "{\"records\": [{\"data\": 1}]}")
                 .assertError(401, "unauthorized");
         admin.get(topic(fx.fresh)).assertError(404, "topic_not_found");
     }
@@ -800,7 +770,7 @@ class EndpointAccessTest {
         String path = row.path().apply(fx);
         String body = row.sse() ? null : row.body().apply(fx);
         byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        URI u = anon.base();
+        URI u = http.base();
         ByteArrayOutputStream req = new ByteArrayOutputStream();
         String head = row.method() + " " + path + " HTTP/1.1\r\nHost: " + u.getHost() + ":" + u.getPort()
                 + "\r\nConnection: close\r\n" + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: "

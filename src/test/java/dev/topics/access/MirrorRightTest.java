@@ -3,8 +3,10 @@ package dev.topics.access;
 import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.testing.Await;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +14,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SPEC §11's {@code mirror} action: a write whose records carry {@code origin} needs publish
@@ -30,33 +30,21 @@ import org.junit.jupiter.api.io.TempDir;
  * have written nothing and set no mark.
  */
 @Timeout(180)
-class MirrorRightTest {
+@ServerTest.Setup(auth = true)
+class MirrorRightTest extends ServerTest {
     private static final Duration AWAIT = Duration.ofSeconds(20);
 
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http anon;
-    static Http admin;
     static Http pub;
     static Http mirrorer;
     static Http bob;
     static String node;
 
     @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.startWithAuth(Files.createDirectories(tmp.resolve("main")));
-        anon = server.http();
-        admin = anon.withHeader("Authorization", "Bearer " + TestServer.ADMIN_TOKEN);
+    static void principals() {
         pub = as(admin, "pub");
         mirrorer = as(admin, "mirrorer");
         bob = as(admin, "bob");
         node = admin.get("/v0/node").ok().str("node_id");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     // ------------------------------------------------------------------ helpers
@@ -112,22 +100,7 @@ class MirrorRightTest {
     }
 
     static Response await(Http h, String path, String what, Predicate<Response> cond) {
-        long deadline = System.nanoTime() + AWAIT.toNanos();
-        while (true) {
-            Response last = h.get(path).ok();
-            if (cond.test(last)) {
-                return last;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(path + ": not " + what + " within " + AWAIT + "; last: " + last);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        return Await.value(path + ": " + what, AWAIT, () -> h.get(path).ok(), cond);
     }
 
     // ------------------------------------------------------------------ issue 12, row 7
@@ -229,7 +202,7 @@ class MirrorRightTest {
         assertThat(admin.post(topic(t), withOrigin("2", "far", "src", 2)).ok().num("head_seq")).isEqualTo(2);
         // a principal made admin has it too
         String token = admin.post("/v0/principals", "{\"name\": \"mroot\", \"admin\": true}").ok(201).str("token");
-        anon.post(topic(t), withOrigin("3", "far", "src", 3), "Authorization", "Bearer " + token).ok();
+        http.post(topic(t), withOrigin("3", "far", "src", 3), "Authorization", "Bearer " + token).ok();
         assertThat(head(t)).isEqualTo(3);
     }
 
@@ -239,7 +212,7 @@ class MirrorRightTest {
         bob.put(topic(t), "{}").ok(201);
         for (String access : List.of("wo", "rw")) {
             String tok = bob.post(topic(t) + "/shares", "{\"access\": \"" + access + "\"}").ok(201).str("token");
-            Http holder = anon.withHeader("X-Topic-Token", tok);
+            Http holder = http.withHeader("X-Topic-Token", tok);
             long before = head(t);
             holder.post(topic(t), withOrigin("1", "far", "src", 50), "Idempotency-Key", "share-" + access)
                     .assertError(403, "forbidden");
@@ -259,14 +232,14 @@ class MirrorRightTest {
     void noPublicFlagGrantsMirror() {
         String t = uniqueTopic("mpublic") + ".t";
         bob.put(topic(t), "{\"public_publish\": true, \"public_read\": true}").ok(201);
-        anon.post(topic(t), plain("1")).ok();
+        http.post(topic(t), plain("1")).ok();
         pub.post(topic(t), plain("2")).ok();
-        anon.post(topic(t), withOrigin("3", "far", "src", 1)).assertError(401, "unauthorized");
+        http.post(topic(t), withOrigin("3", "far", "src", 1)).assertError(401, "unauthorized");
         pub.post(topic(t), withOrigin("3", "far", "src", 1)).assertError(403, "forbidden");
         assertThat(head(t)).isEqualTo(2);
         // an allow for "*" grants it to anonymous writers as well
         permission(admin, "*", t, "[\"mirror\"]", "allow");
-        anon.post(topic(t), withOrigin("3", "far", "src", 1)).ok();
+        http.post(topic(t), withOrigin("3", "far", "src", 1)).ok();
         pub.post(topic(t), withOrigin("4", "far", "src", 2)).ok();
         assertThat(head(t)).isEqualTo(4);
     }

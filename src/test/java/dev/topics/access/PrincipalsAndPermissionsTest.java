@@ -6,14 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
 import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,36 +25,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * survive a restart, and the 429 throttle on repeated failed authentications.
  */
 @Timeout(300)
-class PrincipalsAndPermissionsTest {
+@ServerTest.Setup(auth = true, memory = true)
+class PrincipalsAndPermissionsTest extends ServerTest {
     private static final AtomicInteger N = new AtomicInteger();
-
-    @TempDir
-    static Path tmp;
-    static Path root;
-    static TestServer server;
-    static Http anon;
-    static Http admin;
-
-    @BeforeAll
-    static void start() {
-        root = MemoryTempDir.create(tmp);
-        server = TestServer.startWithAuth(root);
-        anon = server.http();
-        admin = anon.withHeader("Authorization", "Bearer secret");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        MemoryTempDir.delete(root, tmp);
-    }
 
     static String name(String stem) {
         return stem + "-" + N.incrementAndGet();
-    }
-
-    static Http bearer(String token) {
-        return anon.withHeader("Authorization", "Bearer " + token);
     }
 
     static Response create(String name, boolean isAdmin) {
@@ -184,8 +159,8 @@ class PrincipalsAndPermissionsTest {
         plain.post("/v0/permissions", "{\"principal\": \"" + n + "\", \"pattern\": \">\", \"actions\": [\"read\"]}")
                 .assertError(403, "forbidden");
         plain.get("/v0/permissions").assertError(403, "forbidden");
-        anon.get("/v0/principals").assertError(401, "unauthorized");
-        anon.get("/v0/permissions").assertError(401, "unauthorized");
+        http.get("/v0/principals").assertError(401, "unauthorized");
+        http.get("/v0/permissions").assertError(401, "unauthorized");
         // it did not grant itself anything
         assertThat(listed(admin, n)).isNotNull();
         assertThat(admin.get("/v0/permissions").ok().text()).doesNotContain("\"principal\":\"" + n + "\"");
@@ -415,9 +390,9 @@ class PrincipalsAndPermissionsTest {
         // a share token comes before a deny (rule 3 before 4): with both credentials, the share decides
         p.get("/v0/topics/" + shared, "X-Topic-Token", shareTok).ok();
         // a deny for "*" binds anonymous callers too, and beats the public flag
-        anon.get("/v0/topics/" + pub).ok();
+        http.get("/v0/topics/" + pub).ok();
         permit("*", pub, "[\"read\"]", "deny");
-        anon.get("/v0/topics/" + pub).assertError(401, "unauthorized");
+        http.get("/v0/topics/" + pub).assertError(401, "unauthorized");
         p.get("/v0/topics/" + pub).assertError(403, "forbidden");
         admin.get("/v0/topics/" + pub).ok();
     }
@@ -426,13 +401,13 @@ class PrincipalsAndPermissionsTest {
     void anAllowForEveryoneLetsAnonymousCallersIn() {
         String t = uniqueTopic("pp.star");
         admin.put("/v0/topics/" + t, "{}").ok(201);
-        anon.get("/v0/topics/" + t).assertError(401, "unauthorized");
+        http.get("/v0/topics/" + t).assertError(401, "unauthorized");
         String id = permit("*", t, "[\"read\"]", "allow").str("id");
-        anon.get("/v0/topics/" + t).ok();
-        anon.post("/v0/topics/" + t + "/diff", "{}").ok();
-        anon.post("/v0/topics/" + t, "{\"records\": [{\"data\": 1}]}").assertError(401, "unauthorized");
+        http.get("/v0/topics/" + t).ok();
+        http.post("/v0/topics/" + t + "/diff", "{}").ok();
+        http.post("/v0/topics/" + t, "{\"records\": [{\"data\": 1}]}").assertError(401, "unauthorized");
         admin.delete("/v0/permissions/" + id).ok();
-        anon.get("/v0/topics/" + t).assertError(401, "unauthorized");
+        http.get("/v0/topics/" + t).assertError(401, "unauthorized");
     }
 
     @ParameterizedTest(name = "[{index}] {0}")

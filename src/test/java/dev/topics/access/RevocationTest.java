@@ -3,10 +3,10 @@ package dev.topics.access;
 import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.testing.Await;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
-import dev.topics.testing.MemoryTempDir;
-import dev.topics.testing.TestServer;
+import dev.topics.testing.ServerTest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,12 +26,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SPEC §5 "Access is re-checked when it changes: a revoked share token or permission closes
@@ -44,33 +40,17 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link #BOUND} and every measured time is printed (see the test's output file).
  */
 @Timeout(300)
-class RevocationTest {
+@ServerTest.Setup(auth = true, memory = true)
+class RevocationTest extends ServerTest {
     /** How long a stream may take to end after its right is gone before the test fails. */
     static final Duration BOUND = Duration.ofSeconds(5);
     static final Duration EVENT = Duration.ofSeconds(10);
     static final List<String> TIMES = Collections.synchronizedList(new ArrayList<>());
 
-    @TempDir
-    static Path tmp;
-    static Path root;
-    static TestServer server;
-    static Http anon;
-    static Http admin;
-
-    @BeforeAll
-    static void start() {
-        root = MemoryTempDir.create(tmp);
-        server = TestServer.startWithAuth(root);
-        anon = server.http();
-        admin = anon.withHeader("Authorization", "Bearer secret");
-    }
-
     @AfterAll
-    static void stop() {
+    static void printTimes() {
         System.out.println("---- measured revocation times (SPEC §5: within a second) ----");
         TIMES.forEach(System.out::println);
-        server.close();
-        MemoryTempDir.delete(root, tmp);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -89,10 +69,6 @@ class RevocationTest {
         admin.post(path(topic), "{\"records\": [{\"data\": " + data + "}]}").ok();
     }
 
-    static String principal(String name) {
-        return admin.post("/v0/principals", "{\"name\": \"" + name + "\"}").ok(201).str("token");
-    }
-
     static String permit(String principal, String pattern, String actions, String effect) {
         return admin.post("/v0/permissions", "{\"principal\": \"" + principal + "\", \"pattern\": \"" + pattern
                 + "\", \"actions\": " + actions + ", \"effect\": \"" + effect + "\"}").ok(201).str("id");
@@ -103,7 +79,7 @@ class RevocationTest {
     }
 
     static Stream watchTopic(String topic, String... headers) throws Exception {
-        return Stream.open(anon.base().resolve(path(topic) + "/watch?from_seq=0&heartbeat_ms=1000"), headers);
+        return Stream.open(http.base().resolve(path(topic) + "/watch?from_seq=0&heartbeat_ms=1000"), headers);
     }
 
     /** The stream delivers what is written to the topic: the backlog, then a live record. */
@@ -111,7 +87,7 @@ class RevocationTest {
         write(topic, marker);
         long deadline = System.nanoTime() + EVENT.toNanos();
         while (true) {
-            Stream.Ev e = s.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            Stream.Ev e = s.next(Duration.ofNanos(Await.nanosLeft(deadline)));
             assertThat(e).as("%s: the stream ended before delivering record %d", s, marker).isNotNull();
             if (e.name().equals("record") && e.data().contains("\"data\":" + marker)) {
                 return;
@@ -133,26 +109,6 @@ class RevocationTest {
         System.out.println(line);
         TIMES.add(line);
         return ms;
-    }
-
-    static <T> T await(String what, Duration limit, java.util.function.Supplier<T> probe, Predicate<T> done) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        T last = probe.get();
-        while (!done.test(last)) {
-            assertThat(System.nanoTime()).as("waiting for %s; last seen: %s", what, last).isLessThan(deadline);
-            sleep(50);
-            last = probe.get();
-        }
-        return last;
-    }
-
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     /**
@@ -308,8 +264,8 @@ class RevocationTest {
             assertLive(sAdmin, t, 5);
             assertThat(sb.ended()).isFalse();
         }
-        anon.get(path(t) + "/watch", "X-Topic-Token", a.str("token")).assertError(401, "unauthorized");
-        anon.get(path(t), "X-Topic-Token", a.str("token")).assertError(401, "unauthorized");
+        http.get(path(t) + "/watch", "X-Topic-Token", a.str("token")).assertError(401, "unauthorized");
+        http.get(path(t), "X-Topic-Token", a.str("token")).assertError(401, "unauthorized");
     }
 
     @Test
@@ -328,7 +284,7 @@ class RevocationTest {
             try (Stream renewed = watchTopic(t, "X-Topic-Token", fresh[0]).live()) {
                 assertLive(renewed, t, 3);
             }
-            anon.get(path(t) + "/watch", "X-Topic-Token", s.str("token")).assertError(401, "unauthorized");
+            http.get(path(t) + "/watch", "X-Topic-Token", s.str("token")).assertError(401, "unauthorized");
         }
     }
 
@@ -361,7 +317,7 @@ class RevocationTest {
             endsAfter("topic watch, rw share, PATCH access to wo", st,
                     () -> admin.patch(path(t) + "/shares/" + s.str("id"), "{\"access\": \"wo\"}").ok());
         }
-        anon.get(path(t) + "/watch", "X-Topic-Token", s.str("token")).assertError(403, "forbidden");
+        http.get(path(t) + "/watch", "X-Topic-Token", s.str("token")).assertError(403, "forbidden");
     }
 
     @Test
@@ -400,7 +356,7 @@ class RevocationTest {
                     () -> admin.delete("/v0/permissions/" + id).ok());
             assertLive(by, t, 3);
         }
-        anon.get(path(t) + "/watch", "Authorization", "Bearer " + token).assertError(403, "forbidden");
+        http.get(path(t) + "/watch", "Authorization", "Bearer " + token).assertError(403, "forbidden");
         // granted again: a new stream works
         permit(who, "rv.>", "[\"read\"]", "allow");
         try (Stream again = watchTopic(t, "Authorization", "Bearer " + token).live()) {
@@ -467,7 +423,7 @@ class RevocationTest {
             endsAfter("topic watch, anonymous, public_read turned off", st,
                     () -> admin.patch(path(t), "{\"public_read\": false}").ok());
         }
-        anon.get(path(t) + "/watch").assertError(401, "unauthorized");
+        http.get(path(t) + "/watch").assertError(401, "unauthorized");
     }
 
     // ------------------------------------------------------------------ watch sessions
@@ -480,13 +436,13 @@ class RevocationTest {
         String tok = s.str("token");
         // the session's creator must be able to read: a wo share is not enough
         Response wo = share(t, "wo");
-        anon.post("/v0/watch", "{\"topics\": {\"" + t + "\": {}}}", "X-Topic-Token", wo.str("token"))
+        http.post("/v0/watch", "{\"topics\": {\"" + t + "\": {}}}", "X-Topic-Token", wo.str("token"))
                 .assertError(403, "forbidden");
-        anon.post("/v0/watch", "{\"topics\": {\"" + t + "\": {}}}").assertError(401, "unauthorized");
+        http.post("/v0/watch", "{\"topics\": {\"" + t + "\": {}}}").assertError(401, "unauthorized");
 
-        String wid = anon.post("/v0/watch", "{\"topics\": {\"" + t + "\": {\"from_seq\": 0}}, \"heartbeat_ms\": 1000}",
+        String wid = http.post("/v0/watch", "{\"topics\": {\"" + t + "\": {\"from_seq\": 0}}, \"heartbeat_ms\": 1000}",
                 "X-Topic-Token", tok).ok(201).str("wid");
-        URI url = anon.base().resolve("/v0/watch/" + wid);
+        URI url = http.base().resolve("/v0/watch/" + wid);
         // no credentials needed to open it: the wid is the capability
         try (Stream st = Stream.open(url).live()) {
             Stream.Ev first = st.next(EVENT);
@@ -511,9 +467,9 @@ class RevocationTest {
         String t = newTopic("rv.session2", "{}");
         write(t, 1);
         Response s = share(t, "ro");
-        String wid = anon.post("/v0/watch", "{\"topics\": {\"" + t + "\": {}}, \"heartbeat_ms\": 1000}",
+        String wid = http.post("/v0/watch", "{\"topics\": {\"" + t + "\": {}}, \"heartbeat_ms\": 1000}",
                 "X-Topic-Token", s.str("token")).ok(201).str("wid");
-        URI url = anon.base().resolve("/v0/watch/" + wid);
+        URI url = http.base().resolve("/v0/watch/" + wid);
         try (Stream st = Stream.open(url).live()) {
             assertLive(st, t, 2);
             endsAfter("watch session made with a ro share, share rotated", st,
@@ -527,9 +483,9 @@ class RevocationTest {
         String who = "sess-" + t.replace('.', '-');
         String token = principal(who);
         String perm = permit(who, t, "[\"read\"]", "allow");
-        String pwid = anon.post("/v0/watch", "{\"topics\": {\"" + t + "\": {}}, \"heartbeat_ms\": 1000}",
+        String pwid = http.post("/v0/watch", "{\"topics\": {\"" + t + "\": {}}, \"heartbeat_ms\": 1000}",
                 "Authorization", "Bearer " + token).ok(201).str("wid");
-        URI purl = anon.base().resolve("/v0/watch/" + pwid);
+        URI purl = http.base().resolve("/v0/watch/" + pwid);
         try (Stream st = Stream.open(purl).live()) {
             assertLive(st, t, 3);
             endsAfter("watch session made by a principal, allow permission deleted", st,
@@ -564,20 +520,20 @@ class RevocationTest {
         String src = newTopic("rv.src", "{}");
         String dst = newTopic("rv.dst", "{}");
         String who = "rt-" + src.replace('.', '-');
-        Http creator = anon.withHeader("Authorization", "Bearer " + principal(who));
+        Http creator = http.withHeader("Authorization", "Bearer " + principal(who));
         String read = permit(who, src, "[\"read\"]", "allow");
         String publish = permit(who, dst, "[\"publish\"]", "allow");
         String name = "router-" + src.replace('.', '-');
         creator.put("/v0/routers/" + name, "{\"source\": \"" + src + "\", \"dest\": \"" + dst + "\"}").ok(201);
 
         write(src, 1);
-        await("the first copy", Duration.ofSeconds(10), () -> data(dst), d -> d.equals(List.of(1L)));
+        Await.value("the first copy", Duration.ofSeconds(10), () -> data(dst), d -> d.equals(List.of(1L)));
         assertThat(router(name).str("state")).isEqualTo("running");
 
         // the read permission on the source goes
         long t0 = System.nanoTime();
         admin.delete("/v0/permissions/" + read).ok();
-        Response stopped = await("state stopped", Duration.ofSeconds(10), () -> router(name),
+        Response stopped = Await.value("state stopped", Duration.ofSeconds(10), () -> router(name),
                 r -> "stopped".equals(r.get("state")));
         report("router, creator's read permission on the source deleted → stopped", t0);
         assertThat(stopped.str("last_error")).as("last_error says why").isNotBlank();
@@ -591,33 +547,33 @@ class RevocationTest {
             Response r = router(name);
             assertThat(r.str("state")).isEqualTo("stopped");
             assertThat(r.num("cursor")).isEqualTo(cursor);
-            sleep(100);
+            Await.sleep(100);
         }
 
         // granted again: it resumes, and copies what it missed exactly once
         long t1 = System.nanoTime();
         read = permit(who, "rv.>", "[\"read\"]", "allow");
-        await("state running again", Duration.ofSeconds(10), () -> router(name), r -> "running".equals(r.get("state")));
-        await("the missed record copied", Duration.ofSeconds(10), () -> data(dst), d -> d.equals(List.of(1L, 2L)));
+        Await.value("state running again", Duration.ofSeconds(10), () -> router(name), r -> "running".equals(r.get("state")));
+        Await.value("the missed record copied", Duration.ofSeconds(10), () -> data(dst), d -> d.equals(List.of(1L, 2L)));
         report("router, read permission granted again → running and copying", t1);
 
         // the publish permission on the destination goes: stopped again, for that reason
         long t2 = System.nanoTime();
         admin.delete("/v0/permissions/" + publish).ok();
-        Response stopped2 = await("state stopped (publish lost)", Duration.ofSeconds(10), () -> router(name),
+        Response stopped2 = Await.value("state stopped (publish lost)", Duration.ofSeconds(10), () -> router(name),
                 r -> "stopped".equals(r.get("state")) && r.get("last_error") != null
                         && String.valueOf(r.get("last_error")).contains(dst));
         report("router, creator's publish permission on the destination deleted → stopped", t2);
         System.out.println("router last_error: " + stopped2.str("last_error"));
         write(src, 3);
-        sleep(1000);
+        Await.sleep(1000);
         assertThat(data(dst)).as("a stopped router copies nothing").containsExactly(1L, 2L);
         permit(who, dst, "[\"publish\"]", "allow");
-        await("the record copied after publish came back", Duration.ofSeconds(10), () -> data(dst),
+        Await.value("the record copied after publish came back", Duration.ofSeconds(10), () -> data(dst),
                 d -> d.equals(List.of(1L, 2L, 3L)));
         assertThat(router(name).str("state")).isEqualTo("running");
         write(src, 4);
-        await("live copying again", Duration.ofSeconds(10), () -> data(dst), d -> d.equals(List.of(1L, 2L, 3L, 4L)));
+        Await.value("live copying again", Duration.ofSeconds(10), () -> data(dst), d -> d.equals(List.of(1L, 2L, 3L, 4L)));
     }
 
     @Test
@@ -625,21 +581,21 @@ class RevocationTest {
         String src = newTopic("rv.src", "{}");
         String dst = newTopic("rv.dst", "{}");
         String who = "rd-" + src.replace('.', '-');
-        Http creator = anon.withHeader("Authorization", "Bearer " + principal(who));
+        Http creator = http.withHeader("Authorization", "Bearer " + principal(who));
         permit(who, src, "[\"read\"]", "allow");
         permit(who, dst, "[\"publish\"]", "allow");
         String name = "routerd-" + src.replace('.', '-');
         creator.put("/v0/routers/" + name, "{\"source\": \"" + src + "\", \"dest\": \"" + dst + "\"}").ok(201);
         write(src, 1);
-        await("the first copy", Duration.ofSeconds(10), () -> data(dst), d -> d.equals(List.of(1L)));
+        Await.value("the first copy", Duration.ofSeconds(10), () -> data(dst), d -> d.equals(List.of(1L)));
         long t0 = System.nanoTime();
         admin.delete("/v0/principals/" + who).ok();
-        Response stopped = await("state stopped", Duration.ofSeconds(10), () -> router(name),
+        Response stopped = Await.value("state stopped", Duration.ofSeconds(10), () -> router(name),
                 r -> "stopped".equals(r.get("state")));
         report("router, creator principal deleted → stopped", t0);
         assertThat(stopped.str("last_error")).isNotBlank();
         write(src, 2);
-        sleep(1000);
+        Await.sleep(1000);
         assertThat(data(dst)).containsExactly(1L);
     }
 

@@ -3,9 +3,11 @@ package dev.topics.access;
 import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.testing.Await;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
 import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +15,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,41 +30,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  * validation; deletion with the topic; a restart.
  */
 @Timeout(300)
-class ShareLifecycleTest {
-    @TempDir
-    static Path tmp;
-    static Path root;
-    static TestServer server;
-    static Http anon;
-    static Http admin;
+@ServerTest.Setup(auth = true, memory = true)
+class ShareLifecycleTest extends ServerTest {
     static Http owner;
     static Http other;
 
     @BeforeAll
-    static void start() {
-        root = MemoryTempDir.create(tmp);
-        server = TestServer.startWithAuth(root);
-        anon = server.http();
-        admin = anon.withHeader("Authorization", "Bearer secret");
-        owner = bearer(admin.post("/v0/principals", "{\"name\": \"owner\"}").ok(201).str("token"));
-        other = bearer(admin.post("/v0/principals", "{\"name\": \"other\"}").ok(201).str("token"));
+    static void principals() {
+        owner = bearer(principal("owner"));
+        other = bearer(principal("other"));
         // "other" may read and publish every sh.* topic, but does not own them
         admin.post("/v0/permissions", "{\"principal\": \"other\", \"pattern\": \"sh.>\", \"actions\": [\"read\", "
                 + "\"publish\"], \"effect\": \"allow\"}").ok(201);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        MemoryTempDir.delete(root, tmp);
-    }
-
-    static Http bearer(String token) {
-        return anon.withHeader("Authorization", "Bearer " + token);
-    }
-
-    static Http share(String token) {
-        return anon.withHeader("X-Topic-Token", token);
     }
 
     static String path(String topic) {
@@ -92,21 +70,9 @@ class ShareLifecycleTest {
     /** Polls until {@code token} reading {@code topic} answers {@code status}; returns how long it took. */
     static long awaitStatus(String topic, String token, int status, Duration limit) {
         long t0 = System.nanoTime();
-        long deadline = t0 + limit.toNanos();
-        while (true) {
-            int got = share(token).get(path(topic)).status();
-            if (got == status) {
-                return (System.nanoTime() - t0) / 1_000_000;
-            }
-            assertThat(System.nanoTime()).as("token reading %s did not answer %d within %s (last %d)", topic, status,
-                    limit, got).isLessThan(deadline);
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        Await.value("token reading " + topic + " to answer " + status, limit,
+                () -> share(token).get(path(topic)).status(), got -> got == status);
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     // ------------------------------------------------------------------ create, list, use
@@ -202,11 +168,11 @@ class ShareLifecycleTest {
             who.post(base + "/" + id + "/rotate", "").assertError(403, "forbidden");
             who.delete(base + "/" + id).assertError(403, "forbidden");
         }
-        anon.post(base, "{\"access\": \"rw\"}").assertError(401, "unauthorized");
-        anon.get(base).assertError(401, "unauthorized");
-        anon.patch(base + "/" + id, "{\"access\": \"rw\"}").assertError(401, "unauthorized");
-        anon.post(base + "/" + id + "/rotate", "").assertError(401, "unauthorized");
-        anon.delete(base + "/" + id).assertError(401, "unauthorized");
+        http.post(base, "{\"access\": \"rw\"}").assertError(401, "unauthorized");
+        http.get(base).assertError(401, "unauthorized");
+        http.patch(base + "/" + id, "{\"access\": \"rw\"}").assertError(401, "unauthorized");
+        http.post(base + "/" + id + "/rotate", "").assertError(401, "unauthorized");
+        http.delete(base + "/" + id).assertError(401, "unauthorized");
         // nothing changed: one share, ro, the same token
         assertThat(shares(t)).hasSize(1);
         assertThat(listed(t, id)).containsEntry("access", "ro");

@@ -3,17 +3,13 @@ package dev.topics.cli;
 import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.topics.testing.Http;
-import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client against a server with auth required (SPEC §11, §14): the token from
@@ -21,28 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
  * the principals, permissions and shares commands doing what they say.
  */
 @Timeout(120)
-class AccessCliTest {
-    @TempDir
-    static Path tmp;
-    static Path root;
-    static TestServer server;
-    static Http anon;
+@ServerTest.Setup(auth = true, memory = true)
+class AccessCliTest extends ServerTest {
     static Cli cli;
+    /** The CLI as the admin (it hides {@link ServerTest#admin}, the HTTP client). */
     static Cli admin;
 
     @BeforeAll
-    static void start() {
-        root = MemoryTempDir.create(tmp);
-        server = TestServer.startWithAuth(root);
-        anon = server.http();
+    static void cli() {
         cli = Cli.of(server);
         admin = cli.env("TOPICS_TOKEN", TestServer.ADMIN_TOKEN);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        MemoryTempDir.delete(root, tmp);
     }
 
     private static Cli.Result ok(Cli.Result r) {
@@ -126,12 +110,12 @@ class AccessCliTest {
                 + "\"seq\": 7}}]}";
         Map<String, Object> pub = ok(admin.run("permissions", "create", "--principal", name, "--pattern", topic,
                 "--actions", "publish", "--json")).json();
-        anon.post("/v0/topics/" + topic, origin, "Authorization", "Bearer " + token).assertError(403, "forbidden");
+        http.post("/v0/topics/" + topic, origin, "Authorization", "Bearer " + token).assertError(403, "forbidden");
         Map<String, Object> mirror = ok(admin.run("permissions", "create", "--principal", name, "--pattern", topic,
                 "--actions", "publish,mirror", "--json")).json();
         assertThat(mirror.get("actions")).isEqualTo(List.of("publish", "mirror"));
         assertThat(ok(admin.run("permissions", "list")).out()).contains("publish,mirror");
-        anon.post("/v0/topics/" + topic, origin, "Authorization", "Bearer " + token).ok();
+        http.post("/v0/topics/" + topic, origin, "Authorization", "Bearer " + token).ok();
         ok(admin.run("permissions", "delete", "--id", (String) mirror.get("id")));
         ok(admin.run("permissions", "delete", "--id", (String) pub.get("id")));
 
@@ -148,7 +132,7 @@ class AccessCliTest {
         String id = (String) share.get("id");
         String token = (String) share.get("token");
         assertThat(id).startsWith("sh_");
-        anon.get("/v0/topics/" + topic + "/diff", "X-Topic-Token", token).ok();
+        http.get("/v0/topics/" + topic + "/diff", "X-Topic-Token", token).ok();
 
         List<String> list = ok(admin.run("shares", "list", "--topic", topic)).lines();
         assertThat(list.getFirst()).matches("ID +ACCESS +EXPIRES +LABEL +CREATED");
@@ -162,12 +146,12 @@ class AccessCliTest {
         String rotated = (String) ok(admin.run("shares", "rotate", "--topic", topic, "--id", id, "--json")).json()
                 .get("token");
         assertThat(rotated).startsWith("tk_").isNotEqualTo(token);
-        anon.get("/v0/topics/" + topic + "/diff", "X-Topic-Token", token).assertError(401, "unauthorized");
-        anon.get("/v0/topics/" + topic + "/diff", "X-Topic-Token", rotated).ok();
+        http.get("/v0/topics/" + topic + "/diff", "X-Topic-Token", token).assertError(401, "unauthorized");
+        http.get("/v0/topics/" + topic + "/diff", "X-Topic-Token", rotated).ok();
 
         assertThat(ok(admin.run("shares", "delete", "--topic", topic, "--id", id)).out())
                 .isEqualTo("deleted share " + id + " of " + topic + "\n");
-        anon.get("/v0/topics/" + topic + "/diff", "X-Topic-Token", rotated).assertError(401, "unauthorized");
+        http.get("/v0/topics/" + topic + "/diff", "X-Topic-Token", rotated).assertError(401, "unauthorized");
         assertThat(ok(admin.run("shares", "list", "--topic", topic)).lines()).hasSize(1);
     }
 }

@@ -4,21 +4,19 @@ import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.topics.testing.Await;
 import dev.topics.testing.Http;
-import dev.topics.testing.MemoryTempDir;
-import dev.topics.testing.TestServer;
+import dev.topics.testing.ServerTest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code topics routers …} and {@code topics webhooks …} against a real dev-mode server
@@ -26,26 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
  * and deletes them.
  */
 @Timeout(120)
-class RoutersAndWebhooksCliTest {
-    @TempDir
-    static Path tmp;
-    static Path root;
-    static TestServer server;
-    static Http http;
+@ServerTest.Setup(memory = true)
+class RoutersAndWebhooksCliTest extends ServerTest {
+    /** How long a wait for the CLI or the server may take. */
+    static final Duration WAIT = Duration.ofSeconds(60);
     static Cli cli;
 
     @BeforeAll
-    static void start() {
-        root = MemoryTempDir.create(tmp);
-        server = TestServer.start(root);
-        http = server.http();
+    static void cli() {
         cli = Cli.of(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        MemoryTempDir.delete(root, tmp);
     }
 
     private static Cli.Result ok(Cli.Result r) {
@@ -69,7 +56,7 @@ class RoutersAndWebhooksCliTest {
         assertThat(made.out()).containsPattern("router: +" + router).containsPattern("created: +true");
         ok(cli.run("write", source, "1", "2"));
         ok(cli.run("write", source, "3", "--tag", "skip"));
-        Await.until("the router copies 3 records", () -> count(dest) == 3);
+        Await.until("the router copies 3 records", WAIT, () -> count(dest) == 3);
 
         List<String> list = ok(cli.run("routers", "list")).lines();
         assertThat(list.getFirst()).matches("ROUTER +SOURCE +DEST +STATE +CURSOR +LAG");
@@ -95,7 +82,7 @@ class RoutersAndWebhooksCliTest {
                 server.base().toString(), "--dest-topic", dest));
         assertThat(made.out()).containsPattern("dest_url: +" + server.base()).containsPattern("dest_topic: +" + dest);
         ok(cli.run("write", source, "{\"x\": 1}"));
-        Await.until("the remote router copies the record", () -> count(dest) == 1);
+        Await.until("the remote router copies the record", WAIT, () -> count(dest) == 1);
         assertThat(ok(cli.run("routers", "list")).lines())
                 .anySatisfy(l -> assertThat(l).startsWith(router + " ").contains(server.base() + " " + dest));
         ok(cli.run("routers", "delete", "--name", router));
@@ -123,8 +110,8 @@ class RoutersAndWebhooksCliTest {
             assertThat(made).containsEntry("url", url).containsEntry("batch_max", 10L);
 
             ok(cli.run("write", topic, "1", "2"));
-            Await.until("a delivery arrives", () -> received.get() > 0);
-            Await.until("the delivery is logged as succeeded", () -> cli.run("webhooks", "deliveries", "--topic", topic,
+            Await.until("a delivery arrives", WAIT, () -> received.get() > 0);
+            Await.until("the delivery is logged as succeeded", WAIT, () -> cli.run("webhooks", "deliveries", "--topic", topic,
                     "--id", id).out().contains("succeeded"));
             List<String> deliveries = ok(cli.run("webhooks", "deliveries", "--topic", topic, "--id", id)).lines();
             assertThat(deliveries.getFirst()).matches("ID +FROM +TO +ATTEMPTS +STATUS +LAST_STATUS +LAST_ERROR");

@@ -3,22 +3,17 @@ package dev.topics.cli;
 import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.testing.Await;
 import dev.topics.testing.Http;
-import dev.topics.testing.MemoryTempDir;
-import dev.topics.testing.TestServer;
-import java.io.IOException;
+import dev.topics.testing.ServerTest;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code topics tail} against a real server (SPEC §5, §14): it prints records as they are
@@ -28,34 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
  * reconnects. Each tail runs on its own thread; the test waits on its output, never on time.
  */
 @Timeout(180)
-class TailCliTest {
-    @TempDir
-    static Path tmp;
-    static Path root;
-    static TestServer server;
-    static Http http;
+@ServerTest.Setup(memory = true, fixedPort = true)
+class TailCliTest extends ServerTest {
+    /** How long a wait for the CLI or the server may take. */
+    static final Duration WAIT = Duration.ofSeconds(60);
     static Cli cli;
 
     @BeforeAll
-    static void start() {
-        root = MemoryTempDir.create(tmp);
-        server = TestServer.builder(root).env("TOPICS_PORT", Integer.toString(freePort())).start();
-        http = server.http();
+    static void cli() {
         cli = Cli.of(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        MemoryTempDir.delete(root, tmp);
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A tail running on its own thread, its output readable while it runs. */
@@ -79,7 +55,7 @@ class TailCliTest {
         }
 
         void awaitLines(int n) {
-            Await.until(n + " lines from tail; so far:\n" + out + err, () -> lines().size() >= n || result.isDone());
+            Await.until(n + " lines from tail; so far:\n" + out + err, WAIT, () -> lines().size() >= n || result.isDone());
             assertThat(lines()).as("tail's output; stderr: " + err).hasSizeGreaterThanOrEqualTo(n);
         }
 
@@ -135,7 +111,7 @@ class TailCliTest {
         String t = uniqueTopic("tail.head");
         write(t, 1, 2);
         Running tail = Running.start("tail", "--max", "2", t);
-        Await.until("tail is watching", () -> watchers(t) > 0);
+        Await.until("tail is watching", WAIT, () -> watchers(t) > 0);
         write(t, 3, 4);
         Cli.Result r = tail.finish();
         assertThat(r.code()).as(r.toString()).isZero();
@@ -151,7 +127,7 @@ class TailCliTest {
         write(t, 1, 1);
         Running tail = Running.start("tail", t, "--from-seq", "0");
         tail.awaitLines(1);
-        Await.until("tail is watching", () -> watchers(t) > 0);
+        Await.until("tail is watching", WAIT, () -> watchers(t) > 0);
         http.delete("/v0/topics/" + t).ok();
         Cli.Result r = tail.finish();
         assertThat(r.code()).as(r.toString()).isEqualTo(1);

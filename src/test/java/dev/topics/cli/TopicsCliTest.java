@@ -4,17 +4,13 @@ import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
-import dev.topics.testing.MemoryTempDir;
-import dev.topics.testing.TestServer;
-import java.nio.file.Path;
+import dev.topics.testing.ServerTest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code topics topics …}, {@code write}, {@code read} and {@code delete-records} against a
@@ -23,26 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
  * exiting 1 with its message.
  */
 @Timeout(120)
-class TopicsCliTest {
-    @TempDir
-    static Path tmp;
-    static Path root;
-    static TestServer server;
-    static Http http;
+@ServerTest.Setup(memory = true)
+class TopicsCliTest extends ServerTest {
     static Cli cli;
 
     @BeforeAll
-    static void start() {
-        root = MemoryTempDir.create(tmp);
-        server = TestServer.start(root);
-        http = server.http();
+    static void cli() {
         cli = Cli.of(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        MemoryTempDir.delete(root, tmp);
     }
 
     private static Cli.Result ok(Cli.Result r) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Browser;
 import dev.topics.testing.Http;
-import dev.topics.testing.TestServer;
+import dev.topics.testing.ServerTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard (SPEC §15) in a real headless Chromium, against a real server: the list
@@ -26,23 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DashboardBrowserTest {
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http http;
+@ServerTest.Setup(fixedPort = true) // a fixed port, so the page can reconnect after a restart
+class DashboardBrowserTest extends ServerTest {
     static Browser browser;
     static final String TOPIC = "dash.orders";
     static final Duration WAIT = Duration.ofSeconds(10);
 
     @BeforeAll
     static void start() throws Exception {
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort(); // a fixed port, so the page can reconnect after a restart
-        }
-        server = TestServer.builder(tmp).env("TOPICS_PORT", String.valueOf(port)).start();
-        http = server.http();
         http.put("/v0/topics/" + TOPIC, "{}").ok(201);
         http.post("/v0/topics/" + TOPIC, "{\"records\": [{\"data\": {\"sku\": \"AEROPRESS-GO\", \"qty\": 1}, \"tag\": \"order-1\"}]}")
                 .ok();
@@ -55,7 +45,6 @@ class DashboardBrowserTest {
         if (browser != null) {
             browser.close();
         }
-        server.close();
     }
 
     static String row(String topic) {

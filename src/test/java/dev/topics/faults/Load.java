@@ -1,5 +1,6 @@
 package dev.topics.faults;
 
+import dev.topics.testing.Await;
 import dev.topics.testing.ChildServer;
 import dev.topics.testing.SseClient;
 import java.io.IOException;
@@ -90,7 +91,7 @@ final class Load {
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         for (Thread t : threads) {
-            t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            t.join(Duration.ofNanos(Await.nanosLeft(deadline)));
             if (t.isAlive()) {
                 throw new AssertionError(t.getName() + " still running 20 s after the stop");
             }
@@ -126,7 +127,7 @@ final class Load {
                     ledger.problem("delete of tag " + old.tag + " refused: " + d.status + " " + d.body);
                 }
             }
-            pause(2);
+            Await.pause(2);
         }
     }
 
@@ -136,7 +137,7 @@ final class Load {
         boolean subscribed = known != null;
         long cursor = known == null ? 0 : known;
         while (!stop) {
-            pause(40 + rnd.nextInt(120));
+            Await.pause(40 + rnd.nextInt(120));
             int what = rnd.nextInt(3);
             if (what == 0) {
                 String topic = TOPICS.get(rnd.nextInt(TOPICS.size()));
@@ -206,13 +207,13 @@ final class Load {
                 watcher = w;
                 if (w.status() != 200) {
                     w.close();
-                    pause(100); // the topic may not exist yet
+                    Await.pause(100); // the topic may not exist yet
                     continue;
                 }
                 while (!stop) {
                     List<SseClient.Event> events = w.drainNow();
                     if (events.isEmpty()) {
-                        pause(20);
+                        Await.pause(20);
                         continue;
                     }
                     for (SseClient.Event e : events) {
@@ -229,12 +230,12 @@ final class Load {
                 }
                 w.close();
             } catch (IOException e) {
-                pause(50); // the server is gone; the test stops us soon
+                Await.pause(50); // the server is gone; the test stops us soon
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
                 if (!stop) {
-                    pause(50);
+                    Await.pause(50);
                 }
             }
         }
@@ -261,21 +262,13 @@ final class Load {
             return new Answer(r.statusCode(), r.body());
         } catch (IOException e) {
             if (!stop) {
-                pause(20);
+                Await.pause(20);
             }
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stop = true;
             return null;
-        }
-    }
-
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

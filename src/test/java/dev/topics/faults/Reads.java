@@ -2,6 +2,7 @@ package dev.topics.faults;
 
 import dev.topics.json.JsonReader;
 import dev.topics.testing.ChildServer;
+import dev.topics.testing.DiffPages;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,10 +52,9 @@ final class Reads {
                         errors.add("seq " + s + ": " + one.status() + " " + one.body());
                         continue;
                     }
-                    Page p = Page.parse(one.body());
-                    for (Stored st : p.records) {
-                        if (st.seq() == s) {
-                            out.add(st);
+                    for (DiffPages.Rec r : DiffPages.parse(one.bytes()).records()) {
+                        if (r.seq() == s) {
+                            out.add(stored(r));
                         }
                     }
                 }
@@ -64,17 +64,17 @@ final class Reads {
                 }
                 continue;
             }
-            Page p = Page.parse(res.body());
-            out.addAll(p.records);
-            head = p.head;
-            if (p.next >= p.head) {
+            DiffPages.Page p = DiffPages.parse(res.bytes());
+            p.records().forEach(r -> out.add(stored(r)));
+            head = p.head();
+            if (p.next() >= p.head()) {
                 break;
             }
-            if (p.next <= from) {
+            if (p.next() <= from) {
                 errors.add("diff from " + from + " made no progress: " + res.body());
                 break;
             }
-            from = p.next;
+            from = p.next();
         }
         return new Read(out, head, errors);
     }
@@ -120,32 +120,6 @@ final class Reads {
         }
     }
 
-    /** One diff page. */
-    record Page(List<Stored> records, long next, long head) {
-        static Page parse(String body) {
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            JsonReader r = new JsonReader(b, 0, b.length, 64);
-            List<Stored> out = new ArrayList<>();
-            long next = -1;
-            long head = -1;
-            r.beginObject("diff");
-            while (r.nextField()) {
-                switch (r.name()) {
-                    case "records" -> {
-                        r.beginArray("records");
-                        while (r.nextElement()) {
-                            out.add(record(r));
-                        }
-                    }
-                    case "next_from_seq" -> next = r.nextU64("next_from_seq");
-                    case "head_seq" -> head = r.nextU64("head_seq");
-                    default -> r.skipValue();
-                }
-            }
-            return new Page(out, next, head);
-        }
-    }
-
     /** Records of an SSE {@code record} event's data ({@code {"topic", "records": [...]}}). */
     static List<Stored> eventRecords(String data) {
         byte[] b = data.getBytes(StandardCharsets.UTF_8);
@@ -156,7 +130,7 @@ final class Reads {
             if (r.name().equals("records")) {
                 r.beginArray("records");
                 while (r.nextElement()) {
-                    out.add(record(r));
+                    out.add(stored(DiffPages.record(r)));
                 }
             } else {
                 r.skipValue();
@@ -165,19 +139,7 @@ final class Reads {
         return out;
     }
 
-    static Stored record(JsonReader r) {
-        long seq = -1;
-        String data = null;
-        String tag = null;
-        r.beginObject("record");
-        while (r.nextField()) {
-            switch (r.name()) {
-                case "$seq" -> seq = r.nextU64("$seq");
-                case "$tag" -> tag = r.nextString("$tag");
-                case "data" -> data = new String(r.readCanonicalValue(), StandardCharsets.UTF_8);
-                default -> r.skipValue();
-            }
-        }
-        return new Stored(seq, data, tag);
+    private static Stored stored(DiffPages.Rec r) {
+        return new Stored(r.seq(), r.data(), r.tag());
     }
 }

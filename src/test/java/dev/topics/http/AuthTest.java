@@ -4,38 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** SPEC §11 smoke test: {@code auth: required} with an admin token. */
-class AuthTest {
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http anonymous;
-    static Http admin;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.startWithAuth(tmp);
-        anonymous = server.http();
-        admin = anonymous.withHeader("Authorization", "Bearer secret");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
+@ServerTest.Setup(auth = true)
+class AuthTest extends ServerTest {
     /** Method, path, body (null: none) of every route there is. */
     record Call(String method, String path, String body) {
         Response on(Http http) {
@@ -66,7 +46,7 @@ class AuthTest {
         admin.post("/v0/topics/" + t, "{\"records\": [{\"data\": 0}]}").ok();
 
         for (Call c : calls(t)) {
-            c.on(anonymous).assertError(401, "unauthorized");
+            c.on(http).assertError(401, "unauthorized");
         }
 
         Response g = admin.get("/v0/topics/" + t).ok();
@@ -79,7 +59,7 @@ class AuthTest {
             "Bearer secret secret", "Token secret"})
     void aBadCredentialIs401NeverAnAnonymousFallback(String authorization) {
         String t = TestServer.uniqueTopic("auth.bad");
-        Http bad = anonymous.withHeader("Authorization", authorization);
+        Http bad = http.withHeader("Authorization", authorization);
         for (Call c : calls(t)) {
             c.on(bad).assertError(401, "unauthorized");
         }
@@ -100,22 +80,22 @@ class AuthTest {
         String shown = TestServer.uniqueTopic("auth.shown");
         admin.put("/v0/topics/" + hidden, "{}").ok(201);
         admin.put("/v0/topics/" + shown, "{\"public_read\": true}").ok(201);
-        List<String> names = anonymous.get("/v0/topics?prefix=auth.").ok().list("topics").stream()
+        List<String> names = http.get("/v0/topics?prefix=auth.").ok().list("topics").stream()
                 .map(o -> String.valueOf(((java.util.Map<?, ?>) o).get("topic"))).toList();
         assertThat(names).contains(shown).doesNotContain(hidden);
     }
 
     @Test
     void theBearerSchemeIsCaseInsensitive() {
-        anonymous.withHeader("Authorization", "bearer secret").get("/v0/topics").ok();
-        anonymous.withHeader("Authorization", "BEARER secret").get("/v0/topics").ok();
+        http.withHeader("Authorization", "bearer secret").get("/v0/topics").ok();
+        http.withHeader("Authorization", "BEARER secret").get("/v0/topics").ok();
     }
 
     @Test
     void healthzAndReadyzNeedNoCredentials() {
-        anonymous.get("/healthz").expect(200);
-        anonymous.get("/readyz").expect(200);
-        anonymous.withHeader("Authorization", "Bearer wrong").get("/healthz").expect(200);
+        http.get("/healthz").expect(200);
+        http.get("/readyz").expect(200);
+        http.withHeader("Authorization", "Bearer wrong").get("/healthz").expect(200);
     }
 
     @Test

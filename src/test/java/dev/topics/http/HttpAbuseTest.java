@@ -2,10 +2,10 @@ package dev.topics.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.topics.testing.Http;
+import dev.topics.testing.Await;
 import dev.topics.testing.RawConnection;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +14,7 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,28 +26,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ({@code http.header_timeout_ms} and {@code http.body_timeout_ms} 1 s); the only timing
  * assertion is "closed within a generous bound".
  */
-class HttpAbuseTest {
+@ServerTest.Setup(yaml = """
+        http:
+          header_timeout_ms: 1000
+          body_timeout_ms: 1000
+        """)
+class HttpAbuseTest extends ServerTest {
     private static final Duration BOUND = Duration.ofSeconds(15);
-
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.builder(tmp).yaml("""
-                http:
-                  header_timeout_ms: 1000
-                  body_timeout_ms: 1000
-                """).start();
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     // ------------------------------------------------------------------ framing (row 8)
 
@@ -205,7 +187,7 @@ class HttpAbuseTest {
             assertThat(c.closed()).as("cut off within %s after %d bytes", BOUND, i).isTrue();
             assertThat(i).as("cut off before the body was complete").isLessThan(body.length());
             c.responses().getFirst().assertError(408, "request_timeout");
-            Thread.sleep(300); // anything else logged about it arrives now
+            Await.sleep(300); // anything else logged about it arrives now
             assertThat(log.count("closed the connection of client")).as("%s", log.lines()).isEqualTo(1);
             log.assertNoStackTrace();
         }
@@ -250,9 +232,9 @@ class HttpAbuseTest {
             }
             long end = System.nanoTime() + BOUND.toNanos();
             while (log.count("went away") < heads.size() && System.nanoTime() - end < 0) {
-                Thread.sleep(50);
+                Await.sleep(50);
             }
-            Thread.sleep(300); // any second line per client would arrive now
+            Await.sleep(300); // any second line per client would arrive now
             assertThat(log.count("went away")).as("one line per client: %s", log.lines()).isEqualTo(heads.size());
             log.assertNoStackTrace();
         }

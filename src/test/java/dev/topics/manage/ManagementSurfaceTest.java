@@ -5,19 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
-import dev.topics.testing.MemoryTempDir;
-import dev.topics.testing.TestServer;
-import java.nio.file.Path;
+import dev.topics.testing.ServerTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,40 +26,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * tokens in camelCase, DELETE's cascade and the admin-only stats.
  */
 @Timeout(300)
-class ManagementSurfaceTest {
+@ServerTest.Setup(auth = true, memory = true)
+class ManagementSurfaceTest extends ServerTest {
     static final List<String> TOPIC_KEYS = List.of("name", "publicRead", "publicPublish", "owner", "createdAt");
 
-    @TempDir
-    static Path tmp;
-    static Path root;
-    static TestServer server;
-    static Http anon;
-    static Http admin;
     static Http alice;
     static Http bob;
 
     @BeforeAll
-    static void start() {
-        root = MemoryTempDir.create(tmp);
-        server = TestServer.startWithAuth(root);
-        anon = server.http();
-        admin = anon.withHeader("Authorization", "Bearer secret");
-        alice = bearer(admin.post("/v0/principals", "{\"name\": \"alice\"}").ok(201).str("token"));
-        bob = bearer(admin.post("/v0/principals", "{\"name\": \"bob\"}").ok(201).str("token"));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        MemoryTempDir.delete(root, tmp);
-    }
-
-    static Http bearer(String token) {
-        return anon.withHeader("Authorization", "Bearer " + token);
-    }
-
-    static Http share(String token) {
-        return anon.withHeader("X-Topic-Token", token);
+    static void principals() {
+        alice = bearer(principal("alice"));
+        bob = bearer(principal("bob"));
     }
 
     static String path(String topic) {
@@ -179,7 +152,7 @@ class ManagementSurfaceTest {
     @Test
     void createIsRefusedWithoutAPrincipal() {
         String t = uniqueTopic("mg.refused");
-        anon.post("/topics", createBody(t, true, true)).assertError(401, "unauthorized");
+        http.post("/topics", createBody(t, true, true)).assertError(401, "unauthorized");
         bearer("tpk_not-a-real-token").post("/topics", createBody(t, true, true)).assertError(401, "unauthorized");
 
         // a share token alone is a credential, but for its own topic only
@@ -274,9 +247,9 @@ class ManagementSurfaceTest {
         alice.get(path(t)).ok();
 
         // anonymous: the flag or 401
-        Response ar = anon.get(msgs(t));
-        Response ap = post(anon, t, "{\"by\": \"anonymous\"}");
-        Response at = anon.get(path(t));
+        Response ar = http.get(msgs(t));
+        Response ap = post(http, t, "{\"by\": \"anonymous\"}");
+        Response at = http.get(path(t));
         if (publicRead) {
             assertThat(ar.ok().list("messages")).isNotEmpty();
             assertTopic(at.ok().map(), t, publicRead, publicPublish, "alice");
@@ -328,16 +301,16 @@ class ManagementSurfaceTest {
         assertTopic(r.map(), t, true, false, "alice");
         assertCamel(r.json(), "PATCH");
         assertThat(r.map().get("createdAt")).isEqualTo(created.get("createdAt"));
-        anon.get(msgs(t)).ok();
-        post(anon, t, "{}").assertError(401, "unauthorized");
+        http.get(msgs(t)).ok();
+        post(http, t, "{}").assertError(401, "unauthorized");
 
         assertTopic(alice.patch(path(t), "{\"publicPublish\": true}").ok().map(), t, true, true, "alice");
         assertTopic(alice.get(path(t)).ok().map(), t, true, true, "alice");
-        post(anon, t, "{}").ok(201);
+        post(http, t, "{}").ok(201);
 
         assertTopic(alice.patch(path(t), "{}").ok().map(), t, true, true, "alice");
         assertTopic(alice.patch(path(t), "{\"publicRead\": false}").ok().map(), t, false, true, "alice");
-        anon.get(msgs(t)).assertError(401, "unauthorized");
+        http.get(msgs(t)).assertError(401, "unauthorized");
         assertTopic(alice.get(path(t)).ok().map(), t, false, true, "alice");
 
         // the admin may patch; the owner stays
@@ -352,9 +325,9 @@ class ManagementSurfaceTest {
     void patchAndDeleteAreForTheOwnerOrTheAdmin() {
         String t = newTopic(alice, true, true);
         bob.patch(path(t), "{\"publicRead\": false}").assertError(403, "forbidden");
-        anon.patch(path(t), "{\"publicRead\": false}").assertError(401, "unauthorized");
+        http.patch(path(t), "{\"publicRead\": false}").assertError(401, "unauthorized");
         bob.delete(path(t)).assertError(403, "forbidden");
-        anon.delete(path(t)).assertError(401, "unauthorized");
+        http.delete(path(t)).assertError(401, "unauthorized");
         String tk = alice.post(path(t) + "/shares", "{\"access\": \"rw\"}").ok(201).str("token");
         share(tk).patch(path(t), "{\"publicRead\": false}").assertError(403, "forbidden");
         share(tk).delete(path(t)).assertError(403, "forbidden");
@@ -385,7 +358,7 @@ class ManagementSurfaceTest {
         String wo = alice.post(path(shared) + "/shares", "{\"access\": \"wo\"}").ok(201).str("token");
         List<String> mine = List.of(alicePrivate, alicePublic, alicePublishOnly, bobPrivate, shared);
 
-        assertThat(listedNames(anon)).contains(alicePublic)
+        assertThat(listedNames(http)).contains(alicePublic)
                 .doesNotContain(alicePrivate, alicePublishOnly, bobPrivate, shared);
         assertThat(listedNames(alice)).contains(alicePrivate, alicePublic, alicePublishOnly, shared)
                 .doesNotContain(bobPrivate);
@@ -398,7 +371,7 @@ class ManagementSurfaceTest {
 
         assertTopic(listed(bob, alicePublic), alicePublic, true, false, "alice");
         assertTopic(listed(admin, bobPrivate), bobPrivate, false, false, "bob");
-        anon.get("/topics?prefix=mg").assertError(400, "unknown_field");
+        http.get("/topics?prefix=mg").assertError(400, "unknown_field");
     }
 
     // ------------------------------------------------------------------ messages
@@ -652,7 +625,7 @@ class ManagementSurfaceTest {
     void postingToANewNameCreatesItAsPOSTDoesOnV0() {
         // SPEC §2: a first write creates its topic (owner = the writer) unless auto_create is off
         String t = uniqueTopic("mg.lazy");
-        post(anon, t, "1").assertError(401, "unauthorized");
+        post(http, t, "1").assertError(401, "unauthorized");
         assertThat(post(bob, t, "1").ok(201).num("id")).isEqualTo(1);
         assertTopic(bob.get(path(t)).ok().map(), t, false, false, "bob");
     }
@@ -727,7 +700,7 @@ class ManagementSurfaceTest {
         assertThat(listed.get("createdAt")).isEqualTo(c.str("createdAt"));
         assertThat(admin.get(path(t) + "/shares").ok().list("shares")).hasSize(1);
         bob.get(path(t) + "/shares").assertError(403, "forbidden");
-        anon.get(path(t) + "/shares").assertError(401, "unauthorized");
+        http.get(path(t) + "/shares").assertError(401, "unauthorized");
 
         // patch: narrowed to ro, expiry removed, label changed; the token keeps working as ro
         Response p = alice.patch(path(t) + "/shares/" + id, "{\"access\": \"ro\", \"expiresAt\": null, \"label\": \"ro now\"}")
@@ -827,7 +800,7 @@ class ManagementSurfaceTest {
         post(alice, t, "1").ok(201);
         String wid = alice.post("/v0/watch", "{\"topics\": {\"" + t + "\": {\"from_seq\": 0}}, \"heartbeat_ms\": 200}")
                 .ok(201).str("wid");
-        try (var sse = dev.topics.testing.SseClient.open(anon.base().resolve("/v0/watch/" + wid), null)) {
+        try (var sse = dev.topics.testing.SseClient.open(http.base().resolve("/v0/watch/" + wid), null)) {
             assertThat(sse.status()).isEqualTo(200);
             assertThat(sse.nextEvent(30).name()).isEqualTo("record");
             alice.delete(path(t)).ok();
@@ -858,7 +831,7 @@ class ManagementSurfaceTest {
 
         alice.get(path(t) + "/stats").assertError(403, "forbidden");
         bob.get(path(t) + "/stats").assertError(403, "forbidden");
-        anon.get(path(t) + "/stats").assertError(401, "unauthorized");
+        http.get(path(t) + "/stats").assertError(401, "unauthorized");
         String tk = alice.post(path(t) + "/shares", "{\"access\": \"rw\"}").ok(201).str("token");
         share(tk).get(path(t) + "/stats").assertError(403, "forbidden");
 
@@ -883,6 +856,6 @@ class ManagementSurfaceTest {
         Instant.parse(s.str("activity.lastReadAt"));
 
         admin.get(path(uniqueTopic("mg.nostats")) + "/stats").assertError(404, "topic_not_found");
-        anon.get(path(uniqueTopic("mg.nostats")) + "/stats").assertError(401, "unauthorized");
+        http.get(path(uniqueTopic("mg.nostats")) + "/stats").assertError(401, "unauthorized");
     }
 }

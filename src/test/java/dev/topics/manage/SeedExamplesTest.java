@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
 import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,37 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  * its last paragraph says.
  */
 @Timeout(300)
-class SeedExamplesTest {
-    @TempDir
-    static Path tmp;
-    static Path root;
-    static TestServer server;
-    static Http anon;
-    static Http admin;
+@ServerTest.Setup(auth = true, memory = true)
+class SeedExamplesTest extends ServerTest {
     /** {@code $TOKEN} of the page. */
     static String token;
 
     @BeforeAll
-    static void start() {
-        root = MemoryTempDir.create(tmp);
-        server = TestServer.startWithAuth(root);
-        anon = server.http();
-        admin = anon.withHeader("Authorization", "Bearer secret");
+    static void docsUser() {
         token = principal("docs-user");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        MemoryTempDir.delete(root, tmp);
-    }
-
-    static String principal(String name) {
-        return admin.post("/v0/principals", "{\"name\": \"" + name + "\"}").ok(201).str("token");
-    }
-
-    static Http bearer(String t) {
-        return anon.withHeader("Authorization", "Bearer " + t);
     }
 
     /** The topic exists, owned by {@code $TOKEN}'s principal (made now, or earlier by this class). */
@@ -86,7 +63,7 @@ class SeedExamplesTest {
     void theCurlExamplesOfThePage() {
         admin.delete("/topics/alerts.critical"); // left by the Python examples only if they failed
         // Create
-        Response created = anon.post("/topics", """
+        Response created = http.post("/topics", """
                 {
                     "name": "alerts.critical",
                     "publicRead": true,
@@ -95,30 +72,30 @@ class SeedExamplesTest {
         assertTopic(created, "alerts.critical", true, false);
         // "The caller becomes the owner."
         assertThat(created.str("owner")).isEqualTo("docs-user");
-        anon.get("/topics/alerts.critical/messages").ok();
-        anon.post("/topics/alerts.critical/messages", "{\"payload\": 1}").assertError(401, "unauthorized");
+        http.get("/topics/alerts.critical/messages").ok();
+        http.post("/topics/alerts.critical/messages", "{\"payload\": 1}").assertError(401, "unauthorized");
 
         // Update
-        Response updated = anon.send("PATCH", "/topics/alerts.critical", BodyPublishers.ofString("""
+        Response updated = http.send("PATCH", "/topics/alerts.critical", BodyPublishers.ofString("""
                 {
                     "publicRead": false,
                     "publicPublish": false
                   }"""), "Authorization", "Bearer " + token, "Content-Type", "application/json").ok();
         assertTopic(updated, "alerts.critical", false, false);
         assertThat(updated.str("createdAt")).isEqualTo(created.str("createdAt"));
-        anon.get("/topics/alerts.critical/messages").assertError(401, "unauthorized");
+        http.get("/topics/alerts.critical/messages").assertError(401, "unauthorized");
 
         // Stats: admin-only — with $TOKEN (a principal) 403, with the admin's token 200
-        anon.send("GET", "/topics/alerts.critical/stats", BodyPublishers.noBody(), "Authorization", "Bearer " + token)
+        http.send("GET", "/topics/alerts.critical/stats", BodyPublishers.noBody(), "Authorization", "Bearer " + token)
                 .assertError(403, "forbidden");
-        Response stats = anon.send("GET", "/topics/alerts.critical/stats", BodyPublishers.noBody(),
+        Response stats = http.send("GET", "/topics/alerts.critical/stats", BodyPublishers.noBody(),
                 "Authorization", "Bearer secret").ok();
         assertThat(stats.str("topic")).isEqualTo("alerts.critical");
         assertThat(stats.num("records")).isZero();
         assertThat(stats.map()).containsKeys("subscriptions", "deliveries", "activity");
 
         // Delete
-        Response deleted = anon.send("DELETE", "/topics/alerts.critical", BodyPublishers.noBody(),
+        Response deleted = http.send("DELETE", "/topics/alerts.critical", BodyPublishers.noBody(),
                 "Authorization", "Bearer " + token).ok();
         assertThat(deleted.map()).containsExactly(Map.entry("name", "alerts.critical"), Map.entry("deleted", true));
         admin.get("/topics/alerts.critical").assertError(404, "topic_not_found");
@@ -153,7 +130,7 @@ class SeedExamplesTest {
 
         // curl http://localhost:7685/topics/alerts/messages -H 'X-Topic-Token: tk_...'
         //   -H 'Content-Type: application/json' -d '{ "payload": { "body": "Hello" } }'
-        Response r = anon.post("/topics/alerts/messages", "{ \"payload\": { \"body\": \"Hello\" } }",
+        Response r = http.post("/topics/alerts/messages", "{ \"payload\": { \"body\": \"Hello\" } }",
                 "X-Topic-Token", tk, "Content-Type", "application/json").ok(201);
         assertThat(r.map().keySet()).containsExactlyInAnyOrder("id", "topic", "createdAt");
         assertThat(r.num("id")).isEqualTo(before + 1);
@@ -171,10 +148,10 @@ class SeedExamplesTest {
         String id = sh.str("id");
         owner.patch("/topics/alerts/shares/" + id, "{\"expiresAt\": \"2099-12-31T23:59:59Z\"}").ok();
         String rotated = owner.post("/topics/alerts/shares/" + id + "/rotate", "").ok().str("token");
-        anon.post("/topics/alerts/messages", "{\"payload\": 2}", "X-Topic-Token", tk).assertError(401, "unauthorized");
-        anon.post("/topics/alerts/messages", "{\"payload\": 2}", "X-Topic-Token", rotated).ok(201);
+        http.post("/topics/alerts/messages", "{\"payload\": 2}", "X-Topic-Token", tk).assertError(401, "unauthorized");
+        http.post("/topics/alerts/messages", "{\"payload\": 2}", "X-Topic-Token", rotated).ok(201);
         owner.delete("/topics/alerts/shares/" + id).ok();
-        anon.post("/topics/alerts/messages", "{\"payload\": 3}", "X-Topic-Token", rotated).assertError(401, "unauthorized");
+        http.post("/topics/alerts/messages", "{\"payload\": 3}", "X-Topic-Token", rotated).assertError(401, "unauthorized");
         assertThat(owner.get("/topics/alerts").ok().map()).isEqualTo(flags);
     }
 
@@ -184,9 +161,9 @@ class SeedExamplesTest {
         Http owner = bearer(token);
         Http other = bearer(principal("table-other"));
         String t = "table.topic";
-        anon.get("/topics").ok();                                                      // GET /topics
+        http.get("/topics").ok();                                                      // GET /topics
         assertTopic(owner.post("/topics", "{\"name\": \"" + t + "\"}").ok(201), t, false, false); // POST /topics
-        anon.post("/topics", "{\"name\": \"table.anon\"}").assertError(401, "unauthorized");
+        http.post("/topics", "{\"name\": \"table.anon\"}").assertError(401, "unauthorized");
         assertTopic(owner.get("/topics/" + t).ok(), t, false, false);                  // GET /topics/:name
         other.patch("/topics/" + t, "{\"publicRead\": true}").assertError(403, "forbidden"); // PATCH
         assertTopic(owner.patch("/topics/" + t, "{\"publicRead\": true}").ok(), t, true, false);
@@ -258,8 +235,8 @@ class SeedExamplesTest {
         admin.post("/topics/" + t + "/messages", "{\"payload\": \"admin\"}").ok(201);
         admin.get("/topics/" + t + "/messages").ok();
         // everyone else still gets the public flags
-        anon.get("/topics/" + t + "/messages").ok();
-        anon.post("/topics/" + t + "/messages", "{\"payload\": \"anon\"}").ok(201);
+        http.get("/topics/" + t + "/messages").ok();
+        http.post("/topics/" + t + "/messages", "{\"payload\": \"anon\"}").ok(201);
     }
 
     @Test
@@ -339,7 +316,7 @@ class SeedExamplesTest {
         Response c = bearer(token).post("/topics", "{\"name\": \"" + n + "\"}").ok(201);
         assertThat(c.bool("publicRead")).isFalse();
         assertThat(c.bool("publicPublish")).isFalse();
-        anon.get("/topics/" + n + "/messages").assertError(401, "unauthorized");
-        anon.post("/topics/" + n + "/messages", "{\"payload\": 1}").assertError(401, "unauthorized");
+        http.get("/topics/" + n + "/messages").assertError(401, "unauthorized");
+        http.post("/topics/" + n + "/messages", "{\"payload\": 1}").assertError(401, "unauthorized");
     }
 }

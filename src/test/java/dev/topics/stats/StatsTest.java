@@ -3,20 +3,17 @@ package dev.topics.stats;
 import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.testing.Await;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
-import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.SseClient;
-import dev.topics.testing.TestServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SPEC §12 {@code GET /v0/topics/{t}/stats}, black box with auth required: admin only,
@@ -25,32 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
  * routers in and out, and the size fields agreeing with {@code GET /v0/topics/{t}}.
  */
 @Timeout(300)
-class StatsTest {
-    @TempDir
-    static Path tmp;
-    static Path root;
-    static TestServer server;
-    static Http anon;
-    static Http admin;
+@ServerTest.Setup(auth = true, memory = true)
+class StatsTest extends ServerTest {
     static Http alice;
     static Http bob;
 
     @BeforeAll
-    static void start() {
-        root = MemoryTempDir.create(tmp);
-        server = TestServer.startWithAuth(root);
-        anon = server.http();
-        admin = anon.withHeader("Authorization", "Bearer secret");
-        alice = anon.withHeader("Authorization", "Bearer "
-                + admin.post("/v0/principals", "{\"name\": \"alice\"}").ok(201).str("token"));
-        bob = anon.withHeader("Authorization", "Bearer "
-                + admin.post("/v0/principals", "{\"name\": \"bob\"}").ok(201).str("token"));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        MemoryTempDir.delete(root, tmp);
+    static void principals() {
+        alice = bearer(principal("alice"));
+        bob = bearer(principal("bob"));
     }
 
     static String path(String t) {
@@ -78,20 +58,7 @@ class StatsTest {
 
     /** Polls the topic's stats until {@code until} holds; fails after 30 s with the last answer. */
     static Response awaitStats(String t, String what, Predicate<Response> until) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            Response r = stats(t);
-            if (until.test(r)) {
-                return r;
-            }
-            assertThat(System.nanoTime()).as("%s within 30 s; last stats %s", what, r.text()).isLessThan(deadline);
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        return Await.value(what, Duration.ofSeconds(30), () -> stats(t), until);
     }
 
     static void assertSizesMatchTheTopic(String t) {
@@ -109,22 +76,22 @@ class StatsTest {
     void statsAreForTheAdminOnly() {
         String t = newTopic("st.access");
         alice.patch(path(t), "{\"public_read\": true, \"public_publish\": true}").ok();
-        anon.get(path(t) + "/stats").assertError(401, "unauthorized");
+        http.get(path(t) + "/stats").assertError(401, "unauthorized");
         alice.get(path(t) + "/stats").assertError(403, "forbidden");
         bob.get(path(t) + "/stats").assertError(403, "forbidden");
         String tk = alice.post(path(t) + "/shares", "{\"access\": \"rw\"}").ok(201).str("token");
-        anon.withHeader("X-Topic-Token", tk).get(path(t) + "/stats").assertError(403, "forbidden");
-        anon.withHeader("Authorization", "Bearer nope").get(path(t) + "/stats").assertError(401, "unauthorized");
+        http.withHeader("X-Topic-Token", tk).get(path(t) + "/stats").assertError(403, "forbidden");
+        http.withHeader("Authorization", "Bearer nope").get(path(t) + "/stats").assertError(401, "unauthorized");
 
         // an admin principal acts as the admin
-        Http root = anon.withHeader("Authorization", "Bearer "
+        Http root = http.withHeader("Authorization", "Bearer "
                 + admin.post("/v0/principals", "{\"name\": \"ops\", \"admin\": true}").ok(201).str("token"));
         root.get(path(t) + "/stats").ok();
 
         // a missing topic: 404 for the admin, and no hint to anyone else
         String missing = uniqueTopic("st.missing");
         admin.get(path(missing) + "/stats").assertError(404, "topic_not_found");
-        anon.get(path(missing) + "/stats").assertError(401, "unauthorized");
+        http.get(path(missing) + "/stats").assertError(401, "unauthorized");
         alice.get(path(missing) + "/stats").assertError(403, "forbidden");
         admin.get(path("a..b") + "/stats").assertError(400, "invalid_topic_name");
     }
@@ -176,7 +143,7 @@ class StatsTest {
         alice.post(path(t), "{\"records\": []}").expect(400);
         alice.post(path(t), "{\"recs\": []}").assertError(400, "unknown_field");
         bob.post(path(t), "{\"records\": [{\"data\": 1}]}").assertError(403, "forbidden");
-        anon.post(path(t), "{\"records\": [{\"data\": 1}]}").assertError(401, "unauthorized");
+        http.post(path(t), "{\"records\": [{\"data\": 1}]}").assertError(401, "unauthorized");
         Instant after = Instant.now().plusSeconds(1);
 
         Response s = stats(t);
@@ -211,7 +178,7 @@ class StatsTest {
         // refused reads are not activity
         alice.post(path(t) + "/diff", "{\"from_seq\": -1}").assertError(400, "invalid_field");
         bob.get(path(t) + "/diff?from_seq=0").assertError(403, "forbidden");
-        anon.get("/topics/" + t + "/messages").assertError(401, "unauthorized");
+        http.get("/topics/" + t + "/messages").assertError(401, "unauthorized");
         Instant after = Instant.now().plusSeconds(1);
 
         Response s = stats(t);
@@ -240,7 +207,7 @@ class StatsTest {
     }
 
     static SseClient open(String wid) throws Exception {
-        SseClient sse = SseClient.open(anon.base().resolve("/v0/watch/" + wid), null);
+        SseClient sse = SseClient.open(http.base().resolve("/v0/watch/" + wid), null);
         assertThat(sse.status()).isEqualTo(200);
         return sse;
     }
@@ -260,7 +227,7 @@ class StatsTest {
             // a second stream on both topics, and a public topic's one-step stream
             alice.patch(path(u), "{\"public_read\": true}").ok();
             try (SseClient both = open(watch(t, u));
-                 SseClient oneStep = SseClient.open(anon.base().resolve(path(u) + "/watch?from_seq=0&heartbeat_ms=200"), null)) {
+                 SseClient oneStep = SseClient.open(http.base().resolve(path(u) + "/watch?from_seq=0&heartbeat_ms=200"), null)) {
                 assertThat(oneStep.status()).isEqualTo(200);
                 awaitStats(t, "two watchers on t", r -> r.num("watchers") == 2);
                 awaitStats(u, "two watchers on u", r -> r.num("watchers") == 2);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.topics.storage.segment.SegmentFiles;
 import dev.topics.storage.wal.CorruptFrame;
 import dev.topics.storage.wal.WalFormat;
+import dev.topics.testing.Await;
 import dev.topics.testing.Corruptor;
 import dev.topics.testing.MemoryTempDir;
 import java.io.IOException;
@@ -298,19 +299,10 @@ class DamageRecoveryTest {
             // is durable the old active segment is compacted too
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (Arrays.equals(Files.readAllBytes(active), activeBytes) && System.nanoTime() < deadline) {
-                sleep(20);
+                Await.sleep(20);
             }
             assertThat(Arrays.equals(Files.readAllBytes(active), activeBytes)).as("compacted in the end").isFalse();
             assertThat(Corruptor.size(active)).isLessThan(activeBytes.length);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 }

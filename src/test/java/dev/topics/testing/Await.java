@@ -12,6 +12,7 @@ import java.util.function.Supplier;
  * and the last value seen when the deadline passes; {@link #value} does the same and
  * returns the value that passed. {@link #sleep} is for the rare test that must let time
  * go by (to show that something does <em>not</em> happen); an interrupt fails the test.
+ * {@link #pause} is the sleep of a worker thread, which an interrupt ends quietly.
  */
 public final class Await {
     /** How often a condition is polled. */
@@ -27,6 +28,18 @@ public final class Await {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while sleeping", e);
+        }
+    }
+
+    /**
+     * Sleeps {@code ms} milliseconds in a worker thread: an interrupt ends the sleep early
+     * and stays set, for the loop around it to see (and stop).
+     */
+    public static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

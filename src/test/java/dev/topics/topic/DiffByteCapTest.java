@@ -7,42 +7,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
-import dev.topics.testing.TestServer;
-import java.nio.file.Path;
+import dev.topics.testing.ServerTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SPEC §4: a diff answers with at most ~4 MiB of record data, but always at least one
  * record. The server allows 6 MiB records here so that one record can exceed the cap.
  */
-class DiffByteCapTest {
+@ServerTest.Setup(yaml = """
+        limits:
+          max_record_bytes: 6291456
+        """)
+class DiffByteCapTest extends ServerTest {
     static final int CAP = 4 << 20;
     static final int KIB_600 = 600 << 10;
-
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.builder(tmp).yaml("""
-                limits:
-                  max_record_bytes: 6291456
-                """).start();
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     /** A JSON string of exactly {@code bytes} serialized bytes. */
     static String blob(char c, int bytes) {

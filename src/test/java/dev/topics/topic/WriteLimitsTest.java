@@ -7,12 +7,8 @@ import static dev.topics.topic.WriteTest.path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
-import dev.topics.testing.TestServer;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.topics.testing.ServerTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,31 +16,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Limits and topic defaults set by the config file: a 4 KiB body limit, a 1 KiB record
  * limit, and {@code auto_create: false} for names not yet created.
  */
-class WriteLimitsTest {
+@ServerTest.Setup(yaml = "limits:\n"
+        + "  max_body_bytes: " + WriteLimitsTest.MAX_BODY + "\n"
+        + "  max_record_bytes: " + WriteLimitsTest.MAX_RECORD + "\n"
+        + "topic_defaults:\n"
+        + "  auto_create: false\n")
+class WriteLimitsTest extends ServerTest {
     static final int MAX_BODY = 4096;
     static final int MAX_RECORD = 1024;
-
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.builder(tmp).yaml("""
-                limits:
-                  max_body_bytes: %d
-                  max_record_bytes: %d
-                topic_defaults:
-                  auto_create: false
-                """.formatted(MAX_BODY, MAX_RECORD)).start();
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     /** A topic made by PUT (writes cannot create here) holding one record. */
     static String topicWithOneRecord(String stem) {
