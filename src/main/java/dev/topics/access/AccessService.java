@@ -95,9 +95,9 @@ public final class AccessService implements HttpService {
             if (gate.storage().control(principalKey(name[0])) != null) {
                 throw new ApiError(409, "principal_exists", "a principal '" + name[0] + "' exists");
             }
-            String token = Gate.newToken("tpk_");
+            String token = Tokens.newToken("tpk_");
             long now = System.currentTimeMillis();
-            Principal.Token t = new Principal.Token(Gate.newId("tok_"), Gate.sha256Hex(token), now);
+            Principal.Token t = new Principal.Token(Tokens.newId("tok_"), Tokens.sha256Hex(token), now);
             Principal p = new Principal(name[0], admin[0], List.of(t), now);
             gate.storage().putControl(p.entry());
             gate.reload();
@@ -125,8 +125,8 @@ public final class AccessService implements HttpService {
         String name = Names.check(req.path().pathParameters().get("name"), "principal");
         synchronized (this) {
             Principal p = principal(name);
-            String token = Gate.newToken("tpk_");
-            Principal.Token t = new Principal.Token(Gate.newId("tok_"), Gate.sha256Hex(token), System.currentTimeMillis());
+            String token = Tokens.newToken("tpk_");
+            Principal.Token t = new Principal.Token(Tokens.newId("tok_"), Tokens.sha256Hex(token), System.currentTimeMillis());
             List<Principal.Token> tokens = new ArrayList<>(p.tokens());
             tokens.add(t);
             gate.storage().putControl(p.withTokens(tokens).entry());
@@ -208,7 +208,7 @@ public final class AccessService implements HttpService {
         if (!effect.equals("allow") && !effect.equals("deny")) {
             throw ApiError.invalidField("effect must be \"allow\" or \"deny\"");
         }
-        Permission p = new Permission(Gate.newId("perm_"), s[0], s[1], actions[0], actions[1], actions[2],
+        Permission p = new Permission(Tokens.newId("perm_"), s[0], s[1], actions[0], actions[1], actions[2],
                 effect.equals("allow"), System.currentTimeMillis());
         gate.storage().putControl(p.entry());
         gate.reload();
