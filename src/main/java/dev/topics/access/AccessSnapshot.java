@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the gate knows, loaded from the engine's control entries: principals and an index
- * from token hash to principal, share tokens and an index from token hash to share, and
- * the {@link Policy}. Immutable; {@link Gate} swaps in a new one after every change it
- * makes. Entries the engine deletes by itself (share tokens of a deleted topic) are
- * checked against the engine at use, so a stale index never lets one through.
+ * A snapshot of what the gate knows, loaded from the engine's control entries: principals
+ * and an index from token hash to principal, share tokens and an index from token hash to
+ * share, and the {@link Policy}. Immutable; {@link Credentials} swaps in a new one after
+ * every change made through the gate. Entries the engine deletes by itself (share tokens
+ * of a deleted topic) are checked against the engine at use, so a stale index never lets
+ * one through.
  */
 record AccessSnapshot(Map<String, Principal> principals, Map<String, String> principalByTokenHash,
                  Map<String, Share> shares, Map<String, String> shareByTokenHash, Policy policy) {

@@ -2,7 +2,6 @@ package dev.topics.access;
 
 import dev.topics.http.ApiError;
 import dev.topics.storage.ControlEntry;
-import dev.topics.storage.Storage;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
