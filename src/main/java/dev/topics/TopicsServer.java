@@ -1,7 +1,9 @@
 package dev.topics;
 
-import dev.topics.access.AccessService;
 import dev.topics.access.Gate;
+import dev.topics.access.PermissionsService;
+import dev.topics.access.PrincipalsService;
+import dev.topics.access.SharesService;
 import dev.topics.config.ServerConfig;
 import dev.topics.dashboard.DashboardService;
 import dev.topics.http.ApiError;
@@ -195,7 +197,7 @@ public final class TopicsServer {
                 cfg.watch().sessionTtlMs(), cfg.watch().stallMs(), cfg.http().maxStreamsPerPrincipal(), activity);
         StatsService stats = new StatsService(ref, gate, watch::watchers, webhooks::deliveryCounts, activity);
         ServerGauges.register(ref, watch, webhooks, cfg.dataDir());
-        AccessService access = new AccessService(gate, cfg);
+        SharesService shares = new SharesService(gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth());
         r.register(new HealthService(ref))
                 // the hot routes first: Helidon tries routes in registration order
                 .register("/v0", new TopicService(ref, gate, cfg, activity))
@@ -203,10 +205,12 @@ public final class TopicsServer {
                 .register("/v0", new SubscriptionService(ref, gate, cfg, activity))
                 .register("/v0", new RouterService(ref, gate, cfg, routers))
                 .register("/v0", new WebhookService(ref, gate, cfg, webhooks))
-                .register("/v0", access)
+                .register("/v0", new PrincipalsService(gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth()))
+                .register("/v0", new PermissionsService(gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth()))
+                .register("/v0", shares)
                 .register("/v0", stats)
                 .register("/v0", new NodeService(ref, gate, version()))
-                .register("/topics", new ManagementService(ref, gate, cfg, access, stats, activity))
+                .register("/topics", new ManagementService(ref, gate, cfg, shares, stats, activity))
                 .register(new DashboardService())
                 .any((req, res) -> {
                     if (req.path().path().equals("/metrics")) {

@@ -2,32 +2,16 @@ package dev.topics.access;
 
 import dev.topics.config.AuthMode;
 import dev.topics.http.ApiError;
-import dev.topics.http.JsonFields;
 import dev.topics.http.StorageRef;
-import dev.topics.json.JsonOut;
-import dev.topics.json.JsonReader;
-import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
 import dev.topics.storage.StorageException;
 import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicInfo;
-import io.helidon.http.HeaderName;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.HexFormat;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -35,47 +19,29 @@ import java.util.logging.Logger;
  * {@link Caller} and decides, with the {@link Policy}, what that caller may do.
  *
  * <p>Modes: in dev mode ({@code auth: auto} on a loopback bind) and with
- * {@code disabled}, every caller acts as admin. When auth is required,
- * {@code Authorization: Bearer} carries the admin token or a principal's token, and
- * {@code X-Topic-Token} a topic share token; a request may carry neither (anonymous: public
- * topics only). A token that is not valid is 401 — never a fallback to anonymous. Failed
- * attempts are throttled: past {@code auth.failures_per_minute} in a minute from one client
- * address (IPv6: one /64), or {@code auth.failures_per_minute_total} from all addresses
- * together, a failed attempt is 429 instead of 401 until the minute is over. A valid
- * credential is never refused by the throttle (see docs/DECISIONS.md, "HTTP hardening").
- *
- * <p>Tokens are kept and compared as SHA-256 hashes ({@link MessageDigest#isEqual}, constant
- * time). When auth is required and no admin token is configured, one is generated on first
- * start, printed once, and only its hash kept ({@code admin_token.sha256} in the data dir).
+ * {@code disabled}, every caller acts as admin. When auth is required, the
+ * {@link Authenticator} reads the request's tokens ({@code Authorization: Bearer}, the
+ * admin's or a principal's; {@code X-Topic-Token}, a share's), failed attempts are limited
+ * by the {@link FailureThrottle}, and the {@link AdminToken} is configured or generated on
+ * first start. Tokens are kept and compared as SHA-256 hashes ({@link Tokens}); what is
+ * stored is read through {@link Credentials}. Sessions and routers store a caller as an
+ * {@link Identity} and get it back with {@link #restore}.
  */
 public final class Gate {
     private static final Logger LOG = Logger.getLogger(Gate.class.getName());
-    private static final String HASH_FILE = "admin_token.sha256";
-    private static final HeaderName TOPIC_TOKEN = HeaderNames.create("X-Topic-Token");
-    static final SecureRandom RANDOM = new SecureRandom();
 
     private final boolean required;
     private final String effective;
-    private final byte[] adminHash;
-    private final int failuresPerMinute;
-    private final int failuresPerMinuteTotal;
-    /** Per throttle key (address or IPv6 /64): {window start ms, failures in it}. */
-    private final ConcurrentHashMap<String, long[]> failures = new ConcurrentHashMap<>();
-    /** Over all addresses: {window start ms, failures in it}; guarded by itself. */
-    private final long[] allFailures = {0, 0};
-    private volatile Directory directory = Directory.EMPTY;
-    /** The engine the directory was loaded from (null until recovery is done). */
-    private volatile Storage loadedFrom;
-    private volatile StorageRef ref = new StorageRef();
+    /** Null unless auth is required. */
+    private final Authenticator authenticator;
+    private final Credentials credentials;
     private volatile TopicConfig defaults = TopicConfig.DEFAULTS;
 
-    private Gate(boolean required, String effective, byte[] adminHash, int failuresPerMinute,
-                 int failuresPerMinuteTotal) {
+    private Gate(boolean required, String effective, Authenticator authenticator, Credentials credentials) {
         this.required = required;
         this.effective = effective;
-        this.adminHash = adminHash;
-        this.failuresPerMinute = failuresPerMinute;
-        this.failuresPerMinuteTotal = failuresPerMinuteTotal;
+        this.authenticator = authenticator;
+        this.credentials = credentials;
     }
 
     public static Gate create(AuthMode mode, String bind, String adminToken, Path dataDir) throws IOException {
@@ -94,30 +60,13 @@ public final class Gate {
         if (mode == AuthMode.DISABLED && !loopback) {
             LOG.warning("auth is disabled on a non-loopback bind (" + bind + "): anyone who can reach it acts as admin");
         }
+        Credentials credentials = new Credentials();
         if (!required) {
-            return new Gate(false, mode == AuthMode.DISABLED ? "disabled" : "dev", null, failuresPerMinute,
-                    failuresPerMinuteTotal);
+            return new Gate(false, mode == AuthMode.DISABLED ? "disabled" : "dev", null, credentials);
         }
-        byte[] hash;
-        if (adminToken != null) {
-            if (adminToken.length() < 16) {
-                // the throttle never refuses a valid token, so it does not protect a guessable one
-                LOG.warning("auth.admin_token is shorter than 16 characters: use a long random value");
-            }
-            hash = sha256(adminToken);
-        } else {
-            Path file = dataDir.resolve(HASH_FILE);
-            if (Files.exists(file)) {
-                hash = HexFormat.of().parseHex(Files.readString(file).trim());
-            } else {
-                String token = newToken("tpk_");
-                hash = sha256(token);
-                Files.createDirectories(dataDir);
-                Files.writeString(file, HexFormat.of().formatHex(hash) + "\n");
-                System.out.println("generated admin token (shown once, keep it): " + token);
-            }
-        }
-        return new Gate(true, "required", hash, failuresPerMinute, failuresPerMinuteTotal);
+        Authenticator authenticator = new Authenticator(AdminToken.resolve(adminToken, dataDir), credentials,
+                new FailureThrottle(failuresPerMinute, failuresPerMinuteTotal));
+        return new Gate(true, "required", authenticator, credentials);
     }
 
     /**
@@ -125,32 +74,17 @@ public final class Gate {
      * that need it are 503 {@code not_ready}); {@code topicDefaults} decide for topics not yet made.
      */
     public void attach(StorageRef storage, TopicConfig topicDefaults) {
-        ref = storage;
+        credentials.attach(storage);
         defaults = topicDefaults;
     }
 
     /** Reads principals, permissions and shares again (after a change). */
-    synchronized void reload() {
-        Storage s = ref.get();
-        directory = Directory.load(s);
-        loadedFrom = s;
-    }
-
-    /** What the gate knows, loaded at first use after recovery. */
-    private Directory directory() {
-        if (loadedFrom == null && ref.recovered()) {
-            reload();
-        }
-        return directory;
+    void reload() {
+        credentials.reload();
     }
 
     Storage storage() {
-        return ref.get();
-    }
-
-    /** The engine, or null while it is recovering. */
-    private Storage storageOrNull() {
-        return ref.recovered() ? ref.get() : null;
+        return credentials.storage();
     }
 
     private static boolean isLoopback(String bind) {
@@ -171,148 +105,9 @@ public final class Gate {
         return !required;
     }
 
-    // ------------------------------------------------------------------ authentication
-
     /** Who the request is from; 401 for a token that is not valid, 429 for one from an address failing too often. */
     public Caller authenticate(ServerRequest req) {
-        if (!required) {
-            return Caller.ADMIN;
-        }
-        var bearer = req.headers().first(HeaderNames.AUTHORIZATION);
-        var topicToken = req.headers().first(TOPIC_TOKEN);
-        if (bearer.isEmpty() && topicToken.isEmpty()) {
-            return Caller.ANONYMOUS;
-        }
-        String address = address(req);
-        String principal = null;
-        boolean admin = false;
-        String tokenId = null;
-        if (bearer.isPresent()) {
-            String v = bearer.get();
-            if (!v.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                throw failed(address, "Authorization must be 'Bearer <token>'");
-            }
-            byte[] hash = sha256(v.substring(7).trim());
-            if (MessageDigest.isEqual(hash, adminHash)) {
-                principal = "admin";
-                admin = true;
-            } else {
-                PrincipalToken pt = principalFor(hash);
-                if (pt == null) {
-                    throw failed(address, "the bearer token is not valid");
-                }
-                principal = pt.principal().name();
-                admin = pt.principal().admin();
-                tokenId = pt.token().id();
-            }
-        }
-        Share share = null;
-        if (topicToken.isPresent()) {
-            share = shareFor(sha256(topicToken.get().trim()));
-            if (share == null) {
-                throw failed(address, "the topic token is not valid (unknown, revoked or expired)");
-            }
-        }
-        return new Caller(principal, admin, share, tokenId);
-    }
-
-    /** A principal and the one of its tokens a request presented. */
-    private record PrincipalToken(Principal principal, Principal.Token token) {
-    }
-
-    private PrincipalToken principalFor(byte[] hash) {
-        String hex = HexFormat.of().formatHex(hash);
-        Directory d = directory();
-        String name = d.principalByTokenHash().get(hex);
-        Principal p = name == null ? null : d.principals().get(name);
-        if (p == null) {
-            return null;
-        }
-        for (Principal.Token t : p.tokens()) {
-            if (MessageDigest.isEqual(HexFormat.of().parseHex(t.sha256Hex()), hash)) {
-                return new PrincipalToken(p, t);
-            }
-        }
-        return null;
-    }
-
-    private Share shareFor(byte[] hash) {
-        Directory d = directory();
-        String id = d.shareByTokenHash().get(HexFormat.of().formatHex(hash));
-        Share s = id == null ? null : d.shares().get(id);
-        if (s == null || !MessageDigest.isEqual(HexFormat.of().parseHex(s.sha256Hex()), hash)
-                || s.expired(System.currentTimeMillis())) {
-            return null;
-        }
-        // deleting a topic deletes its shares in the engine: check that this one is still there
-        Storage st = storageOrNull();
-        if (st == null || st.control(new ControlEntry.Key(ControlEntry.Kind.SHARE, id)) == null) {
-            return null;
-        }
-        return s;
-    }
-
-    /**
-     * The throttle's key for the client: its IPv4 address, or the /64 of an IPv6 address
-     * (one host usually has a whole /64 to pick source addresses from).
-     */
-    private static String address(ServerRequest req) {
-        if (!(req.remotePeer().address() instanceof InetSocketAddress a) || a.getAddress() == null) {
-            return String.valueOf(req.remotePeer().address());
-        }
-        if (a.getAddress() instanceof Inet6Address v6) {
-            byte[] b = v6.getAddress();
-            return HexFormat.of().formatHex(b, 0, 8).replaceAll("(.{4})(?!$)", "$1:") + "::/64";
-        }
-        return a.getAddress().getHostAddress();
-    }
-
-    /**
-     * Counts a failed authentication: 401, or 429 once the address (or all addresses
-     * together) failed too often this minute. Only failures are ever refused: tokens are
-     * 192 random bits, so the throttle guards against noise and cost, not guessing, and must
-     * not let anyone lock out a valid credential.
-     */
-    private ApiError failed(String address, String why) {
-        long now = System.currentTimeMillis();
-        long total;
-        long totalSince;
-        synchronized (allFailures) {
-            if (now - allFailures[0] >= 60_000) {
-                allFailures[0] = now;
-                allFailures[1] = 0;
-            }
-            total = ++allFailures[1];
-            totalSince = allFailures[0];
-        }
-        if (total > failuresPerMinuteTotal) {
-            // no per-address entry past the global budget: the map stays bounded however many addresses try
-            return tooManyFailures("on this server", now - totalSince);
-        }
-        if (failures.size() > 10_000) {
-            failures.values().removeIf(w -> now - w[0] >= 60_000);
-        }
-        long[] w = failures.computeIfAbsent(address, k -> new long[] {now, 0});
-        long n;
-        long since;
-        synchronized (w) {
-            if (now - w[0] >= 60_000) {
-                w[0] = now;
-                w[1] = 0;
-            }
-            n = ++w[1];
-            since = w[0];
-        }
-        if (n > failuresPerMinute) {
-            return tooManyFailures("from " + address, now - since);
-        }
-        return new ApiError(401, "unauthorized", why);
-    }
-
-    private static ApiError tooManyFailures(String where, long windowAgeMs) {
-        long wait = Math.max(1, (60_000 - windowAgeMs + 999) / 1000);
-        return new ApiError(429, "too_many_failures", "too many failed authentications " + where
-                + "; try again in " + wait + " s (valid credentials are still accepted)");
+        return required ? authenticator.authenticate(req) : Caller.ADMIN;
     }
 
     // ------------------------------------------------------------------ authorization
@@ -373,7 +168,7 @@ public final class Gate {
         if (caller.admin()) {
             return;
         }
-        Policy.Verdict v = directory().policy().decide(caller, topic, null, defaults.publicPublish()
+        Policy.Verdict v = credentials.snapshot().policy().decide(caller, topic, null, defaults.publicPublish()
                 || caller.principal() != null, Action.PUBLISH);
         refuseUnless(v, caller, topic, Action.PUBLISH);
     }
@@ -413,7 +208,7 @@ public final class Gate {
 
     /** True when the caller may do {@code a} with the topic as it is now (lists; streams re-checking). */
     public boolean allowed(Caller caller, TopicInfo t, Action a) {
-        if (caller.principal() != null && !principalStillThere(caller.principal(), caller.tokenId())) {
+        if (caller.principal() != null && !credentials.principalStillThere(caller.principal(), caller.tokenId())) {
             return false; // a deleted principal's (or revoked token's) streams stop, admin or not
         }
         if (caller.admin()) {
@@ -421,41 +216,14 @@ public final class Gate {
         }
         if (caller.share() != null) {
             // the share as it is now: revoked, rotated, expired or narrowed since the caller came
-            Share now = directory().shares().get(caller.share().id());
-            if (now == null || !now.sha256Hex().equals(caller.share().sha256Hex()) || !stillValid(now)) {
+            Share now = credentials.snapshot().shares().get(caller.share().id());
+            if (now == null || !now.sha256Hex().equals(caller.share().sha256Hex()) || !credentials.stillValid(now)) {
                 return false;
             }
             caller = new Caller(caller.principal(), caller.admin(), now, caller.tokenId());
         }
-        return directory().policy().decide(caller, t.name(), t.owner(), publicFlag(t.config(), a), a)
+        return credentials.snapshot().policy().decide(caller, t.name(), t.owner(), publicFlag(t.config(), a), a)
                 == Policy.Verdict.ALLOW;
-    }
-
-    /** True while the caller's share token is still valid (not revoked, rotated or expired). */
-    private boolean stillValid(Share s) {
-        Share now = directory().shares().get(s.id());
-        return now != null && now.sha256Hex().equals(s.sha256Hex()) && !now.expired(System.currentTimeMillis())
-                && storageOrNull() instanceof Storage st && st.control(new ControlEntry.Key(ControlEntry.Kind.SHARE, s.id())) != null;
-    }
-
-    /** The principal exists and, when {@code tokenId} is given, still has that token. */
-    private boolean principalStillThere(String name, String tokenId) {
-        if (name.equals("admin") && tokenId == null) {
-            return true;
-        }
-        Principal p = directory().principals().get(name);
-        if (p == null) {
-            return false;
-        }
-        if (tokenId == null) {
-            return true;
-        }
-        for (Principal.Token t : p.tokens()) {
-            if (t.id().equals(tokenId)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -472,7 +240,7 @@ public final class Gate {
             return;
         }
         boolean flag = publicFlag(t == null ? defaults : t.config(), a);
-        refuseUnless(directory().policy().decide(caller, topic, t == null ? null : t.owner(), flag, a), caller, topic, a);
+        refuseUnless(credentials.snapshot().policy().decide(caller, topic, t == null ? null : t.owner(), flag, a), caller, topic, a);
     }
 
     /** The topic's public flag for the action; there is none for mirror (SPEC §11). */
@@ -509,42 +277,9 @@ public final class Gate {
 
     // ------------------------------------------------------------------ stored callers
 
-    /**
-     * A caller as sessions and routers store it, to act later with the rights it had:
-     * the principal (and whether it was the admin), the share token's id and hash.
-     */
-    public record Identity(String principal, boolean admin, String shareId, String shareSha256, String tokenId) {
-        public JsonOut write(JsonOut out) {
-            return out.beginObject().field("principal", principal).field("admin", admin).field("share_id", shareId)
-                    .field("share_sha256", shareSha256).field("token_id", tokenId).endObject();
-        }
-
-        /** The same caller, whichever of its principal's tokens is used (routers act as the principal). */
-        public Identity withoutToken() {
-            return new Identity(principal, admin, shareId, shareSha256, null);
-        }
-
-        public static Identity read(JsonReader r, String path) {
-            String[] s = new String[4];
-            boolean[] admin = {false};
-            JsonFields.object(r, path, (f, at, rr) -> {
-                switch (f) {
-                    case "principal" -> s[0] = rr.nextStringOrNull(at);
-                    case "admin" -> admin[0] = rr.nextBoolean(at);
-                    case "share_id" -> s[1] = rr.nextStringOrNull(at);
-                    case "share_sha256" -> s[2] = rr.nextStringOrNull(at);
-                    case "token_id" -> s[3] = rr.nextStringOrNull(at);
-                    default -> rr.skipValue();
-                }
-            });
-            return new Identity(s[0], admin[0], s[1], s[2], s[3]);
-        }
-    }
-
+    /** The identity to store for {@code c} (sessions, routers). */
     public static Identity identity(Caller c) {
-        Share s = c.share();
-        return new Identity(c.principal(), c.admin(), s == null ? null : s.id(), s == null ? null : s.sha256Hex(),
-                c.tokenId());
+        return Identity.of(c);
     }
 
     /**
@@ -553,57 +288,6 @@ public final class Gate {
      * mode every caller is the admin.
      */
     public Caller restore(Identity id) {
-        if (!required) {
-            return Caller.ADMIN;
-        }
-        Directory d = directory();
-        boolean admin = false;
-        if (id.principal() != null) {
-            if (id.principal().equals("admin") && id.admin()) {
-                admin = true;
-            } else {
-                Principal p = d.principals().get(id.principal());
-                if (p == null || !principalStillThere(id.principal(), id.tokenId())) {
-                    return null;
-                }
-                admin = p.admin();
-            }
-        }
-        Share share = null;
-        if (id.shareId() != null) {
-            share = d.shares().get(id.shareId());
-            if (share == null || !share.sha256Hex().equals(id.shareSha256()) || !stillValid(share)) {
-                return null;
-            }
-        }
-        return new Caller(id.principal(), admin, share, id.tokenId());
-    }
-
-    // ------------------------------------------------------------------ tokens
-
-    /** A new random token with a prefix ({@code tpk_}, {@code tk_}): 192 random bits, base64url. */
-    static String newToken(String prefix) {
-        byte[] r = new byte[24];
-        RANDOM.nextBytes(r);
-        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(r);
-    }
-
-    /** A new id with a prefix ({@code perm_}, {@code sh_}, {@code tok_}): 96 random bits. */
-    static String newId(String prefix) {
-        byte[] r = new byte[12];
-        RANDOM.nextBytes(r);
-        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(r);
-    }
-
-    static String sha256Hex(String s) {
-        return HexFormat.of().formatHex(sha256(s));
-    }
-
-    static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return required ? credentials.restore(id) : Caller.ADMIN;
     }
 }

@@ -7,6 +7,11 @@ import dev.topics.http.ApiError;
  * {@code >} (last only) one or more levels. Other levels are literal topic-name text
  * ({@code A–Z a–z 0–9 - _}); {@code alerts.>} matches {@code alerts.disk} and
  * {@code alerts.disk.full}, not {@code alerts}.
+ *
+ * <p>On the decision's hot path: a pattern's levels are what the {@link Policy} trie walks
+ * for every decision that reaches the permissions; {@link #matches} is the plain,
+ * allocation-free form of the same rule. The benchmark is {@code PolicyBench} in
+ * {@code benchmarks/jmh}.
  */
 public final class Patterns {
     private Patterns() {

@@ -19,6 +19,9 @@ import java.util.Map;
  *
  * <p>{@link Action#MIRROR} has no public flag and no share token covers it
  * ({@link Share#covers}): only the admin, the owner and an allow permission grant it.
+ *
+ * <p>A hot path (every request that is not the admin's decides here): its benchmark is
+ * {@code PolicyBench} in {@code benchmarks/jmh}; run it after changing how a decision is made.
  */
 public final class Policy {
     /** The outcome of a decision. */

@@ -2,7 +2,6 @@ package dev.topics.access;
 
 import dev.topics.http.ApiError;
 import dev.topics.storage.ControlEntry;
-import dev.topics.storage.Storage;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -27,9 +26,9 @@ public final class Shares {
     }
 
     public Issued create(String topic, String access, Long expiresAtMs, String label) {
-        String token = Gate.newToken("tk_");
-        Share s = new Share(Gate.newId("sh_"), topic, checkAccess(access), expiresAtMs == null ? 0 : expiresAtMs,
-                label, Gate.sha256Hex(token), System.currentTimeMillis());
+        String token = Tokens.newToken("tk_");
+        Share s = new Share(Tokens.newId("sh_"), topic, checkAccess(access), expiresAtMs == null ? 0 : expiresAtMs,
+                label, Tokens.sha256Hex(token), System.currentTimeMillis());
         gate.storage().putControl(s.entry());
         gate.reload();
         return new Issued(s, token);
@@ -69,8 +68,8 @@ public final class Shares {
 
     public Issued rotate(String topic, String id) {
         Share s = get(topic, id);
-        String token = Gate.newToken("tk_");
-        Share next = s.with(s.access(), s.expiresAtMs(), s.label(), Gate.sha256Hex(token));
+        String token = Tokens.newToken("tk_");
+        Share next = s.with(s.access(), s.expiresAtMs(), s.label(), Tokens.sha256Hex(token));
         gate.storage().putControl(next.entry());
         gate.reload();
         return new Issued(next, token);

@@ -1,9 +1,9 @@
 package dev.topics.manage;
 
-import dev.topics.access.AccessService;
 import dev.topics.access.Action;
 import dev.topics.access.Caller;
 import dev.topics.access.Gate;
+import dev.topics.access.SharesService;
 import dev.topics.config.ServerConfig;
 import dev.topics.http.ApiError;
 import dev.topics.http.Body;
@@ -46,16 +46,16 @@ public final class ManagementService implements HttpService {
     private final StorageRef storage;
     private final Gate gate;
     private final ServerConfig config;
-    private final AccessService access;
+    private final SharesService shares;
     private final StatsService stats;
     private final Activity activity;
 
-    public ManagementService(StorageRef storage, Gate gate, ServerConfig config, AccessService access, StatsService stats,
+    public ManagementService(StorageRef storage, Gate gate, ServerConfig config, SharesService shares, StatsService stats,
                              Activity activity) {
         this.storage = storage;
         this.gate = gate;
         this.config = config;
-        this.access = access;
+        this.shares = shares;
         this.stats = stats;
         this.activity = activity;
     }
@@ -68,11 +68,11 @@ public final class ManagementService implements HttpService {
                 .patch("/{name}", this::patch)
                 .delete("/{name}", this::delete)
                 .get("/{name}/stats", (req, res) -> stats.stats(req, res, true))
-                .get("/{name}/shares", (req, res) -> access.listShares(req, res, true))
-                .post("/{name}/shares", (req, res) -> access.createShare(req, res, true))
-                .patch("/{name}/shares/{id}", (req, res) -> access.patchShare(req, res, true))
-                .delete("/{name}/shares/{id}", (req, res) -> access.deleteShare(req, res, true))
-                .post("/{name}/shares/{id}/rotate", (req, res) -> access.rotateShare(req, res, true))
+                .get("/{name}/shares", (req, res) -> shares.listShares(req, res, true))
+                .post("/{name}/shares", (req, res) -> shares.createShare(req, res, true))
+                .patch("/{name}/shares/{id}", (req, res) -> shares.patchShare(req, res, true))
+                .delete("/{name}/shares/{id}", (req, res) -> shares.deleteShare(req, res, true))
+                .post("/{name}/shares/{id}/rotate", (req, res) -> shares.rotateShare(req, res, true))
                 .post("/{name}/messages", this::postMessage)
                 .get("/{name}/messages", this::getMessages);
     }

@@ -1,6 +1,6 @@
 package dev.topics.router;
 
-import dev.topics.access.Gate;
+import dev.topics.access.Identity;
 import dev.topics.filter.FilterExpr;
 import dev.topics.http.JsonFields;
 import dev.topics.json.JsonOut;
@@ -19,7 +19,7 @@ import java.util.List;
  * it and is never shown.
  */
 record RouterSpec(String name, String source, String dest, String destUrl, String destTopic, String destToken,
-                  byte[] filterJson, String creator, Gate.Identity creatorIdentity, long createdAtMs) {
+                  byte[] filterJson, String creator, Identity creatorIdentity, long createdAtMs) {
 
     static ControlEntry.Key key(String name) {
         return new ControlEntry.Key(ControlEntry.Kind.ROUTER, name);
@@ -55,7 +55,7 @@ record RouterSpec(String name, String source, String dest, String destUrl, Strin
         String[] s = new String[6];
         byte[][] filter = {null};
         long[] created = {0};
-        Gate.Identity[] identity = {null};
+        Identity[] identity = {null};
         JsonFields.body(e.spec(), 64, (f, at, r) -> {
             switch (f) {
                 case "source" -> s[0] = r.nextStringOrNull(at);
@@ -68,7 +68,7 @@ record RouterSpec(String name, String source, String dest, String destUrl, Strin
                     filter[0] = r.readCanonicalValueOrNull();
                 }
                 case "created_at_ms" -> created[0] = r.nextU64(at);
-                case "creator_identity" -> identity[0] = Gate.Identity.read(r, at);
+                case "creator_identity" -> identity[0] = Identity.read(r, at);
                 default -> r.skipValue(); // written by a newer build
             }
         });

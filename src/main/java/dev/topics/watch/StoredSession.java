@@ -1,6 +1,6 @@
 package dev.topics.watch;
 
-import dev.topics.access.Gate;
+import dev.topics.access.Identity;
 import dev.topics.http.JsonFields;
 import dev.topics.json.JsonOut;
 import dev.topics.json.JsonReader;
@@ -11,9 +11,9 @@ import dev.topics.json.JsonReader;
  * alone. A stored spec that is a bare request (written before callers were kept, when
  * every caller was the admin) reads with a null identity.
  */
-record StoredSession(Gate.Identity identity, byte[] request) {
+record StoredSession(Identity identity, byte[] request) {
 
-    static byte[] encode(Gate.Identity identity, byte[] request) {
+    static byte[] encode(Identity identity, byte[] request) {
         JsonOut out = new JsonOut(128 + request.length).beginObject().name("caller");
         identity.write(out);
         return out.name("request").rawValue(request, 0, request.length).endObject().toByteArray();
@@ -25,11 +25,11 @@ record StoredSession(Gate.Identity identity, byte[] request) {
         if (!probe.nextField() || !probe.name().equals("caller")) {
             return new StoredSession(null, spec);
         }
-        Gate.Identity[] id = {null};
+        Identity[] id = {null};
         byte[][] request = {null};
         JsonFields.body(spec, 64, (f, at, r) -> {
             switch (f) {
-                case "caller" -> id[0] = Gate.Identity.read(r, at);
+                case "caller" -> id[0] = Identity.read(r, at);
                 case "request" -> request[0] = r.readCanonicalValue();
                 default -> r.skipValue();
             }

@@ -8,18 +8,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the gate knows, loaded from the engine's control entries: principals and an index
- * from token hash to principal, share tokens and an index from token hash to share, and
- * the {@link Policy}. Immutable; {@link Gate} swaps in a new one after every change it
- * makes. Entries the engine deletes by itself (share tokens of a deleted topic) are
- * checked against the engine at use, so a stale index never lets one through.
+ * A snapshot of what the gate knows, loaded from the engine's control entries: principals
+ * and an index from token hash to principal, share tokens and an index from token hash to
+ * share, and the {@link Policy}. Immutable; {@link Credentials} swaps in a new one after
+ * every change made through the gate. Entries the engine deletes by itself (share tokens
+ * of a deleted topic) are checked against the engine at use, so a stale index never lets
+ * one through.
  */
-record Directory(Map<String, Principal> principals, Map<String, String> principalByTokenHash,
+record AccessSnapshot(Map<String, Principal> principals, Map<String, String> principalByTokenHash,
                  Map<String, Share> shares, Map<String, String> shareByTokenHash, Policy policy) {
 
-    static final Directory EMPTY = new Directory(Map.of(), Map.of(), Map.of(), Map.of(), Policy.EMPTY);
+    static final AccessSnapshot EMPTY = new AccessSnapshot(Map.of(), Map.of(), Map.of(), Map.of(), Policy.EMPTY);
 
-    static Directory load(Storage s) {
+    static AccessSnapshot load(Storage s) {
         Map<String, Principal> principals = new HashMap<>();
         Map<String, String> byToken = new HashMap<>();
         for (ControlEntry e : s.controls(ControlEntry.Kind.PRINCIPAL)) {
@@ -40,6 +41,6 @@ record Directory(Map<String, Principal> principals, Map<String, String> principa
         for (ControlEntry e : s.controls(ControlEntry.Kind.PERMISSION)) {
             perms.add(Permission.of(e));
         }
-        return new Directory(principals, byToken, shares, byShareToken, new Policy(perms));
+        return new AccessSnapshot(principals, byToken, shares, byShareToken, new Policy(perms));
     }
 }
