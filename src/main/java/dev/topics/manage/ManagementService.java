@@ -24,7 +24,7 @@ import dev.topics.storage.Storage;
 import dev.topics.storage.StorageException;
 import dev.topics.storage.TopicInfo;
 import dev.topics.storage.TopicPatch;
-import dev.topics.topic.Reads;
+import dev.topics.topic.CursorPoll;
 import dev.topics.http.TopicName;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -232,10 +232,10 @@ public final class ManagementService implements HttpService {
         Query q = Query.of(req, MESSAGES_QUERY);
         long since = q.unsignedPastEveryHead("since");
         int limit = (int) q.u64("limit", 100, 1, 10_000);
-        ReadResult r = storage.get().read(name, since, limit, Reads.MAX_BYTES, null, null);
+        ReadResult r = storage.get().read(name, since, limit, CursorPoll.MAX_BYTES, null, null);
         activity.read(name);
         ServerMetrics.read(r.records().size());
-        JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().name("messages").beginArray();
+        JsonOut out = new JsonOut(CursorPoll.sizeHint(r)).beginObject().name("messages").beginArray();
         for (RecordView v : r.records()) {
             out.beginObject().field("id", v.seq()).name("payload").rawValue(v.buffer(), v.dataOffset(), v.dataLength())
                     .field("createdAt", Instant.ofEpochMilli(v.ts()).toString()).endObject();

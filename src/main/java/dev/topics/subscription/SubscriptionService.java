@@ -18,7 +18,7 @@ import dev.topics.storage.ControlEntry;
 import dev.topics.storage.ReadResult;
 import dev.topics.storage.Storage;
 import dev.topics.storage.TopicInfo;
-import dev.topics.topic.Reads;
+import dev.topics.topic.CursorPoll;
 import dev.topics.http.TopicName;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -202,12 +202,12 @@ public final class SubscriptionService implements HttpService {
         Storage s = storage.get();
         s.topic(topic);
         Subscription sub = Subscription.load(s, topic, name);
-        ReadResult r = Reads.read(s, topic, sub.cursor(), (int) limit[0], null, sub.filter(), wait[0], t0);
+        ReadResult r = CursorPoll.read(s, topic, sub.cursor(), (int) limit[0], null, sub.filter(), wait[0], t0);
         activity.read(topic);
         ServerMetrics.read(r.records().size());
-        JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().field("topic", topic).field("subscription", name)
+        JsonOut out = new JsonOut(CursorPoll.sizeHint(r)).beginObject().field("topic", topic).field("subscription", name)
                 .field("cursor", sub.cursor());
-        Reads.fields(out, r);
+        CursorPoll.fields(out, r);
         Responses.performance(out, t0, -1).endObject();
         Responses.send(res, 200, out);
     }

@@ -304,11 +304,11 @@ public final class TopicService implements HttpService {
     }
 
     private void diff(ServerResponse res, String name, Diff d, long t0) {
-        ReadResult r = Reads.read(storage.get(), name, d.fromSeq, d.limit, d.node, d.filter, d.waitMs, t0);
+        ReadResult r = CursorPoll.read(storage.get(), name, d.fromSeq, d.limit, d.node, d.filter, d.waitMs, t0);
         activity.read(name);
         ServerMetrics.read(r.records().size());
-        JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().field("topic", name);
-        Reads.fields(out, r);
+        JsonOut out = new JsonOut(CursorPoll.sizeHint(r)).beginObject().field("topic", name);
+        CursorPoll.fields(out, r);
         Responses.performance(out, t0, -1).endObject();
         Responses.send(res, 200, out);
     }

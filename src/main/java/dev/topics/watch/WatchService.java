@@ -243,7 +243,7 @@ public final class WatchService implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         Caller caller = gate.authenticate(req);
         byte[] body = Body.read(req, maxBodyBytes);
-        Session session = Session.parse(body, maxJsonDepth);
+        SessionSpec session = SessionSpec.parse(body, maxJsonDepth);
         Storage s = storage.get();
         for (String topic : session.cursors().keySet()) {
             gate.require(caller, topic, Action.READ); // 401/403, or 404 naming the topic
@@ -280,7 +280,7 @@ public final class WatchService implements HttpService {
         if (caller == null) {
             throw new ApiError(403, "forbidden", "the credentials this watch session was made with are no longer valid");
         }
-        Session session = Session.parse(stored.request(), maxJsonDepth);
+        SessionSpec session = SessionSpec.parse(stored.request(), maxJsonDepth);
         for (String topic : session.cursors().keySet()) {
             if (!gate.stillAllowed(caller, topic, Action.READ)) {
                 throw new ApiError(403, "forbidden", "no right to read topic '" + topic + "'");
