@@ -26,6 +26,7 @@ import dev.topics.topic.TopicService;
 import dev.topics.watch.WatchService;
 import dev.topics.webhook.WebhookService;
 import dev.topics.webhook.Webhooks;
+import dev.topics.worker.WorkerClock;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
@@ -82,6 +83,14 @@ public final class TopicsServer {
      * ({@code topics serve --repair}, docs/RELIABILITY.md) and what was dropped is logged.
      */
     public static TopicsServer start(ServerConfig cfg, boolean repair) throws StartFailure {
+        return start(cfg, repair, WorkerClock.SYSTEM);
+    }
+
+    /**
+     * Starts the server with the routers' and webhooks' backoff on {@code clock}: tests hand
+     * it one they move forward instead of waiting out real seconds of retries.
+     */
+    public static TopicsServer start(ServerConfig cfg, boolean repair, WorkerClock clock) throws StartFailure {
         long t0 = System.nanoTime();
         Path dataDir = cfg.dataDir().toAbsolutePath().normalize();
         try {
@@ -102,8 +111,8 @@ public final class TopicsServer {
         probePort(cfg);
         StorageRef ref = new StorageRef();
         gate.attach(ref, cfg.topicDefaults());
-        Routers routers = new Routers(cfg.topicDefaults(), gate);
-        Webhooks webhooks = new Webhooks(webhooksMayReachPrivate(cfg, gate));
+        Routers routers = new Routers(cfg.topicDefaults(), gate, clock);
+        Webhooks webhooks = new Webhooks(webhooksMayReachPrivate(cfg, gate), clock);
         WebServer web;
         // the only connection selector: Helidon's HTTP/1 inside our guard (framing, time and connection limits)
         ConnectionGuard guard = new ConnectionGuard(cfg.http().headerTimeoutMs(), cfg.http().bodyTimeoutMs(),
