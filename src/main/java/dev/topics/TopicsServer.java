@@ -200,22 +200,21 @@ public final class TopicsServer {
                         System.nanoTime() - t0);
             }
         });
-        WatchService watch = new WatchService(ref, gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth(),
-                cfg.watch().sessionTtlMs(), cfg.watch().stallMs(), cfg.http().maxStreamsPerPrincipal(), activity);
+        WatchService watch = new WatchService(ref, gate, WatchService.Settings.of(cfg), activity);
         StatsService stats = new StatsService(ref, gate, watch::watchers, webhooks::deliveryCounts, activity);
         ServerGauges.register(ref, watch, webhooks, cfg.dataDir());
         AccessService access = new AccessService(gate, cfg);
         r.register(new HealthService(ref))
                 // the hot routes first: Helidon tries routes in registration order
-                .register("/v0", new TopicService(ref, gate, cfg, activity))
+                .register("/v0", new TopicService(ref, gate, TopicService.Settings.of(cfg), activity))
                 .register("/v0", watch)
-                .register("/v0", new SubscriptionService(ref, gate, cfg, activity))
-                .register("/v0", new RouterService(ref, gate, cfg, routers))
-                .register("/v0", new WebhookService(ref, gate, cfg, webhooks))
+                .register("/v0", new SubscriptionService(ref, gate, SubscriptionService.Settings.of(cfg), activity))
+                .register("/v0", new RouterService(ref, gate, RouterService.Settings.of(cfg), routers))
+                .register("/v0", new WebhookService(ref, gate, WebhookService.Settings.of(cfg), webhooks))
                 .register("/v0", access)
                 .register("/v0", stats)
                 .register("/v0", new NodeService(ref, gate, version()))
-                .register("/topics", new ManagementService(ref, gate, cfg, access, stats, activity))
+                .register("/topics", new ManagementService(ref, gate, ManagementService.Settings.of(cfg), access, stats, activity))
                 .register(new DashboardService())
                 .any((req, res) -> {
                     if (req.path().path().equals("/metrics")) {
