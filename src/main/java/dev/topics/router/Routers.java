@@ -39,8 +39,12 @@ public final class Routers implements AutoCloseable {
     /**
      * @param destDefaults the configuration of a destination topic a router creates
      * @param gate         decides whether a router's creator still has the rights it runs with
-     * @param clock        what the workers' backoff waits on ({@link WorkerClock#SYSTEM} but in tests)
      */
+    public Routers(TopicConfig destDefaults, Gate gate) {
+        this(destDefaults, gate, WorkerClock.SYSTEM);
+    }
+
+    /** Routers whose backoff waits on {@code clock} (tests of retries). */
     public Routers(TopicConfig destDefaults, Gate gate, WorkerClock clock) {
         this.destDefaults = destDefaults;
         this.gate = gate;

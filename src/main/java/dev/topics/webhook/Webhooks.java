@@ -24,10 +24,12 @@ public final class Webhooks implements AutoCloseable {
     private volatile Storage storage;
     private volatile boolean closed;
 
-    /**
-     * @param allowPrivate whether deliveries may go to loopback, link-local and private addresses
-     * @param clock        what the workers' backoff waits on ({@link WorkerClock#SYSTEM} but in tests)
-     */
+    /** @param allowPrivate whether deliveries may go to loopback, link-local and private addresses */
+    public Webhooks(boolean allowPrivate) {
+        this(allowPrivate, WorkerClock.SYSTEM);
+    }
+
+    /** Webhooks whose backoff waits on {@code clock} (tests of retries). */
     public Webhooks(boolean allowPrivate, WorkerClock clock) {
         this.addresses = new Addresses(allowPrivate);
         this.clock = clock;
