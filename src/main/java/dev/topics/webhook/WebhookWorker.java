@@ -125,7 +125,8 @@ final class WebhookWorker extends Worker {
             }
             long first = r.records().get(0).seq();
             long last = r.records().get(r.records().size() - 1).seq();
-            d = new Deliveries.Delivery("dl_" + id.substring(3) + "_" + first, first, last, clock.millis());
+            d = new Deliveries.Delivery("dl_" + id.substring(3) + "_" + first, first, last,
+                    System.currentTimeMillis()); // created_at: the wall clock, whatever the retries wait on
             d.cursor = cursor;
             d.next = next;
             d.body = body(wh, d, r);
