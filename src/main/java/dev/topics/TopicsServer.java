@@ -28,6 +28,7 @@ import dev.topics.topic.TopicService;
 import dev.topics.watch.WatchService;
 import dev.topics.webhook.WebhookService;
 import dev.topics.webhook.Webhooks;
+import dev.topics.worker.WorkerClock;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
@@ -84,6 +85,14 @@ public final class TopicsServer {
      * ({@code topics serve --repair}, docs/RELIABILITY.md) and what was dropped is logged.
      */
     public static TopicsServer start(ServerConfig cfg, boolean repair) throws StartFailure {
+        return start(cfg, repair, WorkerClock.SYSTEM);
+    }
+
+    /**
+     * Starts the server with the routers' and webhooks' backoff on {@code clock}: tests hand
+     * it one they move forward instead of waiting out real seconds of retries.
+     */
+    public static TopicsServer start(ServerConfig cfg, boolean repair, WorkerClock clock) throws StartFailure {
         long t0 = System.nanoTime();
         Path dataDir = cfg.dataDir().toAbsolutePath().normalize();
         try {
@@ -104,8 +113,8 @@ public final class TopicsServer {
         probePort(cfg);
         StorageRef ref = new StorageRef();
         gate.attach(ref, cfg.topicDefaults());
-        Routers routers = new Routers(cfg.topicDefaults(), gate);
-        Webhooks webhooks = new Webhooks(webhooksMayReachPrivate(cfg, gate));
+        Routers routers = new Routers(cfg.topicDefaults(), gate, clock);
+        Webhooks webhooks = new Webhooks(webhooksMayReachPrivate(cfg, gate), clock);
         WebServer web;
         // the only connection selector: Helidon's HTTP/1 inside our guard (framing, time and connection limits)
         ConnectionGuard guard = new ConnectionGuard(cfg.http().headerTimeoutMs(), cfg.http().bodyTimeoutMs(),
@@ -193,24 +202,23 @@ public final class TopicsServer {
                         System.nanoTime() - t0);
             }
         });
-        WatchService watch = new WatchService(ref, gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth(),
-                cfg.watch().sessionTtlMs(), cfg.watch().stallMs(), cfg.http().maxStreamsPerPrincipal(), activity);
+        WatchService watch = new WatchService(ref, gate, WatchService.Settings.of(cfg), activity);
         StatsService stats = new StatsService(ref, gate, watch::watchers, webhooks::deliveryCounts, activity);
         ServerGauges.register(ref, watch, webhooks, cfg.dataDir());
         SharesService shares = new SharesService(gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth());
         r.register(new HealthService(ref))
                 // the hot routes first: Helidon tries routes in registration order
-                .register("/v0", new TopicService(ref, gate, cfg, activity))
+                .register("/v0", new TopicService(ref, gate, TopicService.Settings.of(cfg), activity))
                 .register("/v0", watch)
-                .register("/v0", new SubscriptionService(ref, gate, cfg, activity))
-                .register("/v0", new RouterService(ref, gate, cfg, routers))
-                .register("/v0", new WebhookService(ref, gate, cfg, webhooks))
+                .register("/v0", new SubscriptionService(ref, gate, SubscriptionService.Settings.of(cfg), activity))
+                .register("/v0", new RouterService(ref, gate, RouterService.Settings.of(cfg), routers))
+                .register("/v0", new WebhookService(ref, gate, WebhookService.Settings.of(cfg), webhooks))
                 .register("/v0", new PrincipalsService(gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth()))
                 .register("/v0", new PermissionsService(gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth()))
                 .register("/v0", shares)
                 .register("/v0", stats)
                 .register("/v0", new NodeService(ref, gate, version()))
-                .register("/topics", new ManagementService(ref, gate, cfg, shares, stats, activity))
+                .register("/topics", new ManagementService(ref, gate, ManagementService.Settings.of(cfg), shares, stats, activity))
                 .register(new DashboardService())
                 .any((req, res) -> {
                     if (req.path().path().equals("/metrics")) {

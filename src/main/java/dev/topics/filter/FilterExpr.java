@@ -26,8 +26,13 @@ import java.util.List;
  * matches no {@code Eq/In/Lt…/Glob} and every {@code NotEq/NotIn}; {@code And []} is true,
  * {@code Or []} false; {@code Glob} is for {@code tag}/{@code node} only.
  *
- * <p>Compiled filters are immutable: share them between threads. Used by diff and delete;
- * watch, routers, subscriptions and webhooks will use the same compiler.
+ * <p>Compiled filters are immutable: share them between threads. Used by diff and delete,
+ * and by watch, routers, subscriptions and webhooks: one compiler for all of them.
+ *
+ * <p>A hot path: a compiled filter runs once per record for each filtered watcher. The
+ * watch fan-out it sits on is measured by the P4 fan-out benchmark ({@code benchmarks/run P4},
+ * benchmarks/p4/FanOut.java; figures in benchmarks/RESULTS.md), whose watchers are unfiltered:
+ * a change here is checked there with a filter added to its watch sessions.
  */
 public final class FilterExpr {
     private static final int MAX_DEPTH = 64;

@@ -22,9 +22,10 @@ import dev.topics.storage.RecordBatch;
 import dev.topics.storage.RecordView;
 import dev.topics.storage.Storage;
 import dev.topics.storage.StorageException;
+import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicInfo;
 import dev.topics.storage.TopicPatch;
-import dev.topics.topic.Reads;
+import dev.topics.topic.CursorPoll;
 import dev.topics.http.TopicName;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -45,16 +46,31 @@ public final class ManagementService implements HttpService {
     private static final Set<String> MESSAGES_QUERY = Set.of("since", "limit");
     private final StorageRef storage;
     private final Gate gate;
-    private final ServerConfig config;
+    private final Settings settings;
     private final SharesService shares;
     private final StatsService stats;
     private final Activity activity;
 
-    public ManagementService(StorageRef storage, Gate gate, ServerConfig config, SharesService shares, StatsService stats,
+    /**
+     * The settings the management routes read.
+     *
+     * @param maxBodyBytes   {@code limits.max_body_bytes}
+     * @param maxJsonDepth   {@code limits.max_json_depth}
+     * @param maxRecordBytes {@code limits.max_record_bytes}: the largest message
+     * @param topicDefaults  {@code topic_defaults.*}: the configuration of a topic made here
+     */
+    public record Settings(long maxBodyBytes, int maxJsonDepth, long maxRecordBytes, TopicConfig topicDefaults) {
+        public static Settings of(ServerConfig cfg) {
+            return new Settings(cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth(), cfg.limits().maxRecordBytes(),
+                    cfg.topicDefaults());
+        }
+    }
+
+    public ManagementService(StorageRef storage, Gate gate, Settings settings, SharesService shares, StatsService stats,
                              Activity activity) {
         this.storage = storage;
         this.gate = gate;
-        this.config = config;
+        this.settings = settings;
         this.shares = shares;
         this.stats = stats;
         this.activity = activity;
@@ -82,7 +98,7 @@ public final class ManagementService implements HttpService {
     }
 
     private byte[] body(ServerRequest req) {
-        return Body.read(req, config.limits().maxBodyBytes());
+        return Body.read(req, settings.maxBodyBytes());
     }
 
     private static JsonOut topic(JsonOut out, TopicInfo t) {
@@ -101,7 +117,7 @@ public final class ManagementService implements HttpService {
     private Flags flags(byte[] body, boolean withName) {
         String[] name = {null};
         Boolean[] b = {null, null};
-        JsonFields.body(body, config.limits().maxJsonDepth(), (f, at, r) -> {
+        JsonFields.body(body, settings.maxJsonDepth(), (f, at, r) -> {
             switch (f) {
                 case "name" -> {
                     if (!withName) {
@@ -153,7 +169,7 @@ public final class ManagementService implements HttpService {
         if (exists(s, f.name())) {
             throw new ApiError(409, "topic_exists", "topic '" + f.name() + "' exists");
         }
-        var change = s.putTopic(f.name(), f.patch(), caller.principal(), config.topicDefaults());
+        var change = s.putTopic(f.name(), f.patch(), caller.principal(), settings.topicDefaults());
         if (!change.created()) {
             throw new ApiError(409, "topic_exists", "topic '" + f.name() + "' exists");
         }
@@ -199,7 +215,7 @@ public final class ManagementService implements HttpService {
         String name = name(req);
         gate.requirePublish(caller, name);
         byte[][] payload = {null};
-        JsonFields.body(body(req), config.limits().maxJsonDepth(), (f, at, r) -> {
+        JsonFields.body(body(req), settings.maxJsonDepth(), (f, at, r) -> {
             if (!f.equals("payload")) {
                 throw ApiError.unknownField(at);
             }
@@ -208,13 +224,13 @@ public final class ManagementService implements HttpService {
         if (payload[0] == null) {
             throw ApiError.invalidField("payload is required");
         }
-        if (payload[0].length > config.limits().maxRecordBytes()) {
+        if (payload[0].length > settings.maxRecordBytes()) {
             throw new ApiError(413, "record_too_large", "payload is " + payload[0].length
-                    + " bytes; a message may be at most " + config.limits().maxRecordBytes() + " bytes");
+                    + " bytes; a message may be at most " + settings.maxRecordBytes() + " bytes");
         }
         Storage s = storage.get();
         AppendResult r = s.append(new AppendRequest(name, new RecordBatch(payload[0].length + 64).add(payload[0], null,
-                null, null), null, caller.principal(), config.topicDefaults()));
+                null, null), null, caller.principal(), settings.topicDefaults()));
         activity.wrote(name);
         ServerMetrics.written(1);
         ReadResult back = s.read(name, r.firstSeq() - 1, 1, 1, null, null);
@@ -232,10 +248,10 @@ public final class ManagementService implements HttpService {
         Query q = Query.of(req, MESSAGES_QUERY);
         long since = q.unsignedPastEveryHead("since");
         int limit = (int) q.u64("limit", 100, 1, 10_000);
-        ReadResult r = storage.get().read(name, since, limit, Reads.MAX_BYTES, null, null);
+        ReadResult r = storage.get().read(name, since, limit, CursorPoll.MAX_BYTES, null, null);
         activity.read(name);
         ServerMetrics.read(r.records().size());
-        JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().name("messages").beginArray();
+        JsonOut out = new JsonOut(CursorPoll.sizeHint(r)).beginObject().name("messages").beginArray();
         for (RecordView v : r.records()) {
             out.beginObject().field("id", v.seq()).name("payload").rawValue(v.buffer(), v.dataOffset(), v.dataLength())
                     .field("createdAt", Instant.ofEpochMilli(v.ts()).toString()).endObject();

@@ -15,6 +15,7 @@ import dev.topics.json.JsonOut;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
 import dev.topics.storage.StorageException;
+import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicInfo;
 import dev.topics.storage.TopicPatch;
 import dev.topics.http.TopicName;
@@ -36,13 +37,26 @@ public final class RouterService implements HttpService {
     private static final String WHAT = "router";
     private final StorageRef storage;
     private final Gate gate;
-    private final ServerConfig config;
+    private final Settings settings;
     private final Routers routers;
 
-    public RouterService(StorageRef storage, Gate gate, ServerConfig config, Routers routers) {
+    /**
+     * The settings the router routes read.
+     *
+     * @param maxBodyBytes  {@code limits.max_body_bytes}
+     * @param maxJsonDepth  {@code limits.max_json_depth}
+     * @param topicDefaults {@code topic_defaults.*}: whether and how a router creates its destination
+     */
+    public record Settings(long maxBodyBytes, int maxJsonDepth, TopicConfig topicDefaults) {
+        public static Settings of(ServerConfig cfg) {
+            return new Settings(cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth(), cfg.topicDefaults());
+        }
+    }
+
+    public RouterService(StorageRef storage, Gate gate, Settings settings, Routers routers) {
         this.storage = storage;
         this.gate = gate;
-        this.config = config;
+        this.settings = settings;
         this.routers = routers;
     }
 
@@ -69,7 +83,7 @@ public final class RouterService implements HttpService {
         String[] f = new String[5]; // source, dest, dest_url, dest_topic, dest_token
         byte[][] filter = {null};
         Long[] from = {null};
-        JsonFields.body(Body.read(req, config.limits().maxBodyBytes()), config.limits().maxJsonDepth(), (field, at, r) -> {
+        JsonFields.body(Body.read(req, settings.maxBodyBytes()), settings.maxJsonDepth(), (field, at, r) -> {
             switch (field) {
                 case "source" -> f[0] = TopicName.check(r.nextString(at));
                 case "dest" -> f[1] = r.nextStringOrNull(at);
@@ -140,10 +154,10 @@ public final class RouterService implements HttpService {
         try {
             s.topic(dest);
         } catch (StorageException.TopicNotFound e) {
-            if (!config.topicDefaults().autoCreate()) {
+            if (!settings.topicDefaults().autoCreate()) {
                 throw e;
             }
-            s.putTopic(dest, TopicPatch.EMPTY, owner, config.topicDefaults());
+            s.putTopic(dest, TopicPatch.EMPTY, owner, settings.topicDefaults());
         }
     }
 

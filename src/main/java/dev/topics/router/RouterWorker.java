@@ -13,9 +13,11 @@ import dev.topics.storage.Storage;
 import dev.topics.storage.StorageException;
 import dev.topics.storage.Tombstone;
 import dev.topics.storage.TopicConfig;
+import dev.topics.worker.Backoff;
+import dev.topics.worker.Worker;
+import dev.topics.worker.WorkerClock;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -37,13 +39,16 @@ import java.util.logging.Logger;
  *
  * <p>The worker ends when it is stopped or when its stored entry is gone or replaced.
  */
-final class RouterWorker implements Runnable {
+final class RouterWorker extends Worker {
     private static final Logger LOG = Logger.getLogger(RouterWorker.class.getName());
     static final int BATCH = 1000;
     static final long BATCH_BYTES = 1L << 20;
     private static final long IDLE_WAIT_MS = 500;
-    private static final long MIN_BACKOFF_MS = 250;
+    /** How often a router stopped for its creator's rights looks again. */
+    private static final long RIGHTS_WAIT_MS = 1000;
     static final long MAX_BACKOFF_MS = 30_000;
+    /** 250 ms, 500 ms, 1 s … up to 30 s, ±12.5 %. */
+    static final Backoff BACKOFF = new Backoff(250, MAX_BACKOFF_MS, 0.125);
 
     enum State { RUNNING, RETRYING, STOPPED }
 
@@ -52,17 +57,16 @@ final class RouterWorker implements Runnable {
     final RouterSpec spec;
     private final TopicConfig destDefaults;
     private final RemoteDest remote;
-    private volatile boolean stop;
     private volatile State state = State.RUNNING;
     private volatile String lastError;
     private final AtomicLong copied = new AtomicLong();
-    private Thread thread;
-    private long backoffMs = MIN_BACKOFF_MS;
+    private int failures;
 
     private final Function<RouterSpec, String> lostRights;
 
     RouterWorker(Storage storage, ControlEntry entry, TopicConfig destDefaults, RemoteDest remote,
-                 Function<RouterSpec, String> lostRights) {
+                 Function<RouterSpec, String> lostRights, WorkerClock clock) {
+        super(clock);
         this.lostRights = lostRights;
         this.storage = storage;
         this.entry = entry;
@@ -72,21 +76,7 @@ final class RouterWorker implements Runnable {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("topics-router-" + spec.name()).start(this);
-    }
-
-    /** Stops the loop and waits (briefly) for it: after this, the worker writes nothing more. */
-    void stop() {
-        stop = true;
-        Thread t = thread;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(15_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        start("topics-router-" + spec.name());
     }
 
     State state() {
@@ -105,7 +95,7 @@ final class RouterWorker implements Runnable {
     public void run() {
         RecordFilter userFilter = spec.filter();
         try {
-            while (!stop) {
+            while (!stopping()) {
                 ControlEntry now = storage.control(entry.key());
                 if (now == null || !Arrays.equals(now.spec(), entry.spec())) {
                     return; // deleted (or its topic was), or replaced by a newer worker
@@ -113,7 +103,7 @@ final class RouterWorker implements Runnable {
                 String lost = lostRights.apply(spec);
                 if (lost != null) {
                     fail(State.STOPPED, lost); // SPEC §9: stopped until its creator's rights come back
-                    Thread.sleep(1000);
+                    clock.sleep(RIGHTS_WAIT_MS);
                     continue;
                 }
                 try {
@@ -162,7 +152,7 @@ final class RouterWorker implements Runnable {
                 storage.moveCursor(new CursorMove(entry.key(), cursor, next)); // skipped or evicted only
             } else {
                 storage.awaitAfter(spec.source(), cursor, IDLE_WAIT_MS);
-                if (Thread.interrupted() && stop) {
+                if (Thread.interrupted() && stopping()) {
                     throw new InterruptedException();
                 }
             }
@@ -195,7 +185,7 @@ final class RouterWorker implements Runnable {
         if (state != State.RUNNING) {
             state = State.RUNNING;
         }
-        backoffMs = MIN_BACKOFF_MS;
+        failures = 0;
     }
 
     private void fail(State s, String why) {
@@ -204,9 +194,7 @@ final class RouterWorker implements Runnable {
     }
 
     private void backoff() throws InterruptedException {
-        long jitter = ThreadLocalRandom.current().nextLong(backoffMs / 4 + 1);
-        Thread.sleep(backoffMs - backoffMs / 8 + jitter);
-        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        clock.sleep(BACKOFF.delayMs(++failures));
     }
 
     /** Writes the status fields of SPEC §9 into the open object. */

@@ -6,6 +6,7 @@ import dev.topics.access.Gate;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
 import dev.topics.storage.TopicConfig;
+import dev.topics.worker.WorkerClock;
 import java.net.http.HttpClient;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ public final class Routers implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Routers.class.getName());
     private final TopicConfig destDefaults;
     private final Gate gate;
+    private final WorkerClock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(RemoteDest.CONNECT_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final Map<String, RouterWorker> workers = new ConcurrentHashMap<>();
@@ -39,8 +41,14 @@ public final class Routers implements AutoCloseable {
      * @param gate         decides whether a router's creator still has the rights it runs with
      */
     public Routers(TopicConfig destDefaults, Gate gate) {
+        this(destDefaults, gate, WorkerClock.SYSTEM);
+    }
+
+    /** Routers whose backoff waits on {@code clock} (tests of retries). */
+    public Routers(TopicConfig destDefaults, Gate gate, WorkerClock clock) {
         this.destDefaults = destDefaults;
         this.gate = gate;
+        this.clock = clock;
     }
 
     /**
@@ -131,7 +139,7 @@ public final class Routers implements AutoCloseable {
     private void launch(ControlEntry e) {
         RouterSpec spec = RouterSpec.of(e);
         RemoteDest remote = spec.remote() ? new RemoteDest(http, spec.destUrl(), spec.destTopic(), spec.destToken()) : null;
-        RouterWorker w = new RouterWorker(storage, e, destDefaults, remote, this::lostRights);
+        RouterWorker w = new RouterWorker(storage, e, destDefaults, remote, this::lostRights, clock);
         RouterWorker before = workers.put(spec.name(), w);
         if (before != null) {
             before.stop();

@@ -18,7 +18,7 @@ import dev.topics.storage.ControlEntry;
 import dev.topics.storage.ReadResult;
 import dev.topics.storage.Storage;
 import dev.topics.storage.TopicInfo;
-import dev.topics.topic.Reads;
+import dev.topics.topic.CursorPoll;
 import dev.topics.http.TopicName;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -38,14 +38,26 @@ public final class SubscriptionService implements HttpService {
     private static final String WHAT = "subscription";
     private final StorageRef storage;
     private final Gate gate;
-    private final ServerConfig config;
+    private final Settings settings;
     private final Activity activity;
 
-    public SubscriptionService(StorageRef storage, Gate gate, ServerConfig config, Activity activity) {
+    /**
+     * The settings the subscription routes read.
+     *
+     * @param maxBodyBytes {@code limits.max_body_bytes}
+     * @param maxJsonDepth {@code limits.max_json_depth}
+     */
+    public record Settings(long maxBodyBytes, int maxJsonDepth) {
+        public static Settings of(ServerConfig cfg) {
+            return new Settings(cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth());
+        }
+    }
+
+    public SubscriptionService(StorageRef storage, Gate gate, Settings settings, Activity activity) {
         this.activity = activity;
         this.storage = storage;
         this.gate = gate;
-        this.config = config;
+        this.settings = settings;
     }
 
     @Override
@@ -78,7 +90,7 @@ public final class SubscriptionService implements HttpService {
     }
 
     private byte[] body(ServerRequest req) {
-        return Body.read(req, config.limits().maxBodyBytes());
+        return Body.read(req, settings.maxBodyBytes());
     }
 
     private void put(ServerRequest req, ServerResponse res) {
@@ -88,7 +100,7 @@ public final class SubscriptionService implements HttpService {
         Long[] from = {null};
         byte[][] filter = {null};
         boolean[] filterGiven = {false};
-        JsonFields.body(body(req), config.limits().maxJsonDepth(), (f, at, r) -> {
+        JsonFields.body(body(req), settings.maxJsonDepth(), (f, at, r) -> {
             switch (f) {
                 case "from_seq" -> from[0] = r.nextU64OrNull(at);
                 case "filter" -> {
@@ -182,7 +194,7 @@ public final class SubscriptionService implements HttpService {
         String name = sub(req);
         long[] limit = {100};
         long[] wait = {0};
-        JsonFields.body(body(req), config.limits().maxJsonDepth(), (f, at, r) -> {
+        JsonFields.body(body(req), settings.maxJsonDepth(), (f, at, r) -> {
             switch (f) {
                 case "limit" -> {
                     limit[0] = r.nextU64(at);
@@ -202,12 +214,12 @@ public final class SubscriptionService implements HttpService {
         Storage s = storage.get();
         s.topic(topic);
         Subscription sub = Subscription.load(s, topic, name);
-        ReadResult r = Reads.read(s, topic, sub.cursor(), (int) limit[0], null, sub.filter(), wait[0], t0);
+        ReadResult r = CursorPoll.read(s, topic, sub.cursor(), (int) limit[0], null, sub.filter(), wait[0], t0);
         activity.read(topic);
         ServerMetrics.read(r.records().size());
-        JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().field("topic", topic).field("subscription", name)
+        JsonOut out = new JsonOut(CursorPoll.sizeHint(r)).beginObject().field("topic", topic).field("subscription", name)
                 .field("cursor", sub.cursor());
-        Reads.fields(out, r);
+        CursorPoll.fields(out, r);
         Responses.performance(out, t0, -1).endObject();
         Responses.send(res, 200, out);
     }
@@ -218,7 +230,7 @@ public final class SubscriptionService implements HttpService {
         String topic = readable(req);
         String name = sub(req);
         Long[] seq = {null};
-        JsonFields.body(body(req), config.limits().maxJsonDepth(), (f, at, r) -> {
+        JsonFields.body(body(req), settings.maxJsonDepth(), (f, at, r) -> {
             if (!f.equals("seq")) {
                 throw ApiError.unknownField(at);
             }

@@ -23,6 +23,7 @@ import dev.topics.storage.RecordFilter;
 import dev.topics.storage.Storage;
 import dev.topics.storage.StorageException;
 import dev.topics.storage.TopicChange;
+import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicInfo;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
@@ -46,16 +47,28 @@ public final class TopicService implements HttpService {
 
     private final StorageRef storage;
     private final Gate gate;
-    private final ServerConfig config;
+    private final Settings settings;
     private final WriteParser writes;
     private final Activity activity;
 
-    public TopicService(StorageRef storage, Gate gate, ServerConfig config, Activity activity) {
+    /**
+     * The settings a topic's routes read.
+     *
+     * @param limits        {@code limits.*}: body size, JSON depth, and what a write may hold
+     * @param topicDefaults {@code topic_defaults.*}: the configuration of a topic a write creates
+     */
+    public record Settings(ServerConfig.Limits limits, TopicConfig topicDefaults) {
+        public static Settings of(ServerConfig cfg) {
+            return new Settings(cfg.limits(), cfg.topicDefaults());
+        }
+    }
+
+    public TopicService(StorageRef storage, Gate gate, Settings settings, Activity activity) {
         this.activity = activity;
         this.storage = storage;
         this.gate = gate;
-        this.config = config;
-        this.writes = new WriteParser(config.limits());
+        this.settings = settings;
+        this.writes = new WriteParser(settings.limits());
     }
 
     @Override
@@ -85,20 +98,20 @@ public final class TopicService implements HttpService {
     }
 
     private byte[] body(ServerRequest req) {
-        return Body.read(req, config.limits().maxBodyBytes());
+        return Body.read(req, settings.limits().maxBodyBytes());
     }
 
     private void put(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
         Caller caller = gate.authenticate(req);
         String name = name(req);
-        var patch = TopicJson.parsePatch(body(req), config.limits().maxJsonDepth());
+        var patch = TopicJson.parsePatch(body(req), settings.limits().maxJsonDepth());
         if (exists(name)) {
             gate.requireOwner(caller, name); // changing a topic's config
         } else {
             gate.mayCreate(caller, name);
         }
-        TopicChange c = storage.get().putTopic(name, patch, caller.principal(), config.topicDefaults());
+        TopicChange c = storage.get().putTopic(name, patch, caller.principal(), settings.topicDefaults());
         sendChange(res, c, c.created() ? 201 : 200, t0);
     }
 
@@ -107,7 +120,7 @@ public final class TopicService implements HttpService {
         Caller caller = gate.authenticate(req);
         String name = name(req);
         gate.requireOwner(caller, name);
-        var patch = TopicJson.parsePatch(body(req), config.limits().maxJsonDepth());
+        var patch = TopicJson.parsePatch(body(req), settings.limits().maxJsonDepth());
         sendChange(res, storage.get().patchTopic(name, patch), 200, t0);
     }
 
@@ -185,7 +198,7 @@ public final class TopicService implements HttpService {
         }
         Storage s = storage.get();
         AppendResult r = s.append(new AppendRequest(name, w.batch(), w.idempotencyKey(), caller.principal(),
-                config.topicDefaults()));
+                settings.topicDefaults()));
         activity.wrote(name);
         ServerMetrics.written(r.deduped() ? 0 : Math.max(0, r.lastSeq() - r.firstSeq() + 1));
         int n = (int) (r.lastSeq() - r.firstSeq() + 1);
@@ -211,7 +224,7 @@ public final class TopicService implements HttpService {
         RecordFilter[] match = {null};
         Long[] range = {null, null};
         boolean[] sawMatch = {false};
-        JsonFields.body(body, config.limits().maxJsonDepth(), (f, at, r) -> {
+        JsonFields.body(body, settings.limits().maxJsonDepth(), (f, at, r) -> {
             switch (f) {
                 case "match" -> {
                     match[0] = FilterExpr.compile(r, "match");
@@ -274,7 +287,7 @@ public final class TopicService implements HttpService {
         String[] node = {null};
         long[] wait = {0};
         RecordFilter[] filter = {null};
-        JsonFields.body(body, config.limits().maxJsonDepth(), (f, at, r) -> {
+        JsonFields.body(body, settings.limits().maxJsonDepth(), (f, at, r) -> {
             switch (f) {
                 case "from_seq" -> {
                     from[0] = r.nextUnsignedLong(at);
@@ -304,11 +317,11 @@ public final class TopicService implements HttpService {
     }
 
     private void diff(ServerResponse res, String name, Diff d, long t0) {
-        ReadResult r = Reads.read(storage.get(), name, d.fromSeq, d.limit, d.node, d.filter, d.waitMs, t0);
+        ReadResult r = CursorPoll.read(storage.get(), name, d.fromSeq, d.limit, d.node, d.filter, d.waitMs, t0);
         activity.read(name);
         ServerMetrics.read(r.records().size());
-        JsonOut out = new JsonOut(Reads.sizeHint(r)).beginObject().field("topic", name);
-        Reads.fields(out, r);
+        JsonOut out = new JsonOut(CursorPoll.sizeHint(r)).beginObject().field("topic", name);
+        CursorPoll.fields(out, r);
         Responses.performance(out, t0, -1).endObject();
         Responses.send(res, 200, out);
     }

@@ -14,6 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * count. Records are immutable and a range's live records can only shrink (deletes,
  * retention), so equal counts over an equal range mean equal records: a delete that lands
  * after an event was encoded changes the count and the event is encoded again.
+ *
+ * <p>A hot path, measured by the P4 fan-out benchmark ({@code benchmarks/run P4},
+ * benchmarks/p4/FanOut.java; figures in benchmarks/RESULTS.md).
  */
 final class SharedEvents {
     /** One topic's last event: its key, its {@code data:} JSON, and (single-topic streams) the whole frame. */

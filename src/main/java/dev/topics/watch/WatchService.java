@@ -3,6 +3,7 @@ package dev.topics.watch;
 import dev.topics.access.Action;
 import dev.topics.access.Caller;
 import dev.topics.access.Gate;
+import dev.topics.config.ServerConfig;
 import dev.topics.http.ApiError;
 import dev.topics.http.Body;
 import dev.topics.http.Query;
@@ -105,16 +106,32 @@ public final class WatchService implements HttpService {
     /** Open streams per principal (http.max_streams_per_principal). */
     private final StreamSlots slots;
 
-    public WatchService(StorageRef storage, Gate gate, long maxBodyBytes, int maxJsonDepth, long sessionTtlMs,
-                        long stallMs, int maxStreamsPerPrincipal, Activity activity) {
+    /**
+     * The settings the watch routes read.
+     *
+     * @param maxBodyBytes           {@code limits.max_body_bytes}
+     * @param maxJsonDepth           {@code limits.max_json_depth}
+     * @param sessionTtlMs           {@code watch.session_ttl_ms}
+     * @param stallMs                {@code watch.stall_ms}
+     * @param maxStreamsPerPrincipal {@code http.max_streams_per_principal}
+     */
+    public record Settings(long maxBodyBytes, int maxJsonDepth, long sessionTtlMs, long stallMs,
+                           int maxStreamsPerPrincipal) {
+        public static Settings of(ServerConfig cfg) {
+            return new Settings(cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth(), cfg.watch().sessionTtlMs(),
+                    cfg.watch().stallMs(), cfg.http().maxStreamsPerPrincipal());
+        }
+    }
+
+    public WatchService(StorageRef storage, Gate gate, Settings settings, Activity activity) {
         this.activity = activity;
-        this.slots = new StreamSlots(maxStreamsPerPrincipal);
+        this.slots = new StreamSlots(settings.maxStreamsPerPrincipal());
         this.storage = storage;
         this.gate = gate;
-        this.maxBodyBytes = maxBodyBytes;
-        this.maxJsonDepth = maxJsonDepth;
-        this.sessionTtlMs = sessionTtlMs;
-        this.stallMs = stallMs;
+        this.maxBodyBytes = settings.maxBodyBytes();
+        this.maxJsonDepth = settings.maxJsonDepth();
+        this.sessionTtlMs = settings.sessionTtlMs();
+        this.stallMs = settings.stallMs();
         Thread.ofVirtual().name("topics-watch-expiry").start(this::expireLoop);
         Thread.ofVirtual().name("topics-watch-stall").start(this::stallLoop);
     }
@@ -243,7 +260,7 @@ public final class WatchService implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         Caller caller = gate.authenticate(req);
         byte[] body = Body.read(req, maxBodyBytes);
-        Session session = Session.parse(body, maxJsonDepth);
+        SessionSpec session = SessionSpec.parse(body, maxJsonDepth);
         Storage s = storage.get();
         for (String topic : session.cursors().keySet()) {
             gate.require(caller, topic, Action.READ); // 401/403, or 404 naming the topic
@@ -280,7 +297,7 @@ public final class WatchService implements HttpService {
         if (caller == null) {
             throw new ApiError(403, "forbidden", "the credentials this watch session was made with are no longer valid");
         }
-        Session session = Session.parse(stored.request(), maxJsonDepth);
+        SessionSpec session = SessionSpec.parse(stored.request(), maxJsonDepth);
         for (String topic : session.cursors().keySet()) {
             if (!gate.stillAllowed(caller, topic, Action.READ)) {
                 throw new ApiError(403, "forbidden", "no right to read topic '" + topic + "'");

@@ -32,13 +32,25 @@ public final class WebhookService implements HttpService {
     private static final SecureRandom RANDOM = new SecureRandom();
     private final StorageRef storage;
     private final Gate gate;
-    private final ServerConfig config;
+    private final Settings settings;
     private final Webhooks webhooks;
 
-    public WebhookService(StorageRef storage, Gate gate, ServerConfig config, Webhooks webhooks) {
+    /**
+     * The settings the webhook routes read.
+     *
+     * @param maxBodyBytes {@code limits.max_body_bytes}
+     * @param maxJsonDepth {@code limits.max_json_depth}
+     */
+    public record Settings(long maxBodyBytes, int maxJsonDepth) {
+        public static Settings of(ServerConfig cfg) {
+            return new Settings(cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth());
+        }
+    }
+
+    public WebhookService(StorageRef storage, Gate gate, Settings settings, Webhooks webhooks) {
         this.storage = storage;
         this.gate = gate;
-        this.config = config;
+        this.settings = settings;
         this.webhooks = webhooks;
     }
 
@@ -66,7 +78,7 @@ public final class WebhookService implements HttpService {
 
     private Fields fields(byte[] body, boolean create) {
         Fields f = new Fields();
-        JsonFields.body(body, config.limits().maxJsonDepth(), (name, at, r) -> {
+        JsonFields.body(body, settings.maxJsonDepth(), (name, at, r) -> {
             switch (name) {
                 case "url" -> f.url = r.nextString(at);
                 case "secret" -> {
@@ -149,7 +161,7 @@ public final class WebhookService implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
         TopicInfo t = owned(req);
-        Fields f = fields(Body.read(req, config.limits().maxBodyBytes()), true);
+        Fields f = fields(Body.read(req, settings.maxBodyBytes()), true);
         if (f.url == null) {
             throw ApiError.invalidField("url is required");
         }
@@ -210,7 +222,7 @@ public final class WebhookService implements HttpService {
         TopicInfo t = owned(req);
         Storage s = storage.get();
         Webhook old = webhook(s, t, req.path().pathParameters().get("id"));
-        Fields f = fields(Body.read(req, config.limits().maxBodyBytes()), false);
+        Fields f = fields(Body.read(req, settings.maxBodyBytes()), false);
         if (f.url != null) {
             checkUrl(f.url);
         }

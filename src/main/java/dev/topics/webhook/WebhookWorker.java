@@ -9,6 +9,9 @@ import dev.topics.storage.RecordView;
 import dev.topics.storage.Storage;
 import dev.topics.storage.StorageException;
 import dev.topics.topic.RecordJson;
+import dev.topics.worker.Backoff;
+import dev.topics.worker.Worker;
+import dev.topics.worker.WorkerClock;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +22,6 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.crypto.Mac;
@@ -34,11 +36,15 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code PATCH {"state": "active"}}. A delivery is identified by the webhook and its first
  * seq, so a retry after a restart carries the same {@code X-Topics-Delivery}.
  */
-final class WebhookWorker implements Runnable {
+final class WebhookWorker extends Worker {
     private static final Logger LOG = Logger.getLogger(WebhookWorker.class.getName());
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     static final long MAX_BACKOFF_MS = 600_000;
+    /** 1 s, 2 s, 4 s … up to 10 min, ±20 %. */
+    static final Backoff BACKOFF = new Backoff(1000, MAX_BACKOFF_MS, 0.2);
     private static final long IDLE_WAIT_MS = 500;
+    /** How long the worker waits when the engine is unavailable before it looks again. */
+    private static final long UNAVAILABLE_WAIT_MS = 1000;
     static final long READ_BYTES = 4L << 20;
 
     private final Storage storage;
@@ -46,8 +52,6 @@ final class WebhookWorker implements Runnable {
     private final HttpClient http;
     private final Deliveries deliveries;
     private final Addresses addresses;
-    private volatile boolean stop;
-    private Thread thread;
     private Deliveries.Delivery current;
     private byte[] specSeen;
     private RecordFilter filter;
@@ -56,7 +60,8 @@ final class WebhookWorker implements Runnable {
 
     /** @param onGone called when the worker ends because its webhook (or its topic) was deleted */
     WebhookWorker(Storage storage, String id, HttpClient http, Deliveries deliveries, Addresses addresses,
-                  Runnable onGone) {
+                  Runnable onGone, WorkerClock clock) {
+        super(clock);
         this.onGone = onGone;
         this.storage = storage;
         this.id = id;
@@ -66,26 +71,13 @@ final class WebhookWorker implements Runnable {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("topics-webhook-" + id).start(this);
-    }
-
-    void stop() {
-        stop = true;
-        Thread t = thread;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(15_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        start("topics-webhook-" + id);
     }
 
     @Override
     public void run() {
         try {
-            while (!stop) {
+            while (!stopping()) {
                 ControlEntry e = storage.control(Webhook.key(id));
                 if (e == null) {
                     onGone.run(); // deleted, or its topic was
@@ -97,7 +89,7 @@ final class WebhookWorker implements Runnable {
                     filter = wh.filter();
                 }
                 if (wh.failing()) {
-                    Thread.sleep(IDLE_WAIT_MS);
+                    clock.sleep(IDLE_WAIT_MS);
                     continue;
                 }
                 try {
@@ -106,7 +98,7 @@ final class WebhookWorker implements Runnable {
                          | StorageException.TopicNotFound gone) {
                     // changed or deleted under us: look again
                 } catch (StorageException.Unavailable down) {
-                    Thread.sleep(1000);
+                    clock.sleep(UNAVAILABLE_WAIT_MS);
                 }
             }
         } catch (InterruptedException e) {
@@ -133,16 +125,17 @@ final class WebhookWorker implements Runnable {
             }
             long first = r.records().get(0).seq();
             long last = r.records().get(r.records().size() - 1).seq();
-            d = new Deliveries.Delivery("dl_" + id.substring(3) + "_" + first, first, last, System.currentTimeMillis());
+            d = new Deliveries.Delivery("dl_" + id.substring(3) + "_" + first, first, last,
+                    System.currentTimeMillis()); // created_at: the wall clock, whatever the retries wait on
             d.cursor = cursor;
             d.next = next;
             d.body = body(wh, d, r);
             current = d;
             deliveries.add(d);
         }
-        long wait = d.nextAttemptAtMs - System.currentTimeMillis();
+        long wait = d.nextAttemptAtMs - clock.millis();
         if (wait > 0) {
-            Thread.sleep(Math.min(wait, IDLE_WAIT_MS)); // short naps: a PATCH or a delete is noticed soon
+            clock.sleep(Math.min(wait, IDLE_WAIT_MS)); // short naps: a PATCH or a delete is noticed soon
             return;
         }
         d.attempts++;
@@ -184,9 +177,7 @@ final class WebhookWorker implements Runnable {
             }
             return;
         }
-        long backoff = Math.min(MAX_BACKOFF_MS, 1000L << Math.min(20, d.attempts - 1));
-        long jitter = (long) (backoff * (ThreadLocalRandom.current().nextDouble() * 0.4 - 0.2));
-        d.nextAttemptAtMs = System.currentTimeMillis() + backoff + jitter;
+        d.nextAttemptAtMs = clock.millis() + BACKOFF.delayMs(d.attempts);
     }
 
     private static byte[] body(Webhook wh, Deliveries.Delivery d, ReadResult r) {

@@ -2,6 +2,7 @@ package dev.topics.webhook;
 
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
+import dev.topics.worker.WorkerClock;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
@@ -19,12 +20,19 @@ public final class Webhooks implements AutoCloseable {
     private final Map<String, WebhookWorker> workers = new ConcurrentHashMap<>();
     private final Map<String, Deliveries> logs = new ConcurrentHashMap<>();
     private final Addresses addresses;
+    private final WorkerClock clock;
     private volatile Storage storage;
     private volatile boolean closed;
 
     /** @param allowPrivate whether deliveries may go to loopback, link-local and private addresses */
     public Webhooks(boolean allowPrivate) {
+        this(allowPrivate, WorkerClock.SYSTEM);
+    }
+
+    /** Webhooks whose backoff waits on {@code clock} (tests of retries). */
+    public Webhooks(boolean allowPrivate, WorkerClock clock) {
         this.addresses = new Addresses(allowPrivate);
+        this.clock = clock;
     }
 
     Addresses addresses() {
@@ -47,7 +55,7 @@ public final class Webhooks implements AutoCloseable {
             if (workers.remove(id, self[0])) {
                 logs.remove(id);
             }
-        });
+        }, clock);
         self[0] = w;
         WebhookWorker old = workers.put(id, w);
         if (old != null) {

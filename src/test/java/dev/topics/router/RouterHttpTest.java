@@ -3,9 +3,11 @@ package dev.topics.router;
 import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.testing.Await;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
 import dev.topics.testing.ServerTest;
+import dev.topics.testing.SkipClock;
 import dev.topics.testing.TestServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -35,6 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class RouterHttpTest extends ServerTest {
     private static final Duration AWAIT = Duration.ofSeconds(20);
+    /**
+     * The clock of the servers whose routers retry (a destination down or refusing): waits
+     * move it on instead of waiting out the backoff.
+     */
+    private static final SkipClock CLOCK = new SkipClock();
+    /** How far {@link #CLOCK} moves on each poll of a wait (10 ms of real time). */
+    private static final Duration SKIP = Duration.ofMillis(100);
     private static final List<String> PUT_FIELDS = List.of("router", "source", "dest", "filter", "cursor",
             "source_head_seq", "lag", "copied", "state", "last_error", "created_at", "created", "performance");
     private static final List<String> GET_FIELDS = List.of("router", "source", "dest", "filter", "cursor",
@@ -110,20 +119,15 @@ class RouterHttpTest extends ServerTest {
         return h.get("/v0/node").ok().str("node_id");
     }
 
-    /** Polls GET /v0/routers/{name} until the condition holds; fails with the last answer after {@link #AWAIT}. */
+    /**
+     * Polls GET /v0/routers/{name} until the condition holds, moving {@link #CLOCK} on
+     * meanwhile (a retry may be due); fails with the last answer after {@link #AWAIT}.
+     */
     private static Response awaitRouter(Http h, String name, String what, Predicate<Response> cond) {
-        long deadline = System.nanoTime() + AWAIT.toNanos();
-        Response last;
-        while (true) {
-            last = h.get(router(name)).ok();
-            if (cond.test(last)) {
-                return last;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("router " + name + ": not " + what + " within " + AWAIT + "; last: " + last);
-            }
-            pause(20);
-        }
+        return Await.value("router " + name + ": " + what, AWAIT, () -> {
+            CLOCK.skip(SKIP);
+            return h.get(router(name)).ok();
+        }, cond);
     }
 
     private static Response awaitCaughtUp(Http h, String name) {
@@ -132,28 +136,12 @@ class RouterHttpTest extends ServerTest {
 
     /** Polls a topic until it holds {@code n} live records (fails if it gets more). */
     private static List<Map<String, Object>> awaitCount(Http h, String topic, int n) {
-        long deadline = System.nanoTime() + AWAIT.toNanos();
-        while (true) {
-            Response t = h.get("/v0/topics/" + topic).ok();
-            long count = t.num("count");
+        Await.value(topic + " holding " + n + " records", AWAIT, () -> {
+            long count = h.get("/v0/topics/" + topic).ok().num("count");
             assertThat(count).as("records in %s (expected %d)", topic, n).isLessThanOrEqualTo(n);
-            if (count == n) {
-                return readAll(h, topic);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(topic + " holds " + count + " records, not " + n + ", after " + AWAIT);
-            }
-            pause(20);
-        }
-    }
-
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+            return count;
+        }, count -> count == n);
+        return readAll(h, topic);
     }
 
     private static int freePort() {
@@ -390,7 +378,7 @@ class RouterHttpTest extends ServerTest {
         writeRange(http, src, 100, 2);
         http.delete(router(early)).ok();
         http.delete(router(late)).ok();
-        pause(300); // the absence of a copy can only be checked after some time
+        Await.sleep(300); // the absence of a copy can only be checked after some time
         assertThat(headSeq(http, dest)).isEqualTo(destHead);
 
         http.get(router(uniqueTopic("never"))).assertError(404, "router_not_found");
@@ -848,7 +836,8 @@ class RouterHttpTest extends ServerTest {
     @Test
     void aRemoteDestinationThatIsDownIsRetriedThenGetsEverythingOnce() {
         int port = freePort();
-        try (TestServer src = TestServer.builder(ownTmp.resolve("src")).env("TOPICS_NODE_ID", "src-node").start()) {
+        try (TestServer src = TestServer.builder(ownTmp.resolve("src")).env("TOPICS_NODE_ID", "src-node").clock(CLOCK)
+                .start()) {
             Http s = src.http();
             createTopic(s, "outbox");
             putRouter(s, "out", "{\"source\":\"outbox\",\"dest_url\":\"http://127.0.0.1:" + port
@@ -901,7 +890,7 @@ class RouterHttpTest extends ServerTest {
     @Test
     void recordsDeletedBeforeTheyAreCopiedAreNeverCopied() {
         int port = freePort();
-        try (TestServer src = TestServer.start(ownTmp.resolve("del-src"))) {
+        try (TestServer src = TestServer.builder(ownTmp.resolve("del-src")).clock(CLOCK).start()) {
             Http s = src.http();
             createTopic(s, "jobs");
             putRouter(s, "jobs-out", "{\"source\":\"jobs\",\"dest_url\":\"http://127.0.0.1:" + port + "\",\"from_seq\":0}")
@@ -944,7 +933,7 @@ class RouterHttpTest extends ServerTest {
     @Test
     void aRemoteRouterUsesItsTokenAndReportsRefusals() {
         String admin = "admin-token-for-router-test";
-        try (TestServer src = TestServer.start(ownTmp.resolve("tsrc"));
+        try (TestServer src = TestServer.builder(ownTmp.resolve("tsrc")).clock(CLOCK).start();
              TestServer dest = TestServer.builder(ownTmp.resolve("tdest")).env("TOPICS_AUTH", "required")
                      .env("TOPICS_ADMIN_TOKEN", admin).start()) {
             Http s = src.http();

@@ -3,6 +3,7 @@ package dev.topics.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.json.JsonReader;
+import dev.topics.testing.Await;
 import dev.topics.testing.ChildServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -163,17 +164,17 @@ class RouterProcessTest {
         writers.start("west", westPort, 2);
         writers.start("east", eastPort, 2);
         try {
-            sleep(2500);
+            Await.sleep(2500);
             assertThat(writers.acked.get("west")).as("west writes before the kill").isNotEmpty();
             west.sigkill();
             assertThat(west.waitFor(Duration.ofSeconds(20))).as("exit code after SIGKILL").isEqualTo(137);
             // while west is down, east's router retries
             Status retrying = awaitStatus(east, "to-west", "retrying", st -> "retrying".equals(st.state) && st.lastError != null);
             System.out.println("east's router while west is down: " + retrying);
-            sleep(500);
+            Await.sleep(500);
             west = start(westData, westEnv);
             assertThat(west.port()).isEqualTo(westPort);
-            sleep(2000);
+            Await.sleep(2000);
         } finally {
             writers.stop();
         }
@@ -198,7 +199,7 @@ class RouterProcessTest {
                 throw new AssertionError("no convergence within " + AWAIT + ": west " + wc + " records, router " + we
                         + "; east " + ec + " records, router " + ew);
             }
-            sleep(50);
+            Await.sleep(50);
         }
 
         List<Rec> onWest = readAll(w, "mirror");
@@ -287,9 +288,9 @@ class RouterProcessTest {
                         }
                     } catch (IOException e) {
                         failed.incrementAndGet(); // the server is down: this batch may or may not be there
-                        sleep(50);
+                        Await.sleep(50);
                     }
-                    sleep(5);
+                    Await.sleep(5);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -353,7 +354,7 @@ class RouterProcessTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("router " + router + " not " + what + " within " + AWAIT + ": " + st);
             }
-            sleep(2);
+            Await.sleep(2);
         }
     }
 
@@ -448,15 +449,6 @@ class RouterProcessTest {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new AssertionError("no free port", e);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.topics.testing;
 import dev.topics.TopicsServer;
 import dev.topics.config.ConfigLoader;
 import dev.topics.config.ServerConfig;
+import dev.topics.worker.WorkerClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -37,6 +38,7 @@ public final class TestServer implements AutoCloseable {
     private final Map<String, String> env;
     private final Http http;
     private volatile TopicsServer server;
+    private WorkerClock clock = WorkerClock.SYSTEM;
 
     private TestServer(Path root, String yaml, Map<String, String> extraEnv) {
         this.root = root;
@@ -96,6 +98,7 @@ public final class TestServer implements AutoCloseable {
         private final Path root;
         private final Map<String, String> env = new HashMap<>();
         private String yaml;
+        private WorkerClock clock = WorkerClock.SYSTEM;
 
         private Builder(Path root) {
             this.root = root;
@@ -113,8 +116,15 @@ public final class TestServer implements AutoCloseable {
             return this;
         }
 
+        /** The clock the routers' and webhooks' backoff waits on (a {@link SkipClock} in tests of retries). */
+        public Builder clock(WorkerClock c) {
+            this.clock = c;
+            return this;
+        }
+
         public TestServer start() {
             TestServer s = new TestServer(root, yaml, env);
+            s.clock = clock;
             s.startServer();
             return s;
         }
@@ -123,7 +133,7 @@ public final class TestServer implements AutoCloseable {
     private void startServer() {
         try {
             ServerConfig cfg = ConfigLoader.load(configFile, env);
-            server = TopicsServer.start(cfg);
+            server = TopicsServer.start(cfg, false, clock);
         } catch (Exception e) {
             throw new IllegalStateException("test server failed to start: " + e.getMessage(), e);
         }

@@ -2,7 +2,9 @@ package dev.topics.webhook;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.topics.testing.Await;
 import dev.topics.testing.Http;
+import dev.topics.testing.SkipClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -121,9 +124,11 @@ final class Receiver implements AutoCloseable {
     private Reply standing = Reply.status(200);
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final int port;
+    private final LongSupplier clock;
     private HttpServer server;
 
-    private Receiver() throws IOException {
+    private Receiver(LongSupplier clock) throws IOException {
+        this.clock = clock;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         port = server.getAddress().getPort();
         listen();
@@ -131,8 +136,16 @@ final class Receiver implements AutoCloseable {
 
     /** A receiver listening on a free loopback port, answering 200 to everything. */
     static Receiver start() {
+        return start(System::nanoTime);
+    }
+
+    /**
+     * A receiver that stamps arrivals with {@code nanos} (a {@link SkipClock}'s, so that the
+     * time between two attempts includes the backoff that the test skipped).
+     */
+    static Receiver start(LongSupplier nanos) {
         try {
-            return new Receiver();
+            return new Receiver(nanos);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the receiver", e);
         }
@@ -214,12 +227,7 @@ final class Receiver implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw new UncheckedIOException("cannot listen on port " + port + " again", e);
                 }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", ie);
-                }
+                Await.sleep(50);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -248,28 +256,12 @@ final class Receiver implements AutoCloseable {
 
     /** Waits until {@code cond} holds for the requests so far; fails with them after {@code timeout}. */
     List<Request> await(String what, Duration timeout, Predicate<List<Request>> cond) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<Request> now = requests();
-            if (cond.test(now)) {
-                return now;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("receiver: not " + what + " within " + timeout + "; received "
-                        + now.size() + ":\n" + String.join("\n", now.stream().map(Request::toString).toList()));
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
-        }
+        return Await.value("receiver: " + what, timeout, this::requests, cond);
     }
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            long at = System.nanoTime();
+            long at = clock.getAsLong();
             byte[] body;
             try (InputStream in = ex.getRequestBody()) {
                 body = in.readAllBytes();

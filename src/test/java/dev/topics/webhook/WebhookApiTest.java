@@ -3,6 +3,7 @@ package dev.topics.webhook;
 import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.testing.Await;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
 import dev.topics.testing.TestServer;
@@ -111,15 +112,6 @@ class WebhookApiTest {
             b.append(i == 0 ? "" : ",").append("{\"data\":").append(i).append('}');
         }
         return h.post(path(t), b.append("]}").toString()).ok();
-    }
-
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 
     private static String q(String s) {
@@ -441,11 +433,8 @@ class WebhookApiTest {
             Response a = h.post(hooks("keep.t"), "{\"url\":" + q(r.url()) + ",\"from_seq\":1,\"batch_max\":2,"
                     + "\"max_attempts\":7,\"filter\":[\"seq\",\"Gte\",1],\"secret\":\"kept-secret\"}").ok(201);
             Response b = h.post(hooks("keep.t"), "{\"url\":\"http://8.8.8.8/elsewhere\",\"from_seq\":3}").ok(201);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (h.get(hook("keep.t", a.str("id"))).ok().num("cursor") != 3) {
-                assertThat(System.nanoTime()).as("delivered up to 3").isLessThan(deadline);
-                pause(20);
-            }
+            Await.until("delivered up to 3", Duration.ofSeconds(20),
+                    () -> h.get(hook("keep.t", a.str("id"))).ok().num("cursor") == 3);
             Map<String, Response> before = Map.of(a.str("id"), h.get(hook("keep.t", a.str("id"))).ok(),
                     b.str("id"), h.get(hook("keep.t", b.str("id"))).ok());
             int requests = r.count();

@@ -3,11 +3,12 @@ package dev.topics.webhook;
 import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.testing.Await;
 import dev.topics.testing.ChildServer;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
 import dev.topics.testing.MemoryTempDir;
-import dev.topics.testing.ServerTest;
+import dev.topics.testing.SkipClock;
 import dev.topics.testing.TestServer;
 import dev.topics.webhook.Receiver.Reply;
 import dev.topics.webhook.Receiver.Request;
@@ -26,11 +27,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,16 +52,39 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The central check, {@link #assertDeliveredInOrder}: every record arrives, first
  * arrivals in seq order, and a record arrives twice only as a repeat of a whole earlier
  * batch under the same {@code X-Topics-Delivery}.
+ *
+ * <p>The servers run their webhooks on a {@link SkipClock}: where a test waits for a retry,
+ * it moves that clock on instead of waiting out the backoff, and the receivers stamp
+ * arrivals with it, so the time between two attempts still includes their backoff.
  */
 @Timeout(180)
-class WebhookDeliveryTest extends ServerTest {
+class WebhookDeliveryTest {
     private static final Duration AWAIT = Duration.ofSeconds(20);
+    /** How far the clock moves on each poll of a wait that waits for retries (10 ms of real time). */
+    private static final Duration SKIP = Duration.ofMillis(100);
+    private static final SkipClock CLOCK = new SkipClock();
     private static final Set<String> DELIVERY_FIELDS = Set.of("id", "from_seq", "to_seq", "attempts", "status",
             "last_status", "last_error", "next_attempt_at", "created_at");
+
+    @TempDir
+    static Path tmp;
+    static TestServer server;
+    static Http http;
 
     /** For tests that run servers of their own (restarts, SIGKILL). */
     @TempDir
     Path ownTmp;
+
+    @BeforeAll
+    static void startServer() {
+        server = TestServer.builder(tmp).clock(CLOCK).start();
+        http = server.http();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
 
     private final List<Receiver> receivers = new ArrayList<>();
     private final List<String> topics = new ArrayList<>();
@@ -89,7 +116,7 @@ class WebhookDeliveryTest extends ServerTest {
     }
 
     private Receiver receiver() {
-        Receiver r = Receiver.start();
+        Receiver r = Receiver.start(CLOCK::nanos);
         receivers.add(r);
         return r;
     }
@@ -159,10 +186,16 @@ class WebhookDeliveryTest extends ServerTest {
         return s;
     }
 
-    /** Waits until the receiver has acknowledged every seq in {@code expected} for webhook {@code id}. */
+    /**
+     * Waits until the receiver has acknowledged every seq in {@code expected} for webhook
+     * {@code id}, moving the clock on meanwhile: retries come without waiting out their backoff.
+     */
     private static List<Request> awaitAcknowledged(Receiver r, String id, List<Long> expected, Duration timeout) {
-        List<Request> all = r.await(expected.size() + " records of " + id + " acknowledged", timeout,
-                reqs -> acknowledgedSeqs(reqs, id).containsAll(expected));
+        List<Request> all = Await.value("receiver: " + expected.size() + " records of " + id + " acknowledged", timeout,
+                () -> {
+                    CLOCK.skip(SKIP);
+                    return r.requests();
+                }, reqs -> acknowledgedSeqs(reqs, id).containsAll(expected));
         return of(all, id);
     }
 
@@ -196,41 +229,26 @@ class WebhookDeliveryTest extends ServerTest {
         assertThat(firsts).as("records in the order of first arrival").isEqualTo(expected);
     }
 
+    /** Polls the webhook until {@code cond} holds, moving the clock on meanwhile (a retry may be due). */
     private static Response awaitHook(Http h, String t, String id, String what, Predicate<Response> cond) {
-        return await(() -> h.get(hook(t, id)).ok(), "webhook " + id + " " + what, AWAIT, cond);
+        return await(() -> {
+            CLOCK.skip(SKIP);
+            return h.get(hook(t, id)).ok();
+        }, "webhook " + id + " " + what, AWAIT, cond);
     }
 
     private static Response awaitDeliveries(Http h, String t, String id, String what, Predicate<Response> cond) {
         return await(() -> h.get(hook(t, id) + "/deliveries").ok(), "deliveries of " + id + " " + what, AWAIT, cond);
     }
 
-    private static Response await(java.util.function.Supplier<Response> get, String what, Duration timeout,
+    private static Response await(Supplier<Response> get, String what, Duration timeout,
                                   Predicate<Response> cond) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Response r = get.get();
-            if (cond.test(r)) {
-                return r;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not " + what + " within " + timeout + "; last: " + r);
-            }
-            pause(20);
-        }
+        return Await.value(what, timeout, get, cond);
     }
 
     private static Map<String, Object> newest(Response deliveries) {
         List<Object> l = deliveries.list("deliveries");
         return l.isEmpty() ? Map.of() : Http.Json.obj(l.get(0));
-    }
-
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 
     private static Response stats(Http h, String t) {
@@ -462,7 +480,8 @@ class WebhookDeliveryTest extends ServerTest {
 
         // no more attempts: the next would have come ~2 s after the second
         assertThat(of(r.requests(), id)).hasSize(2);
-        pause(4000);
+        CLOCK.skip(Duration.ofMillis(4000));
+        Await.sleep(300);
         assertThat(of(r.requests(), id)).as("requests after the webhook went failing").hasSize(2);
         assertThat(http.get(hook(t, id)).ok().str("state")).isEqualTo("failing");
 
@@ -520,12 +539,14 @@ class WebhookDeliveryTest extends ServerTest {
         String t = topic("wh.attempts-writes");
         String id = createHook(http, t, r.url(), "\"max_attempts\":3").str("id");
         write(http, t, 1, 1);
-        // attempts at ~0 s, ~1 s, ~3 s (±20 %): failing after ~3.6 s at most. Keep writing meanwhile.
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        // attempts at ~0 s, ~1 s, ~3 s (±20 %): failing after ~3.6 s at most. Keep writing meanwhile,
+        // one write per 300 ms of the clock.
+        long deadline = CLOCK.nanos() + Duration.ofSeconds(10).toNanos();
         long i = 2;
-        while (!"failing".equals(http.get(hook(t, id)).ok().get("state")) && System.nanoTime() < deadline) {
+        while (!"failing".equals(http.get(hook(t, id)).ok().get("state")) && CLOCK.nanos() < deadline) {
             write(http, t, i++, 1);
-            pause(300);
+            CLOCK.skip(Duration.ofMillis(300));
+            Await.sleep(20);
         }
         List<Request> attempts = of(r.requests(), id);
         long writes = i - 1;
@@ -565,7 +586,7 @@ class WebhookDeliveryTest extends ServerTest {
 
     @Test
     void aReceiverDownAcrossARestartLosesNothing() {
-        try (TestServer own = TestServer.start(ownTmp)) {
+        try (TestServer own = TestServer.builder(ownTmp).clock(CLOCK).start()) {
             Http h = own.http();
             Receiver r = receiver();
             Receiver refusing = receiver().always(500);
@@ -596,7 +617,7 @@ class WebhookDeliveryTest extends ServerTest {
             assertThat(h.get(hook("down.t", id)).ok().num("cursor")).isEqualTo(10);
             assertThat(h.get(hook("down.t", failingId)).ok().str("state")).isEqualTo("failing");
             write(h, "down.t", 41, 10); // 41..50
-            pause(500);
+            Await.sleep(500);
             r.up();
             List<Request> got = awaitAcknowledged(r, id, range(1, 50), Duration.ofSeconds(40));
             assertDeliveredInOrder(got, range(1, 50));
@@ -642,7 +663,7 @@ class WebhookDeliveryTest extends ServerTest {
         child.set(ChildServer.start(data));
         assertThat(h.get(hook("crash.t", id)).ok().num("cursor")).isBetween(0L, 200L);
         write(h, "crash.t", 201, 20);
-        pause(1500);
+        Await.sleep(1500);
         r.up();
         List<Request> got = awaitAcknowledged(r, id, range(1, 220), Duration.ofSeconds(40));
         assertDeliveredInOrder(got, range(1, 220));
@@ -710,7 +731,7 @@ class WebhookDeliveryTest extends ServerTest {
         assertThat(del.str("id")).isEqualTo(id);
         assertThat(del.bool("deleted")).isTrue();
         int atReturn = of(r.requests(), id).size();
-        pause(2000);
+        Await.sleep(2000);
         assertThat(of(r.requests(), id).size()).as("requests after the DELETE returned").isLessThanOrEqualTo(atReturn + 1);
         assertThat(of(r.requests(), id).size()).isLessThan(50);
         http.get(hook(t, id)).assertError(404, "webhook_not_found");
@@ -746,7 +767,8 @@ class WebhookDeliveryTest extends ServerTest {
         http.get(hook(t, retrying) + "/deliveries").assertError(404, "webhook_not_found");
         http.patch(hook(t, retrying), "{\"state\":\"active\"}").assertError(404, "webhook_not_found");
         write(http, t, 1, 5);
-        pause(3000); // the retrying one would have tried again after ~1 s and ~2 s
+        CLOCK.skip(Duration.ofMillis(3000)); // the retrying one would have tried again after ~1 s and ~2 s
+        Await.sleep(500);
         assertThat(of(slow.requests(), flowing).size()).as("deliveries after the topic was deleted")
                 .isLessThanOrEqualTo(slowAt + 1);
         assertThat(of(refusing.requests(), retrying).size()).as("retries after the topic was deleted")

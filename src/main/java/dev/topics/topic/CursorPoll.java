@@ -11,11 +11,11 @@ import dev.topics.storage.Tombstone;
  * Reading from a cursor the way SPEC §4 describes it, shared by diff and by subscriptions'
  * {@code next}: the long poll, and the answer's fields.
  */
-public final class Reads {
+public final class CursorPoll {
     /** A read answers with at most about this much record data (SPEC §4). */
     public static final long MAX_BYTES = 4L << 20;
 
-    private Reads() {
+    private CursorPoll() {
     }
 
     /**

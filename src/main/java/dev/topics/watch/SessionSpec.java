@@ -21,10 +21,10 @@ import java.util.Set;
  * and uses its filter). Stored as the request's own bytes and parsed again when the
  * stream opens, so what was validated is what runs.
  */
-record Session(LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> filters, Map<String, String> subscriptions,
-               String node, long heartbeatMs, byte[] topicsJson) {
+record SessionSpec(LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> filters, Map<String, String> subscriptions,
+                   String node, long heartbeatMs, byte[] topicsJson) {
 
-    static Session parse(byte[] body, int maxDepth) {
+    static SessionSpec parse(byte[] body, int maxDepth) {
         if (body.length == 0) {
             throw ApiError.invalidField("topics is required");
         }
@@ -107,6 +107,6 @@ record Session(LinkedHashMap<String, Long> cursors, Map<String, RecordFilter> fi
         if (cursors == null || cursors.isEmpty()) {
             throw ApiError.invalidField("topics must name at least one topic");
         }
-        return new Session(cursors, filters, subscriptions, node, heartbeat, topics.toByteArray());
+        return new SessionSpec(cursors, filters, subscriptions, node, heartbeat, topics.toByteArray());
     }
 }
