@@ -7,7 +7,6 @@ import dev.topics.testing.Await;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
 import dev.topics.testing.ServerTest;
-import dev.topics.testing.SkipClock;
 import dev.topics.testing.TestServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -41,8 +40,7 @@ class RouterHttpTest extends ServerTest {
      * The clock of the servers whose routers retry (a destination down or refusing): waits
      * move it on instead of waiting out the backoff.
      */
-    private static final SkipClock CLOCK = new SkipClock();
-    /** How far {@link #CLOCK} moves on each poll of a wait (10 ms of real time). */
+    /** How far {@link #clock} moves on each poll of a wait (10 ms of real time). */
     private static final Duration SKIP = Duration.ofMillis(100);
     private static final List<String> PUT_FIELDS = List.of("router", "source", "dest", "filter", "cursor",
             "source_head_seq", "lag", "copied", "state", "last_error", "created_at", "created", "performance");
@@ -120,12 +118,12 @@ class RouterHttpTest extends ServerTest {
     }
 
     /**
-     * Polls GET /v0/routers/{name} until the condition holds, moving {@link #CLOCK} on
+     * Polls GET /v0/routers/{name} until the condition holds, moving {@link #clock} on
      * meanwhile (a retry may be due); fails with the last answer after {@link #AWAIT}.
      */
     private static Response awaitRouter(Http h, String name, String what, Predicate<Response> cond) {
         return Await.value("router " + name + ": " + what, AWAIT, () -> {
-            CLOCK.skip(SKIP);
+            clock.skip(SKIP);
             return h.get(router(name)).ok();
         }, cond);
     }
@@ -836,7 +834,7 @@ class RouterHttpTest extends ServerTest {
     @Test
     void aRemoteDestinationThatIsDownIsRetriedThenGetsEverythingOnce() {
         int port = freePort();
-        try (TestServer src = TestServer.builder(ownTmp.resolve("src")).env("TOPICS_NODE_ID", "src-node").clock(CLOCK)
+        try (TestServer src = TestServer.builder(ownTmp.resolve("src")).env("TOPICS_NODE_ID", "src-node").clock(clock)
                 .start()) {
             Http s = src.http();
             createTopic(s, "outbox");
@@ -890,7 +888,7 @@ class RouterHttpTest extends ServerTest {
     @Test
     void recordsDeletedBeforeTheyAreCopiedAreNeverCopied() {
         int port = freePort();
-        try (TestServer src = TestServer.builder(ownTmp.resolve("del-src")).clock(CLOCK).start()) {
+        try (TestServer src = TestServer.builder(ownTmp.resolve("del-src")).clock(clock).start()) {
             Http s = src.http();
             createTopic(s, "jobs");
             putRouter(s, "jobs-out", "{\"source\":\"jobs\",\"dest_url\":\"http://127.0.0.1:" + port + "\",\"from_seq\":0}")
@@ -933,7 +931,7 @@ class RouterHttpTest extends ServerTest {
     @Test
     void aRemoteRouterUsesItsTokenAndReportsRefusals() {
         String admin = "admin-token-for-router-test";
-        try (TestServer src = TestServer.builder(ownTmp.resolve("tsrc")).clock(CLOCK).start();
+        try (TestServer src = TestServer.builder(ownTmp.resolve("tsrc")).clock(clock).start();
              TestServer dest = TestServer.builder(ownTmp.resolve("tdest")).env("TOPICS_AUTH", "required")
                      .env("TOPICS_ADMIN_TOKEN", admin).start()) {
             Http s = src.http();

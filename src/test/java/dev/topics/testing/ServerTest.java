@@ -34,6 +34,12 @@ public abstract class ServerTest {
     protected static Http http;
     /** With {@link Setup#auth}: the client as the admin ({@link TestServer#ADMIN_TOKEN}); else null. */
     protected static Http admin;
+    /**
+     * The clock of the server's routers and webhooks: real time until a test moves it on
+     * ({@link SkipClock#skip}) to end a backoff at once. Servers a test starts itself may
+     * share it ({@link TestServer.Builder#clock}).
+     */
+    protected static SkipClock clock;
     /** The directory the server lives in: {@link #tmp}, or one in memory. */
     private static Path root;
 
@@ -64,7 +70,8 @@ public abstract class ServerTest {
     static void startServer(TestInfo test) {
         Setup setup = test.getTestClass().map(c -> c.getAnnotation(Setup.class)).orElse(null);
         root = setup != null && setup.memory() ? MemoryTempDir.create(tmp) : tmp;
-        server = setup == null ? TestServer.start(root) : builder(setup).start();
+        clock = new SkipClock();
+        server = (setup == null ? TestServer.builder(root) : builder(setup)).clock(clock).start();
         http = server.http();
         admin = setup != null && setup.auth() ? bearer(TestServer.ADMIN_TOKEN) : null;
     }

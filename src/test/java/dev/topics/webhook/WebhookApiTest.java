@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.topics.testing.Await;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,16 +35,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * to, or at a local {@link Receiver}, so no delivery leaves the machine.
  */
 @Timeout(120)
-class WebhookApiTest {
+class WebhookApiTest extends ServerTest {
     private static final List<String> HOOK_FIELDS = List.of("id", "topic", "url", "filter", "batch_max",
             "max_attempts", "state", "cursor", "created_at");
     private static final String PUBLIC_URL = "http://8.8.8.8/hook";
 
-    @TempDir
-    static Path tmp;
-    /** Dev mode, {@code allow_private: auto}: private destinations allowed. */
-    static TestServer dev;
-    static Http http;
+    // The fixture's server: dev mode, {@code allow_private: auto}: private destinations allowed.
     /** Dev mode with {@code allow_private: false}. */
     static TestServer closed;
     /** Auth required (auto: private refused): admin, alice, bob, anonymous. */
@@ -59,8 +56,6 @@ class WebhookApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dev = TestServer.start(Files.createDirectories(tmp.resolve("dev")));
-        http = dev.http();
         closed = TestServer.builder(Files.createDirectories(tmp.resolve("closed")))
                 .yaml("webhooks:\n  allow_private: false\n").start();
         auth = TestServer.startWithAuth(Files.createDirectories(tmp.resolve("auth")));
@@ -74,7 +69,7 @@ class WebhookApiTest {
 
     @AfterAll
     static void stop() {
-        for (TestServer s : new TestServer[] {dev, closed, auth}) {
+        for (TestServer s : new TestServer[] {closed, auth}) {
             if (s != null) {
                 s.close();
             }

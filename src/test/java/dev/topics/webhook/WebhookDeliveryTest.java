@@ -8,6 +8,7 @@ import dev.topics.testing.ChildServer;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
 import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ServerTest;
 import dev.topics.testing.SkipClock;
 import dev.topics.testing.TestServer;
 import dev.topics.webhook.Receiver.Reply;
@@ -32,9 +33,7 @@ import java.util.stream.LongStream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,38 +52,21 @@ import org.junit.jupiter.api.io.TempDir;
  * arrivals in seq order, and a record arrives twice only as a repeat of a whole earlier
  * batch under the same {@code X-Topics-Delivery}.
  *
- * <p>The servers run their webhooks on a {@link SkipClock}: where a test waits for a retry,
+ * <p>The servers run their webhooks on a {@link SkipClock} (the fixture's {@link #clock}): where a test waits for a retry,
  * it moves that clock on instead of waiting out the backoff, and the receivers stamp
  * arrivals with it, so the time between two attempts still includes their backoff.
  */
 @Timeout(180)
-class WebhookDeliveryTest {
+class WebhookDeliveryTest extends ServerTest {
     private static final Duration AWAIT = Duration.ofSeconds(20);
     /** How far the clock moves on each poll of a wait that waits for retries (10 ms of real time). */
     private static final Duration SKIP = Duration.ofMillis(100);
-    private static final SkipClock CLOCK = new SkipClock();
     private static final Set<String> DELIVERY_FIELDS = Set.of("id", "from_seq", "to_seq", "attempts", "status",
             "last_status", "last_error", "next_attempt_at", "created_at");
-
-    @TempDir
-    static Path tmp;
-    static TestServer server;
-    static Http http;
 
     /** For tests that run servers of their own (restarts, SIGKILL). */
     @TempDir
     Path ownTmp;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.builder(tmp).clock(CLOCK).start();
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
 
     private final List<Receiver> receivers = new ArrayList<>();
     private final List<String> topics = new ArrayList<>();
@@ -116,7 +98,7 @@ class WebhookDeliveryTest {
     }
 
     private Receiver receiver() {
-        Receiver r = Receiver.start(CLOCK::nanos);
+        Receiver r = Receiver.start(clock::nanos);
         receivers.add(r);
         return r;
     }
@@ -193,7 +175,7 @@ class WebhookDeliveryTest {
     private static List<Request> awaitAcknowledged(Receiver r, String id, List<Long> expected, Duration timeout) {
         List<Request> all = Await.value("receiver: " + expected.size() + " records of " + id + " acknowledged", timeout,
                 () -> {
-                    CLOCK.skip(SKIP);
+                    clock.skip(SKIP);
                     return r.requests();
                 }, reqs -> acknowledgedSeqs(reqs, id).containsAll(expected));
         return of(all, id);
@@ -232,7 +214,7 @@ class WebhookDeliveryTest {
     /** Polls the webhook until {@code cond} holds, moving the clock on meanwhile (a retry may be due). */
     private static Response awaitHook(Http h, String t, String id, String what, Predicate<Response> cond) {
         return await(() -> {
-            CLOCK.skip(SKIP);
+            clock.skip(SKIP);
             return h.get(hook(t, id)).ok();
         }, "webhook " + id + " " + what, AWAIT, cond);
     }
@@ -480,7 +462,7 @@ class WebhookDeliveryTest {
 
         // no more attempts: the next would have come ~2 s after the second
         assertThat(of(r.requests(), id)).hasSize(2);
-        CLOCK.skip(Duration.ofMillis(4000));
+        clock.skip(Duration.ofMillis(4000));
         Await.sleep(300);
         assertThat(of(r.requests(), id)).as("requests after the webhook went failing").hasSize(2);
         assertThat(http.get(hook(t, id)).ok().str("state")).isEqualTo("failing");
@@ -541,11 +523,11 @@ class WebhookDeliveryTest {
         write(http, t, 1, 1);
         // attempts at ~0 s, ~1 s, ~3 s (±20 %): failing after ~3.6 s at most. Keep writing meanwhile,
         // one write per 300 ms of the clock.
-        long deadline = CLOCK.nanos() + Duration.ofSeconds(10).toNanos();
+        long deadline = clock.nanos() + Duration.ofSeconds(10).toNanos();
         long i = 2;
-        while (!"failing".equals(http.get(hook(t, id)).ok().get("state")) && CLOCK.nanos() < deadline) {
+        while (!"failing".equals(http.get(hook(t, id)).ok().get("state")) && clock.nanos() < deadline) {
             write(http, t, i++, 1);
-            CLOCK.skip(Duration.ofMillis(300));
+            clock.skip(Duration.ofMillis(300));
             Await.sleep(20);
         }
         List<Request> attempts = of(r.requests(), id);
@@ -586,7 +568,7 @@ class WebhookDeliveryTest {
 
     @Test
     void aReceiverDownAcrossARestartLosesNothing() {
-        try (TestServer own = TestServer.builder(ownTmp).clock(CLOCK).start()) {
+        try (TestServer own = TestServer.builder(ownTmp).clock(clock).start()) {
             Http h = own.http();
             Receiver r = receiver();
             Receiver refusing = receiver().always(500);
@@ -767,7 +749,7 @@ class WebhookDeliveryTest {
         http.get(hook(t, retrying) + "/deliveries").assertError(404, "webhook_not_found");
         http.patch(hook(t, retrying), "{\"state\":\"active\"}").assertError(404, "webhook_not_found");
         write(http, t, 1, 5);
-        CLOCK.skip(Duration.ofMillis(3000)); // the retrying one would have tried again after ~1 s and ~2 s
+        clock.skip(Duration.ofMillis(3000)); // the retrying one would have tried again after ~1 s and ~2 s
         Await.sleep(500);
         assertThat(of(slow.requests(), flowing).size()).as("deliveries after the topic was deleted")
                 .isLessThanOrEqualTo(slowAt + 1);
