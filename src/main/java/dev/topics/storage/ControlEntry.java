@@ -1,6 +1,6 @@
 package dev.topics.storage;
 
-import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.io.CorruptFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.topics.storage;
 
-import dev.topics.storage.wal.ByteSink;
+import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.wal.CommitTask;
 
 /**

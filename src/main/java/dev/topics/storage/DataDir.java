@@ -1,7 +1,7 @@
 package dev.topics.storage;
 
-import dev.topics.storage.segment.SegmentFiles;
-import dev.topics.storage.snapshot.AtomicFiles;
+import dev.topics.storage.io.AtomicFiles;
+import dev.topics.storage.io.FileNames;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -14,7 +14,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * The data directory: its layout ({@link SegmentFiles}), an exclusive lock so two servers
+ * The data directory: its layout ({@link FileNames}), an exclusive lock so two servers
  * never share it, and the stable node id kept in it.
  */
 final class DataDir implements AutoCloseable {
@@ -26,11 +26,11 @@ final class DataDir implements AutoCloseable {
     DataDir(Path root) throws IOException {
         this.root = root;
         Files.createDirectories(root);
-        this.walDir = root.resolve(SegmentFiles.WAL_DIR);
+        this.walDir = root.resolve(FileNames.WAL_DIR);
         Files.createDirectories(walDir);
-        Files.createDirectories(root.resolve(SegmentFiles.SNAPSHOT_DIR));
-        Files.createDirectories(root.resolve(SegmentFiles.TOPICS_DIR));
-        lockChannel = FileChannel.open(root.resolve(SegmentFiles.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        Files.createDirectories(root.resolve(FileNames.SNAPSHOT_DIR));
+        Files.createDirectories(root.resolve(FileNames.TOPICS_DIR));
+        lockChannel = FileChannel.open(root.resolve(FileNames.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock l;
         try {
             l = lockChannel.tryLock();
@@ -49,7 +49,7 @@ final class DataDir implements AutoCloseable {
         if (configured != null) {
             return configured;
         }
-        Path p = root.resolve(SegmentFiles.NODE_ID);
+        Path p = root.resolve(FileNames.NODE_ID);
         if (Files.exists(p)) {
             String id = Files.readString(p, StandardCharsets.UTF_8).trim();
             if (!id.isEmpty()) {
@@ -59,7 +59,7 @@ final class DataDir implements AutoCloseable {
         byte[] r = new byte[8];
         new SecureRandom().nextBytes(r);
         String id = "n-" + HexFormat.of().formatHex(r);
-        AtomicFiles.write(root, SegmentFiles.NODE_ID, (id + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(root, FileNames.NODE_ID, (id + "\n").getBytes(StandardCharsets.UTF_8));
         return id;
     }
 

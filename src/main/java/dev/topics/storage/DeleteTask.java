@@ -1,8 +1,8 @@
 package dev.topics.storage;
 
+import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.segment.RecordCodec;
 import dev.topics.storage.segment.SegmentLog;
-import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.CommitTask;
 import java.util.Arrays;
 

@@ -1,13 +1,13 @@
 package dev.topics.storage;
 
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.DirectoryFsync;
+import dev.topics.storage.io.FileNames;
 import dev.topics.storage.segment.SegmentChannels;
-import dev.topics.storage.segment.SegmentFiles;
 import dev.topics.storage.segment.SegmentLog;
 import dev.topics.storage.snapshot.SnapshotFile;
-import dev.topics.storage.wal.AtomicFsync;
-import dev.topics.storage.wal.ByteSink;
 import dev.topics.storage.wal.Committer;
-import dev.topics.storage.wal.CorruptFrame;
 import dev.topics.storage.wal.OutOfSpace;
 import dev.topics.storage.wal.WalWriter;
 import java.io.IOException;
@@ -83,8 +83,8 @@ final class Engine implements Committer.Duties {
 
     Engine(StorageOptions options) {
         this.options = options;
-        this.topicsDir = options.dataDir().resolve(SegmentFiles.TOPICS_DIR);
-        this.snapshotDir = options.dataDir().resolve(SegmentFiles.SNAPSHOT_DIR);
+        this.topicsDir = options.dataDir().resolve(FileNames.TOPICS_DIR);
+        this.snapshotDir = options.dataDir().resolve(FileNames.SNAPSHOT_DIR);
         this.channels = new SegmentChannels(SegmentChannels.capacityFor(options.maxOpenSegments()));
     }
 
@@ -100,7 +100,7 @@ final class Engine implements Committer.Duties {
             throw new IllegalArgumentException("topic name or owner over 65535 bytes");
         }
         SegmentLog segs = config.durable()
-                ? SegmentLog.create(channels, SegmentFiles.topicDir(options.dataDir(), id), 1, options.segmentBytes(),
+                ? SegmentLog.create(channels, FileNames.topicDir(options.dataDir(), id), 1, options.segmentBytes(),
                 options.indexIntervalBytes())
                 : null;
         TopicLog t = new TopicLog(id, name, owner, createdAtMs, config, segs, options.tailBytes(), TopicLog.emptyHead(0));
@@ -419,7 +419,7 @@ final class Engine implements Committer.Duties {
                 }
             }
             if (!topics.isEmpty()) {
-                AtomicFsync.directory(topicsDir); // the topic directories' names, for the same reason
+                DirectoryFsync.directory(topicsDir); // the topic directories' names, for the same reason
             }
             SnapshotFile.write(snapshotDir, walStart, payload);
             durable = true;

@@ -1,8 +1,8 @@
 package dev.topics.storage;
 
-import dev.topics.storage.wal.ByteSink;
-import dev.topics.storage.wal.ByteSource;
-import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.ByteSource;
+import dev.topics.storage.io.CorruptFrame;
 import dev.topics.storage.wal.WalFormat;
 import java.util.ArrayList;
 import java.util.List;

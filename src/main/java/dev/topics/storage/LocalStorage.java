@@ -1,9 +1,9 @@
 package dev.topics.storage;
 
+import dev.topics.storage.io.CorruptFrame;
 import dev.topics.storage.wal.AppendRing;
 import dev.topics.storage.wal.CommitTask;
 import dev.topics.storage.wal.Committer;
-import dev.topics.storage.wal.CorruptFrame;
 import dev.topics.storage.wal.DiskSpace;
 import dev.topics.storage.wal.OutOfSpace;
 import dev.topics.storage.wal.WalWriter;

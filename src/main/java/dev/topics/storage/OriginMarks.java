@@ -1,7 +1,7 @@
 package dev.topics.storage;
 
+import dev.topics.storage.io.Bytes;
 import dev.topics.storage.segment.RecordCodec;
-import dev.topics.storage.wal.Bytes;
 import java.util.HashMap;
 import java.util.Map;
 

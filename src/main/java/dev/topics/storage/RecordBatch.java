@@ -1,8 +1,8 @@
 package dev.topics.storage;
 
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.Bytes;
 import dev.topics.storage.segment.RecordCodec;
-import dev.topics.storage.wal.ByteSink;
-import dev.topics.storage.wal.Bytes;
 
 /**
  * The records of one write, encoded by the request thread ({@link RecordCodec}) so the

@@ -1,11 +1,11 @@
 package dev.topics.storage;
 
+import dev.topics.storage.io.ByteSource;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.FileNames;
 import dev.topics.storage.segment.RecordCodec;
-import dev.topics.storage.segment.SegmentFiles;
 import dev.topics.storage.snapshot.SnapshotFile;
-import dev.topics.storage.wal.ByteSource;
-import dev.topics.storage.wal.Bytes;
-import dev.topics.storage.wal.CorruptFrame;
 import dev.topics.storage.wal.WalFormat;
 import dev.topics.storage.wal.WalReader;
 import dev.topics.storage.wal.WalWriter;
@@ -64,7 +64,7 @@ final class Recovery {
         long walStart = snap == null ? 1 : snap.walStart();
         List<Path> files = new ArrayList<>();
         for (Path f : WalWriter.list(walDir)) {
-            if (WalFormat.parseFileName(f.getFileName().toString()) < walStart) {
+            if (FileNames.walNumber(f.getFileName().toString()) < walStart) {
                 Files.deleteIfExists(f); // covered by the snapshot; its deletion was interrupted
             } else {
                 files.add(f);
@@ -80,7 +80,7 @@ final class Recovery {
         String reason = null;
         for (int i = 0; i < files.size(); i++) {
             Path f = files.get(i);
-            long number = WalFormat.parseFileName(f.getFileName().toString());
+            long number = FileNames.walNumber(f.getFileName().toString());
             nextWalFile = number + 1;
             try (WalReader r = new WalReader(f)) {
                 frames += r.readAll(this::apply);
@@ -170,7 +170,7 @@ final class Recovery {
     private void checkWal(List<Path> files, SnapshotFile.Loaded snap, long walStart) throws IOException {
         if (files.isEmpty()) {
             if (snap != null) {
-                throw new CorruptFrame("WAL file " + WalFormat.fileName(walStart) + " named by snapshot " + snap.file()
+                throw new CorruptFrame("WAL file " + FileNames.walName(walStart) + " named by snapshot " + snap.file()
                         + " is missing; refusing to start without acknowledged data");
             }
             if (hasTopicDirs()) {
@@ -181,9 +181,9 @@ final class Recovery {
         }
         long expect = walStart;
         for (Path f : files) {
-            long number = WalFormat.parseFileName(f.getFileName().toString());
+            long number = FileNames.walNumber(f.getFileName().toString());
             if (number != expect) {
-                throw new CorruptFrame("WAL file " + walDir.resolve(WalFormat.fileName(expect)) + " is missing (found "
+                throw new CorruptFrame("WAL file " + walDir.resolve(FileNames.walName(expect)) + " is missing (found "
                         + f.getFileName() + (snap == null ? ", and no snapshot" : ", snapshot " + snap.file().getFileName())
                         + "); refusing to start without acknowledged data");
             }
@@ -196,7 +196,7 @@ final class Recovery {
                     throw damage(files.get(i), r);
                 }
                 if (i == files.size() - 1 && r.ended() && r.stopReason() == null) {
-                    throw new CorruptFrame("WAL file " + files.get(i) + " ends by naming " + WalFormat.fileName(expect)
+                    throw new CorruptFrame("WAL file " + files.get(i) + " ends by naming " + FileNames.walName(expect)
                             + ", which is missing; refusing to start without acknowledged data");
                 }
             }
@@ -208,7 +208,7 @@ final class Recovery {
             return false;
         }
         try (var s = Files.list(engine.topicsDir)) {
-            return s.anyMatch(p -> SegmentFiles.parseTopicDir(p.getFileName().toString()) >= 0);
+            return s.anyMatch(p -> FileNames.parseTopicDir(p.getFileName().toString()) >= 0);
         }
     }
 
@@ -273,7 +273,7 @@ final class Recovery {
         }
         try (var s = Files.list(engine.topicsDir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
-                long id = SegmentFiles.parseTopicDir(p.getFileName().toString());
+                long id = FileNames.parseTopicDir(p.getFileName().toString());
                 if (id >= 0 && !engine.byId.containsKey(id) && Files.isDirectory(p)) {
                     engine.deleteTree(p);
                 }

@@ -1,11 +1,11 @@
 package dev.topics.storage;
 
-import dev.topics.storage.segment.SegmentFiles;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.ByteSource;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.FileNames;
 import dev.topics.storage.segment.SegmentLog;
-import dev.topics.storage.wal.ByteSink;
-import dev.topics.storage.wal.ByteSource;
-import dev.topics.storage.wal.Bytes;
-import dev.topics.storage.wal.CorruptFrame;
 import java.io.IOException;
 import java.util.Map;
 
@@ -113,7 +113,7 @@ final class SnapshotCodec {
             TopicLog.Head head = new TopicLog.Head(in.i64(), in.i64(), in.i64(), in.i64(), v >= 2 ? in.i64() : 0);
             long activeBase = in.i64();
             in.i64(); // activeSize: kept in the format, not needed (the active segment is cut after headSeq)
-            SegmentLog segs = SegmentLog.recover(e.channels, SegmentFiles.topicDir(e.options.dataDir(), id), activeBase,
+            SegmentLog segs = SegmentLog.recover(e.channels, FileNames.topicDir(e.options.dataDir(), id), activeBase,
                     head.headSeq(), e.options.segmentBytes(), e.options.indexIntervalBytes());
             TopicLog t = new TopicLog(id, name, owner, createdAt, config, segs, e.options.tailBytes(), head);
             t.durableActiveBase = activeBase;

@@ -1,6 +1,6 @@
 package dev.topics.storage;
 
-import dev.topics.storage.wal.ByteSink;
+import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.wal.CommitTask;
 
 /** Creating, changing or deleting a topic, through the committer like every change. */

@@ -1,15 +1,15 @@
 package dev.topics.storage;
 
+import dev.topics.storage.io.ByteSource;
+import dev.topics.storage.io.DirectoryFsync;
+import dev.topics.storage.io.FileNames;
 import dev.topics.storage.segment.RecordCodec;
-import dev.topics.storage.wal.AtomicFsync;
-import dev.topics.storage.wal.ByteSource;
 import dev.topics.storage.wal.WalReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +41,7 @@ final class WalRepair {
      * {@code f} and in the {@code later} files; returns the report.
      */
     String cut(WalReader r, Path f, List<Path> later) throws IOException {
-        Path keep = engine.options.dataDir().resolve("repair")
-                .resolve(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now()));
+        Path keep = FileNames.repairDir(engine.options.dataDir(), LocalDateTime.now());
         Files.createDirectories(keep);
         Files.copy(f, keep.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         Lost lost = new Lost();
@@ -53,7 +52,7 @@ final class WalRepair {
             }
             Files.move(p, keep.resolve(p.getFileName()));
         }
-        AtomicFsync.directory(keep);
+        DirectoryFsync.directory(keep);
         String report = "WAL file " + f.getFileName() + " cut at byte " + r.validEnd() + " (" + r.stopReason()
                 + "); dropped " + lost.describe() + "; the files as they were are in " + keep;
         LOG.severe("repair: " + report);

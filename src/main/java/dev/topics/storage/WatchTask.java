@@ -1,6 +1,6 @@
 package dev.topics.storage;
 
-import dev.topics.storage.wal.ByteSink;
+import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.wal.CommitTask;
 
 /** Stores (or, with a null spec, removes) a watch session (SPEC §5): a WATCH frame, forced. */

@@ -12,22 +12,22 @@ import dev.topics.storage.StorageState.Batch;
 import dev.topics.storage.StorageState.KeyedResult;
 import dev.topics.storage.StorageState.TopicState;
 import dev.topics.storage.StorageState.Workload;
-import dev.topics.storage.segment.SegmentFiles;
-import dev.topics.storage.wal.Bytes;
-import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.FileNames;
 import dev.topics.storage.wal.WalFormat;
-import dev.topics.testing.Corruptor;
+import dev.topics.storage.wal.WalWriter;
 import dev.topics.testing.Corruptor.Frame;
+import dev.topics.testing.Corruptor;
 import dev.topics.testing.MemoryTempDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import dev.topics.storage.wal.WalWriter;
-import java.nio.file.StandardOpenOption;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -500,8 +500,8 @@ class RecoveryTest {
     void aWalFileTornWhileBeingCreatedIsCut(int stubLength) throws IOException {
         // A crash between creating the next WAL file and writing its header leaves a stub.
         Crash c = prepare(Setting.PLAIN);
-        long next = WalFormat.parseFileName(c.lastWal().getFileName().toString()) + 1;
-        Path stub = c.lastWal().resolveSibling(WalFormat.fileName(next));
+        long next = FileNames.walNumber(c.lastWal().getFileName().toString()) + 1;
+        Path stub = c.lastWal().resolveSibling(FileNames.walName(next));
         // a roll ends the file before it creates the next one
         try (FileChannel ch = FileChannel.open(c.lastWal(), StandardOpenOption.WRITE)) {
             WalWriter.writeEnd(ch, ch.size(), next);
@@ -542,11 +542,11 @@ class RecoveryTest {
         // successor too, as a real disk holds it (a roll makes the next file first); a copy,
         // so that recovering one tree does not end the other's newest file
         for (Path p : Corruptor.walFiles(live)) {
-            Files.copy(p, replayOnly.resolve(SegmentFiles.WAL_DIR).resolve(p.getFileName().toString()),
+            Files.copy(p, replayOnly.resolve(FileNames.WAL_DIR).resolve(p.getFileName().toString()),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        Corruptor.deleteTree(replayOnly.resolve(SegmentFiles.SNAPSHOT_DIR));
-        assertThat(Corruptor.walFiles(replayOnly).get(0).getFileName().toString()).isEqualTo(WalFormat.fileName(1));
+        Corruptor.deleteTree(replayOnly.resolve(FileNames.SNAPSHOT_DIR));
+        assertThat(Corruptor.walFiles(replayOnly).get(0).getFileName().toString()).isEqualTo(FileNames.walName(1));
 
         // (a) the crash copy: the newest snapshot plus the WAL after it
         try (LocalStorage r = LocalStorage.open(st.options(crash))) {
@@ -574,7 +574,7 @@ class RecoveryTest {
      */
     private static void copyWalFiles(Path from, Path to) throws IOException {
         for (Path p : Corruptor.walFiles(from)) {
-            Path target = to.resolve(SegmentFiles.WAL_DIR).resolve(p.getFileName().toString());
+            Path target = to.resolve(FileNames.WAL_DIR).resolve(p.getFileName().toString());
             Files.deleteIfExists(target);
             Files.createLink(target, p);
         }
@@ -618,12 +618,12 @@ class RecoveryTest {
             s.snapshot();
             quiesce(s);
             // the snapshot and the WAL file it starts at reached the disk; the deletion did not
-            Corruptor.deleteTree(crash.resolve(SegmentFiles.SNAPSHOT_DIR));
-            Corruptor.copyTree(live.resolve(SegmentFiles.SNAPSHOT_DIR), crash.resolve(SegmentFiles.SNAPSHOT_DIR));
+            Corruptor.deleteTree(crash.resolve(FileNames.SNAPSHOT_DIR));
+            Corruptor.copyTree(live.resolve(FileNames.SNAPSHOT_DIR), crash.resolve(FileNames.SNAPSHOT_DIR));
             copyWalFiles(live, crash);
         }
         for (Path p : Corruptor.walFiles(live)) { // the successor of the linked file that the close's roll ended
-            Files.copy(p, crash.resolve(SegmentFiles.WAL_DIR).resolve(p.getFileName().toString()),
+            Files.copy(p, crash.resolve(FileNames.WAL_DIR).resolve(p.getFileName().toString()),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         List<Path> walsBefore = Corruptor.walFiles(crash);
@@ -633,7 +633,7 @@ class RecoveryTest {
             assertThat(walStart).isGreaterThan(1);
             assertHolds(r, state, "snapshot with leftover WAL files");
             assertThat(Corruptor.walFiles(crash)).allSatisfy(p ->
-                    assertThat(WalFormat.parseFileName(p.getFileName().toString())).isGreaterThanOrEqualTo(walStart));
+                    assertThat(FileNames.walNumber(p.getFileName().toString())).isGreaterThanOrEqualTo(walStart));
         }
     }
 
@@ -644,8 +644,8 @@ class RecoveryTest {
             new Workload(SEED + 7).append(s, "t", 3, null);
         }
         Path snap;
-        try (Stream<Path> files = Files.list(live.resolve(SegmentFiles.SNAPSHOT_DIR))) {
-            snap = files.filter(p -> p.toString().endsWith(SegmentFiles.SNAPSHOT_SUFFIX)).findFirst().orElseThrow();
+        try (Stream<Path> files = Files.list(live.resolve(FileNames.SNAPSHOT_DIR))) {
+            snap = files.filter(p -> p.toString().endsWith(FileNames.SNAPSHOT_SUFFIX)).findFirst().orElseThrow();
         }
         Corruptor.flipBit(snap, Files.size(snap) / 2, 0);
         assertThatThrownBy(() -> LocalStorage.open(StorageOptions.defaults(live)).close())
@@ -712,7 +712,7 @@ class RecoveryTest {
 
     private static Set<String> topicDirs(Path dataDir) throws IOException {
         Set<String> out = new TreeSet<>();
-        try (Stream<Path> s = Files.list(dataDir.resolve(SegmentFiles.TOPICS_DIR))) {
+        try (Stream<Path> s = Files.list(dataDir.resolve(FileNames.TOPICS_DIR))) {
             s.forEach(p -> out.add(p.getFileName().toString()));
         }
         return out;
@@ -806,10 +806,10 @@ class RecoveryTest {
             Path data = how == Restart.CRASH ? dir.resolve("crash") : live;
             Set<String> dirs = topicDirs(data);
             assertThat(dirs).hasSize(1);
-            Path topicDir = data.resolve(SegmentFiles.TOPICS_DIR).resolve(dirs.iterator().next());
+            Path topicDir = data.resolve(FileNames.TOPICS_DIR).resolve(dirs.iterator().next());
             List<String> segs;
             try (Stream<Path> s = Files.list(topicDir)) {
-                segs = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(SegmentFiles.SEGMENT_SUFFIX))
+                segs = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(FileNames.SEGMENT_SUFFIX))
                         .sorted().toList();
             }
             assertThat(segs).as("segments after a %s restart", how).hasSizeGreaterThanOrEqualTo(5);
@@ -832,7 +832,7 @@ class RecoveryTest {
             }
             // and segment bases are exactly the seqs that start them
             for (String seg : segs) {
-                long base = SegmentFiles.parse(seg, SegmentFiles.SEGMENT_SUFFIX);
+                long base = FileNames.parse(seg, FileNames.SEGMENT_SUFFIX);
                 ReadResult one = r.read("seg", base - 1, 1, Long.MAX_VALUE, null, null);
                 assertThat(one.records().get(0).seq()).isEqualTo(base);
             }
@@ -885,10 +885,10 @@ class RecoveryTest {
             }
             state = durableOnly(capture(s));
         }
-        Path topicDir = live.resolve(SegmentFiles.TOPICS_DIR).resolve(topicDirs(live).iterator().next());
+        Path topicDir = live.resolve(FileNames.TOPICS_DIR).resolve(topicDirs(live).iterator().next());
         List<Path> idx;
         try (Stream<Path> files = Files.list(topicDir)) {
-            idx = files.filter(p -> p.toString().endsWith(SegmentFiles.INDEX_SUFFIX)).sorted().toList();
+            idx = files.filter(p -> p.toString().endsWith(FileNames.INDEX_SUFFIX)).sorted().toList();
         }
         assertThat(idx).hasSizeGreaterThanOrEqualTo(3);
         for (Path p : idx) {

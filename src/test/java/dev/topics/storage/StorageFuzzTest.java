@@ -1,13 +1,13 @@
 package dev.topics.storage;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.FileNames;
 import dev.topics.storage.segment.RecordCodec;
 import dev.topics.storage.segment.SegmentChannels;
-import dev.topics.storage.segment.SegmentFiles;
 import dev.topics.storage.segment.SegmentLog;
 import dev.topics.storage.snapshot.SnapshotFile;
-import dev.topics.storage.wal.Bytes;
-import dev.topics.storage.wal.CorruptFrame;
 import dev.topics.storage.wal.WalFormat;
 import dev.topics.storage.wal.WalReader;
 import dev.topics.testing.Corruptor;
@@ -84,7 +84,7 @@ class StorageFuzzTest {
     void snapshotFile(byte[] input) throws IOException {
         FuzzRuns.count(StorageFuzzTest.class, "snapshotFile");
         Path dir = freshCopyOfSnapshotted();
-        Path snap = only(dir.resolve(SegmentFiles.SNAPSHOT_DIR));
+        Path snap = only(dir.resolve(FileNames.SNAPSHOT_DIR));
         Files.write(snap, input);
         recoverAndReadAll(dir);
     }
@@ -94,9 +94,9 @@ class StorageFuzzTest {
     void snapshotPayload(byte[] input) throws IOException {
         FuzzRuns.count(StorageFuzzTest.class, "snapshotPayload");
         Path dir = freshCopyOfSnapshotted();
-        Path snapDir = dir.resolve(SegmentFiles.SNAPSHOT_DIR);
+        Path snapDir = dir.resolve(FileNames.SNAPSHOT_DIR);
         Path snap = only(snapDir);
-        long walStart = SegmentFiles.parse(snap.getFileName().toString(), SegmentFiles.SNAPSHOT_SUFFIX);
+        long walStart = FileNames.parse(snap.getFileName().toString(), FileNames.SNAPSHOT_SUFFIX);
         Files.delete(snap);
         SnapshotFile.write(snapDir, walStart, input);
         recoverAndReadAll(dir);
@@ -106,8 +106,8 @@ class StorageFuzzTest {
 
     private static void recoverWal(byte[] wal) throws IOException {
         Path dir = fresh();
-        Path walDir = Files.createDirectories(dir.resolve(SegmentFiles.WAL_DIR));
-        Path file = walDir.resolve(WalFormat.fileName(1));
+        Path walDir = Files.createDirectories(dir.resolve(FileNames.WAL_DIR));
+        Path file = walDir.resolve(FileNames.walName(1));
         Files.write(file, wal);
         expectClean(() -> {
             try (WalReader r = new WalReader(file)) {
@@ -161,13 +161,13 @@ class StorageFuzzTest {
     private static void openSegment(byte[] seg) throws IOException {
         for (SegmentRole role : SegmentRole.values()) {
             Path dir = Files.createDirectories(fresh().resolve("topic"));
-            Files.write(dir.resolve(SegmentFiles.segmentName(1)), seg);
+            Files.write(dir.resolve(FileNames.segmentName(1)), seg);
             long activeBase = 1;
             if (role != SegmentRole.ACTIVE) {
                 activeBase = 1_000_000; // the input is sealed; an empty active segment follows it
             }
             if (role == SegmentRole.SEALED_INDEXED) {
-                Files.write(dir.resolve(SegmentFiles.indexName(1)), Fixups.index(1, new long[] {1, 16}));
+                Files.write(dir.resolve(FileNames.indexName(1)), Fixups.index(1, new long[] {1, 16}));
             }
             long base = activeBase;
             long head = Fixups.lastSeq(seg); // what a snapshot would have said: the file holds it all

@@ -1,9 +1,8 @@
 package dev.topics.storage;
 
 import dev.topics.filter.FilterExpr;
-import dev.topics.storage.segment.SegmentFiles;
-import dev.topics.storage.wal.Bytes;
-import dev.topics.storage.wal.WalFormat;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.FileNames;
 import dev.topics.storage.wal.WalReader;
 import dev.topics.testing.Corruptor;
 import java.io.IOException;
@@ -46,7 +45,7 @@ final class StorageSamples {
         try (LocalStorage s = LocalStorage.open(options(dir))) {
             firstPart(s);
             secondPart(s);
-            Path walFile = dir.resolve(SegmentFiles.WAL_DIR).resolve(WalFormat.fileName(1));
+            Path walFile = dir.resolve(FileNames.WAL_DIR).resolve(FileNames.walName(1));
             byte[] wal = Files.readAllBytes(walFile);
             try (WalReader r = new WalReader(walFile)) {
                 r.readAll((type, buf, off, len, position) -> { });
@@ -146,12 +145,12 @@ final class StorageSamples {
             for (Path p : files(b)) {
                 String name = p.getFileName().toString();
                 byte[] bytes = Files.readAllBytes(p);
-                if (name.endsWith(SegmentFiles.SNAPSHOT_SUFFIX)) {
+                if (name.endsWith(FileNames.SNAPSHOT_SUFFIX)) {
                     write(out.resolve("snapshotFile").resolve("sample.snap"), bytes);
                     int len = Bytes.i32(bytes, 16);
                     byte[] payload = java.util.Arrays.copyOfRange(bytes, 20, 20 + len);
                     write(out.resolve("snapshotPayload").resolve("sample.payload"), payload);
-                } else if (name.endsWith(SegmentFiles.SEGMENT_SUFFIX)) {
+                } else if (name.endsWith(FileNames.SEGMENT_SUFFIX)) {
                     String seed = p.getParent().getFileName() + "-" + name; // topic id - base seq
                     for (String target : List.of("segment", "segmentCrcFixed")) {
                         write(out.resolve(target).resolve(seed), rebase(bytes));

@@ -1,11 +1,12 @@
 package dev.topics.storage.segment;
 
 import dev.topics.storage.fault.Faults;
-import dev.topics.storage.snapshot.AtomicFiles;
-import dev.topics.storage.wal.AtomicFsync;
-import dev.topics.storage.wal.ByteSink;
-import dev.topics.storage.wal.Bytes;
-import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.io.AtomicFiles;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.DirectoryFsync;
+import dev.topics.storage.io.FileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -76,7 +77,7 @@ public final class Segment implements AutoCloseable {
 
     /** Creates a new empty segment file (its channel one of {@code channels}). */
     public static Segment create(SegmentChannels channels, Path dir, long baseSeq, int interval) throws IOException {
-        Path file = dir.resolve(SegmentFiles.segmentName(baseSeq));
+        Path file = dir.resolve(FileNames.segmentName(baseSeq));
         SegmentChannels.Slot ch = channels.create(file);
         ByteSink h = new ByteSink(HEADER);
         h.u8('T').u8('S').u8('E').u8('G').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
@@ -381,7 +382,7 @@ public final class Segment implements AutoCloseable {
     }
 
     private Path tmpFile() {
-        return file.resolveSibling(file.getFileName() + SegmentFiles.TMP_SUFFIX);
+        return file.resolveSibling(FileNames.tmpName(file.getFileName().toString()));
     }
 
     /**
@@ -392,15 +393,15 @@ public final class Segment implements AutoCloseable {
      */
     public void install() throws IOException {
         Path dir = file.getParent();
-        Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(baseSeq)));
-        Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(baseSeq)));
+        Files.deleteIfExists(dir.resolve(FileNames.indexName(baseSeq)));
+        Files.deleteIfExists(dir.resolve(FileNames.bloomName(baseSeq)));
         Faults.at(Faults.COMPACTION_SWAP);
         synchronized (channel) { // no reopen by either name while the name changes
             Files.move(tmpFile(), file, StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
             channel.renamed(file);
         }
-        AtomicFsync.directory(dir);
+        DirectoryFsync.directory(dir);
         writeIndex();
     }
 
@@ -427,12 +428,12 @@ public final class Segment implements AutoCloseable {
             out.i64(v);
         }
         out.i32(Bytes.crc32c(out.array(), 0, out.size()));
-        AtomicFiles.write(file.getParent(), SegmentFiles.indexName(baseSeq), out.toByteArray());
+        AtomicFiles.write(file.getParent(), FileNames.indexName(baseSeq), out.toByteArray());
     }
 
     /** Loads a sealed segment's index file, or returns null when it is missing or damaged. */
     public static SparseIndex readIndex(Path dir, long baseSeq) {
-        Path p = dir.resolve(SegmentFiles.indexName(baseSeq));
+        Path p = dir.resolve(FileNames.indexName(baseSeq));
         try {
             byte[] b = Files.readAllBytes(p);
             if (b.length < 20 || (b.length - 20) % 16 != 0 || b[0] != 'T' || b[1] != 'I' || b[2] != 'D' || b[3] != 'X'

@@ -1,8 +1,9 @@
 package dev.topics.storage.segment;
 
 import dev.topics.storage.fault.Faults;
-import dev.topics.storage.wal.AtomicFsync;
-import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.DirectoryFsync;
+import dev.topics.storage.io.FileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -88,7 +89,7 @@ public final class SegmentLog implements AutoCloseable {
                     new Segment[] {Segment.create(channels, dir, firstSeq, interval)});
         } catch (IOException | RuntimeException e) {
             // a full disk: leave nothing half-made, so the same topic id can be made later
-            Files.deleteIfExists(dir.resolve(SegmentFiles.segmentName(firstSeq)));
+            Files.deleteIfExists(dir.resolve(FileNames.segmentName(firstSeq)));
             if (made) {
                 Files.deleteIfExists(dir);
             }
@@ -113,10 +114,10 @@ public final class SegmentLog implements AutoCloseable {
             try (var s = Files.list(dir)) {
                 for (Path p : (Iterable<Path>) s::iterator) {
                     String name = p.getFileName().toString();
-                    long b = SegmentFiles.parse(name, SegmentFiles.SEGMENT_SUFFIX);
+                    long b = FileNames.parse(name, FileNames.SEGMENT_SUFFIX);
                     if (b >= 0) {
                         bases.add(b);
-                    } else if (name.endsWith(SegmentFiles.TMP_SUFFIX)) {
+                    } else if (name.endsWith(FileNames.TMP_SUFFIX)) {
                         Files.deleteIfExists(p); // a compaction that never finished
                     }
                 }
@@ -131,14 +132,14 @@ public final class SegmentLog implements AutoCloseable {
         try {
             for (int i = 0; i < bases.size(); i++) {
                 long b = bases.get(i);
-                Path file = dir.resolve(SegmentFiles.segmentName(b));
+                Path file = dir.resolve(FileNames.segmentName(b));
                 if (b > activeBase) {
                     Files.deleteIfExists(file);
-                    Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
-                    Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(b)));
+                    Files.deleteIfExists(dir.resolve(FileNames.indexName(b)));
+                    Files.deleteIfExists(dir.resolve(FileNames.bloomName(b)));
                 } else if (b == activeBase) {
-                    Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
-                    Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(b)));
+                    Files.deleteIfExists(dir.resolve(FileNames.indexName(b)));
+                    Files.deleteIfExists(dir.resolve(FileNames.bloomName(b)));
                     segs.add(Segment.openActive(channels, file, b, interval, headSeq));
                 } else {
                     long bound = (i + 1 < bases.size() ? Math.min(bases.get(i + 1), activeBase) : activeBase) - 1;
@@ -256,8 +257,8 @@ public final class SegmentLog implements AutoCloseable {
 
     private void deleteFiles(Segment s) throws IOException {
         Files.deleteIfExists(s.file());
-        Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(s.baseSeq())));
-        Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(s.baseSeq())));
+        Files.deleteIfExists(dir.resolve(FileNames.indexName(s.baseSeq())));
+        Files.deleteIfExists(dir.resolve(FileNames.bloomName(s.baseSeq())));
     }
 
     /**
@@ -328,7 +329,7 @@ public final class SegmentLog implements AutoCloseable {
         if (made != filesForced) {
             // new segment files are named in the directory: a snapshot that counts on them
             // needs the names durable too, not only the bytes (a power cut, not just a kill)
-            AtomicFsync.directory(dir);
+            DirectoryFsync.directory(dir);
             filesForced = made;
         }
     }

@@ -1,7 +1,5 @@
-package dev.topics.storage.snapshot;
+package dev.topics.storage.io;
 
-import dev.topics.storage.fault.Faults;
-import dev.topics.storage.wal.AtomicFsync;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,8 +10,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Replaces a file so that after a crash it holds either the old or the new content,
- * never a mix: write {@code name.tmp} → fsync it → rename over {@code name} → fsync the
- * directory. Any thread, but one writer per file.
+ * never a mix: write {@code name.tmp} ({@link FileNames#tmpName}) → fsync it → rename over
+ * {@code name} → fsync the directory. Any thread, but one writer per file.
  */
 public final class AtomicFiles {
     private AtomicFiles() {
@@ -23,9 +21,12 @@ public final class AtomicFiles {
         write(dir, name, content, null);
     }
 
-    /** As {@link #write(Path, String, byte[])}, naming a fault point reached just before the rename. */
-    public static void write(Path dir, String name, byte[] content, String faultBeforeRename) throws IOException {
-        Path tmp = dir.resolve(name + ".tmp");
+    /**
+     * As {@link #write(Path, String, byte[])}, running {@code beforeRename} (a fault point of
+     * the caller's) once the temporary file is forced, just before the rename.
+     */
+    public static void write(Path dir, String name, byte[] content, Runnable beforeRename) throws IOException {
+        Path tmp = dir.resolve(FileNames.tmpName(name));
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             ByteBuffer bb = ByteBuffer.wrap(content);
@@ -34,10 +35,10 @@ public final class AtomicFiles {
             }
             ch.force(true);
         }
-        if (faultBeforeRename != null) {
-            Faults.at(faultBeforeRename);
+        if (beforeRename != null) {
+            beforeRename.run();
         }
         Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        AtomicFsync.directory(dir);
+        DirectoryFsync.directory(dir);
     }
 }

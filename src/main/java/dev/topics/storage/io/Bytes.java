@@ -1,4 +1,4 @@
-package dev.topics.storage.wal;
+package dev.topics.storage.io;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,4 +1,4 @@
-package dev.topics.storage.wal;
+package dev.topics.storage.io;
 
 /**
  * A bounds-checked little-endian reader over a byte array: the decoding twin of

@@ -1,4 +1,4 @@
-package dev.topics.storage.wal;
+package dev.topics.storage.io;
 
 /** Bytes on disk that do not decode: a torn write, garbage, or a flipped bit. */
 public final class CorruptFrame extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.topics.storage.wal;
+package dev.topics.storage.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -9,8 +9,8 @@ import java.nio.file.StandardOpenOption;
  * fsync of a directory, so that a created, renamed or deleted entry in it survives a
  * crash. Linux allows opening a directory read-only and forcing it. Any thread.
  */
-public final class AtomicFsync {
-    private AtomicFsync() {
+public final class DirectoryFsync {
+    private DirectoryFsync() {
     }
 
     public static void directory(Path dir) throws IOException {
