@@ -3,7 +3,7 @@ package dev.topics;
 import dev.topics.http.StorageRef;
 import dev.topics.metrics.ServerMetrics;
 import dev.topics.storage.ControlEntry;
-import dev.topics.storage.LocalStorage;
+import dev.topics.storage.engine.LocalStorage;
 import dev.topics.storage.Storage;
 import dev.topics.storage.wal.Committer;
 import dev.topics.watch.WatchService;

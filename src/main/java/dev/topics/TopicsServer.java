@@ -18,7 +18,7 @@ import dev.topics.router.RouterService;
 import dev.topics.router.Routers;
 import dev.topics.stats.Activity;
 import dev.topics.stats.StatsService;
-import dev.topics.storage.LocalStorage;
+import dev.topics.storage.engine.LocalStorage;
 import dev.topics.storage.RecoveryReport;
 import dev.topics.storage.StorageOptions;
 import dev.topics.subscription.SubscriptionService;

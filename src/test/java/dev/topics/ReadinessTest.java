@@ -6,7 +6,7 @@ import dev.topics.access.Gate;
 import dev.topics.config.ConfigLoader;
 import dev.topics.config.ServerConfig;
 import dev.topics.http.StorageRef;
-import dev.topics.storage.LocalStorage;
+import dev.topics.storage.engine.LocalStorage;
 import dev.topics.storage.StorageOptions;
 import dev.topics.testing.Http;
 import io.helidon.webserver.WebServer;

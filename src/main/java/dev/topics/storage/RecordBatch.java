@@ -59,7 +59,8 @@ public final class RecordBatch {
         return sink.size();
     }
 
-    byte[] buffer() {
+    /** The encoded records, for the engine to seal and log: not a copy, not to be changed. */
+    public byte[] buffer() {
         return sink.array();
     }
 }

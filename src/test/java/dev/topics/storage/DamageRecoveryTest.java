@@ -3,6 +3,7 @@ package dev.topics.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.topics.storage.engine.LocalStorage;
 import dev.topics.storage.io.CorruptFrame;
 import dev.topics.storage.io.FileNames;
 import dev.topics.testing.Corruptor;

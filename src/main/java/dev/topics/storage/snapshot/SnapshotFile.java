@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Snapshot files: the engine's whole state at a WAL file boundary. The payload is the
- * engine's business ({@code dev.topics.storage.SnapshotCodec}); this class frames it:
+ * engine's business ({@code dev.topics.storage.engine.SnapshotCodec}); this class frames it:
  * <pre>
  * file := "TSNP" u8 version(=1) u8[3] zero  u64 walStart  u32 payloadLength  payload  u32 crc32c
  * </pre>

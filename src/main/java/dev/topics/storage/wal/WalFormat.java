@@ -21,7 +21,7 @@ import dev.topics.storage.io.FileNames;
  *
  * <p>Frame type {@link #TYPE_FILE_END} closes a rolled file and {@link #TYPE_MARK} opens
  * each group; the other types are the engine's business (see
- * {@code dev.topics.storage.Frames}); this class only frames and checks bytes. A frame
+ * {@code dev.topics.storage.engine.Frames}); this class only frames and checks bytes. A frame
  * whose length is zero, larger than {@link #MAX_FRAME}, runs past the end of the file, or
  * whose CRC does not match is not whole. In the newest file that is a torn tail (cut by
  * recovery) unless a later mark shows its bytes had been forced: then it is damage, and

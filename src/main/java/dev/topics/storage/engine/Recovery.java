@@ -1,5 +1,9 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.AppendResult;
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.RecoveryReport;
+import dev.topics.storage.TopicConfig;
 import dev.topics.storage.io.ByteSource;
 import dev.topics.storage.io.Bytes;
 import dev.topics.storage.io.CorruptFrame;
@@ -329,7 +333,7 @@ final class Recovery {
                 } // else: it belonged to a memory-only topic, gone with it
                 engine.showControl(e.key());
             }
-            case Frames.CURSOR -> moveCursor(ControlEntry.Kind.of(in.u8()), in.str16(), in.i64());
+            case Frames.CURSOR -> moveCursor(Frames.kind(in.u8()), in.str16(), in.i64());
             case Frames.EVICT -> {
                 TopicLog t = engine.byId.get(in.i64());
                 long newEarliest = in.i64();
@@ -376,7 +380,7 @@ final class Recovery {
         }
         int dropped = (flags & Frames.F_DROPPED) != 0 ? in.i32() : 0;
         if ((flags & Frames.F_CURSOR) != 0) {
-            moveCursor(ControlEntry.Kind.of(in.u8()), in.str16(), in.i64());
+            moveCursor(Frames.kind(in.u8()), in.str16(), in.i64());
         }
         int count = in.i32();
         long dataBytes = in.i64();

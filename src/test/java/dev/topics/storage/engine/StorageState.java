@@ -1,13 +1,24 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.storage.AppendRequest;
+import dev.topics.storage.AppendResult;
+import dev.topics.storage.Origin;
+import dev.topics.storage.ReadResult;
+import dev.topics.storage.RecordBatch;
+import dev.topics.storage.RecordView;
+import dev.topics.storage.Storage;
+import dev.topics.storage.StorageException;
+import dev.topics.storage.TopicConfig;
+import dev.topics.storage.TopicInfo;
+import dev.topics.storage.TopicPatch;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;

@@ -1,6 +1,13 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
 import dev.topics.filter.FilterExpr;
+import dev.topics.storage.AppendRequest;
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.Origin;
+import dev.topics.storage.RecordBatch;
+import dev.topics.storage.StorageOptions;
+import dev.topics.storage.TopicConfig;
+import dev.topics.storage.TopicPatch;
 import dev.topics.storage.io.Bytes;
 import dev.topics.storage.io.FileNames;
 import dev.topics.storage.wal.WalReader;
@@ -24,7 +31,7 @@ import java.util.List;
  * it after a format change:
  * <pre>
  *   mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- *   java -cp target/test-classes:target/classes:$(cat target/cp.txt) dev.topics.storage.StorageSamples src/test/resources
+ *   java -cp target/test-classes:target/classes:$(cat target/cp.txt) dev.topics.storage.engine.StorageSamples src/test/resources
  * </pre>
  */
 final class StorageSamples {
@@ -133,7 +140,7 @@ final class StorageSamples {
 
     /** Writes the seed corpus of {@link StorageFuzzTest} under {@code args[0]} (src/test/resources). */
     public static void main(String[] args) throws IOException {
-        Path out = Path.of(args[0]).resolve("dev/topics/storage/StorageFuzzTestInputs");
+        Path out = Path.of(args[0]).resolve("dev/topics/storage/engine/StorageFuzzTestInputs");
         Path tmp = Files.createTempDirectory("topics-seeds");
         try {
             byte[] wal = historyWal();

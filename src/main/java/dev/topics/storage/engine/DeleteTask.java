@@ -1,5 +1,10 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.DeleteResult;
+import dev.topics.storage.RecordFilter;
+import dev.topics.storage.RecordView;
+import dev.topics.storage.StorageException;
+import dev.topics.storage.TagFilter;
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.segment.RecordCodec;
 import dev.topics.storage.segment.SegmentLog;

@@ -1,4 +1,4 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.wal.CommitTask;

@@ -1,5 +1,10 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.StorageException;
+import dev.topics.storage.TopicChange;
+import dev.topics.storage.TopicConfig;
+import dev.topics.storage.TopicInfo;
+import dev.topics.storage.TopicPatch;
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.wal.CommitTask;
 

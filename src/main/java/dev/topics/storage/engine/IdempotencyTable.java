@@ -1,5 +1,6 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.AppendResult;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;

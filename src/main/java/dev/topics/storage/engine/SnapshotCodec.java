@@ -1,5 +1,8 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.AppendResult;
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.TopicConfig;
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.io.ByteSource;
 import dev.topics.storage.io.Bytes;
@@ -159,7 +162,7 @@ final class SnapshotCodec {
         }
         int controls = v >= 4 ? in.i32() : 0;
         for (int c = 0; c < controls; c++) {
-            ControlEntry.Kind kind = ControlEntry.Kind.of(in.u8());
+            ControlEntry.Kind kind = Frames.kind(in.u8());
             ControlEntry entry = Frames.controlBody(in, kind, in.str16());
             e.control(entry.key(), entry);
             e.showControl(entry.key());

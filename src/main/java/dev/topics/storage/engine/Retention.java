@@ -1,5 +1,6 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.TopicConfig;
 import dev.topics.storage.segment.RecordCodec;
 import java.io.IOException;
 

@@ -1,6 +1,11 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.ReadResult;
+import dev.topics.storage.RecordView;
+import dev.topics.storage.StorageException;
+import dev.topics.storage.TopicInfo;
 import dev.topics.storage.io.Bytes;
 import dev.topics.storage.io.CorruptFrame;
 import dev.topics.storage.io.FileNames;

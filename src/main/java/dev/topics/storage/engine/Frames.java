@@ -1,5 +1,8 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.CursorMove;
+import dev.topics.storage.TopicConfig;
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.io.ByteSource;
 import dev.topics.storage.io.CorruptFrame;
@@ -172,7 +175,7 @@ final class Frames {
 
     static void control(ByteSink out, ControlEntry.Key key, ControlEntry e) {
         int at = WalFormat.beginFrame(out, CONTROL);
-        out.u8(key.kind().code).str16(key.id());
+        out.u8(kindCode(key.kind())).str16(key.id());
         if (e == null) {
             out.u8(0);
         } else {
@@ -184,7 +187,7 @@ final class Frames {
 
     /** Reads a CONTROL frame after its type: the entry, or a removal (an entry with a null spec). */
     static ControlEntry control(ByteSource in) {
-        ControlEntry.Kind kind = ControlEntry.Kind.of(in.u8());
+        ControlEntry.Kind kind = kind(in.u8());
         String id = in.str16();
         if (!in.bool()) {
             return entry(kind, id, null, 0, List.of());
@@ -204,7 +207,7 @@ final class Frames {
 
     /** An entry as snapshots keep it: {@code u8 kind  str id  u64 cursor  u8 topicCount  str topic*  u32 len  spec}. */
     static void controlBody(ByteSink out, ControlEntry e) {
-        out.u8(e.kind().code).str16(e.id());
+        out.u8(kindCode(e.kind())).str16(e.id());
         entryRest(out, e);
     }
 
@@ -228,7 +231,7 @@ final class Frames {
 
     static void cursor(ByteSink out, CursorMove m) {
         int at = WalFormat.beginFrame(out, CURSOR);
-        out.u8(m.entry().kind().code).str16(m.entry().id()).i64(m.to());
+        out.u8(kindCode(m.entry().kind())).str16(m.entry().id()).i64(m.to());
         WalFormat.endFrame(out, at);
     }
 
@@ -254,12 +257,34 @@ final class Frames {
             out.i32(dropped);
         }
         if (move != null) {
-            out.u8(move.entry().kind().code).str16(move.entry().id()).i64(move.to());
+            out.u8(kindCode(move.entry().kind())).str16(move.entry().id()).i64(move.to());
         }
         out.i32(count).i64(dataBytes);
         int recordsAt = out.size();
         out.bytes(records, 0, len);
         WalFormat.endFrame(out, at);
         return recordsAt;
+    }
+
+    /** The WAL and snapshot tag of a control entry's kind: fixed, never reused for another kind. */
+    static int kindCode(ControlEntry.Kind kind) {
+        return switch (kind) {
+            case ROUTER -> 1;
+            case SUBSCRIPTION -> 2;
+            case WEBHOOK -> 3;
+            case PRINCIPAL -> 4;
+            case PERMISSION -> 5;
+            case SHARE -> 6;
+        };
+    }
+
+    /** The kind a tag written by {@link #kindCode} stands for; an unknown tag is damage. */
+    static ControlEntry.Kind kind(int code) {
+        for (ControlEntry.Kind k : ControlEntry.Kind.values()) {
+            if (kindCode(k) == code) {
+                return k;
+            }
+        }
+        throw new CorruptFrame("control entry kind " + code + " is not known to this build");
     }
 }

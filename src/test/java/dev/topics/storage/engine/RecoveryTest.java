@@ -1,17 +1,25 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
-import static dev.topics.storage.StorageState.assertHolds;
-import static dev.topics.storage.StorageState.assertNoPartialBatch;
-import static dev.topics.storage.StorageState.capture;
-import static dev.topics.storage.StorageState.durableOnly;
-import static dev.topics.storage.StorageState.quiesce;
+import static dev.topics.storage.engine.StorageState.assertHolds;
+import static dev.topics.storage.engine.StorageState.assertNoPartialBatch;
+import static dev.topics.storage.engine.StorageState.capture;
+import static dev.topics.storage.engine.StorageState.durableOnly;
+import static dev.topics.storage.engine.StorageState.quiesce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.topics.storage.StorageState.Batch;
-import dev.topics.storage.StorageState.KeyedResult;
-import dev.topics.storage.StorageState.TopicState;
-import dev.topics.storage.StorageState.Workload;
+import dev.topics.storage.AppendRequest;
+import dev.topics.storage.AppendResult;
+import dev.topics.storage.ReadResult;
+import dev.topics.storage.RecordBatch;
+import dev.topics.storage.StorageException;
+import dev.topics.storage.StorageOptions;
+import dev.topics.storage.TopicConfig;
+import dev.topics.storage.TopicPatch;
+import dev.topics.storage.engine.StorageState.Batch;
+import dev.topics.storage.engine.StorageState.KeyedResult;
+import dev.topics.storage.engine.StorageState.TopicState;
+import dev.topics.storage.engine.StorageState.Workload;
 import dev.topics.storage.io.Bytes;
 import dev.topics.storage.io.CorruptFrame;
 import dev.topics.storage.io.FileNames;

@@ -1,5 +1,8 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.CursorMove;
+import dev.topics.storage.StorageException;
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.wal.CommitTask;
 

@@ -1,5 +1,12 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.AppendRequest;
+import dev.topics.storage.AppendResult;
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.CursorMove;
+import dev.topics.storage.RecordBatch;
+import dev.topics.storage.StorageException;
+import dev.topics.storage.TopicConfig;
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.io.Bytes;
 import dev.topics.storage.segment.RecordCodec;

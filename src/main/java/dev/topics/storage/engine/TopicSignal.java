@@ -1,5 +1,6 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.Storage;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;

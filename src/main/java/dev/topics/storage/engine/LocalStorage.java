@@ -1,5 +1,22 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.AppendRequest;
+import dev.topics.storage.AppendResult;
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.CursorMove;
+import dev.topics.storage.DeleteResult;
+import dev.topics.storage.ReadResult;
+import dev.topics.storage.RecordFilter;
+import dev.topics.storage.RecordView;
+import dev.topics.storage.RecoveryReport;
+import dev.topics.storage.Storage;
+import dev.topics.storage.StorageException;
+import dev.topics.storage.StorageOptions;
+import dev.topics.storage.Tombstone;
+import dev.topics.storage.TopicChange;
+import dev.topics.storage.TopicConfig;
+import dev.topics.storage.TopicInfo;
+import dev.topics.storage.TopicPatch;
 import dev.topics.storage.io.CorruptFrame;
 import dev.topics.storage.wal.AppendRing;
 import dev.topics.storage.wal.CommitTask;

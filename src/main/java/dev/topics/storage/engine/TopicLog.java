@@ -1,5 +1,7 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.TopicConfig;
+import dev.topics.storage.TopicInfo;
 import dev.topics.storage.segment.Chunk;
 import dev.topics.storage.segment.RecordCodec;
 import dev.topics.storage.segment.SegmentLog;

@@ -1,13 +1,26 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
-import static dev.topics.storage.StorageState.quiesce;
+import static dev.topics.storage.engine.StorageState.quiesce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.topics.storage.AppendRequest;
+import dev.topics.storage.AppendResult;
 import dev.topics.storage.ControlEntry.Key;
 import dev.topics.storage.ControlEntry.Kind;
-import dev.topics.testing.Corruptor;
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.CursorMove;
+import dev.topics.storage.ReadResult;
+import dev.topics.storage.RecordBatch;
+import dev.topics.storage.RecoveryReport;
+import dev.topics.storage.Storage;
+import dev.topics.storage.StorageException;
+import dev.topics.storage.StorageOptions;
+import dev.topics.storage.TopicChange;
+import dev.topics.storage.TopicConfig;
+import dev.topics.storage.TopicPatch;
 import dev.topics.testing.Corruptor.Frame;
+import dev.topics.testing.Corruptor;
 import dev.topics.testing.MemoryTempDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;

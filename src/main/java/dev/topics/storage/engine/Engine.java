@@ -1,5 +1,8 @@
-package dev.topics.storage;
+package dev.topics.storage.engine;
 
+import dev.topics.storage.ControlEntry;
+import dev.topics.storage.StorageOptions;
+import dev.topics.storage.TopicConfig;
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.io.CorruptFrame;
 import dev.topics.storage.io.DirectoryFsync;
