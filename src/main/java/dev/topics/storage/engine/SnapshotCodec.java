@@ -13,23 +13,39 @@ import java.io.IOException;
 import java.util.Map;
 
 /**
- * The snapshot payload, version 2 (framed by {@code SnapshotFile}): every durable topic
- * with its counters, how far its active segment is covered, its live idempotency keys and
- * its origin marks (SPEC §8). Version 1 (no marks, no dropped counts) is still read.
+ * The snapshot payload, format version 4 (framed by {@code SnapshotFile}): every durable
+ * topic with its counters, how far its active segment is covered, its live idempotency keys,
+ * its origin marks (SPEC §8) and its removed seq ranges; then the watch sessions and the
+ * control entries. Integers are little-endian; {@code str} is a {@code u16} length and that
+ * many UTF-8 bytes.
  * <pre>
- * payload := u8 version(=2) u64 nextTopicId u32 topicCount topic*
- * topic   := u64 id str name u8 hasOwner [str owner] u64 createdAtMs config(Frames)
- *            u64 headSeq u64 earliestSeq u64 count u64 bytes [u64 evictedThrough (v2)]
- *            u64 activeBase u64 activeSize u32 keyCount key*  [u32 markCount mark*
- *            u32 removedCount (u64 from, u64 to)*  (v2)]
- * key     := u8 len bytes u64 firstSeq u64 lastSeq u64 headSeq u64 count u8 created
- *            u64 expiresAtMs  u32 dropped                                  (dropped: v2)
- * mark    := str originNode str originTopic u64 highestOriginSeq
- * then (v3): u32 watchCount (str wid, u32 len, spec)*   — watch sessions (SPEC §5)
- * then (v4): u32 controlCount (Frames.controlBody)*     — routers, subscriptions, webhooks
- *            (only those whose topics are all durable: the others end with the process)
+ * payload := u8 version(=4)  u64 nextTopicId  u32 topicCount topic*
+ *            u32 watchCount watch*  u32 controlCount control*
+ * topic   := u64 id  str name  u8 hasOwner [str owner]  u64 createdAtMs  config   (Frames.config)
+ *            u64 headSeq  u64 earliestSeq  u64 count  u64 bytes  u64 evictedThrough
+ *            u64 activeBase  u64 activeSize
+ *            u32 keyCount key*  u32 markCount mark*  u32 rangeCount range*
+ * key     := u8 len  u8[len] key  u64 firstSeq  u64 lastSeq  u64 headSeq  u64 count
+ *            u8 created  u64 expiresAtMs  u32 dropped                  (a live idempotency key)
+ * mark    := str originNode  str originTopic  u64 highestOriginSeq
+ * range   := u64 from  u64 to               removed seqs the segments may still hold
+ * watch   := str wid  u32 len  u8[len] spec                            (SPEC §5)
+ * control := u8 kind  str id  u64 cursor  u8 topicCount  str topic*  u32 len  u8[len] spec
+ *            (Frames.controlBody; kind is Frames.kindCode)
  * </pre>
- * {@code durable: false} topics are not in snapshots: they end with the process.
+ * {@code activeSize} is written but not needed on read (the active segment is cut after
+ * {@code headSeq}). Only control entries whose topics are all durable are kept; the others,
+ * like {@code durable: false} topics, end with the process.
+ *
+ * <p>Older versions are still read; each lacks what a later one added:
+ * <ul>
+ *   <li>1: no {@code evictedThrough} and no {@code dropped} (both read as 0), no marks and
+ *       no ranges;</li>
+ *   <li>2: adds {@code evictedThrough}, {@code dropped}, marks and ranges;</li>
+ *   <li>3: adds the watch sessions;</li>
+ *   <li>4: adds the control entries (routers, subscriptions, webhooks, principals,
+ *       permissions, shares).</li>
+ * </ul>
  * Committer thread (encode) and recovery (decode) only.
  */
 final class SnapshotCodec {
