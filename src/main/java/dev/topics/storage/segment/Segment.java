@@ -37,7 +37,7 @@ import java.util.function.LongPredicate;
  * Every record read from the file by anyone is checked against its CRC (see SegmentLog).
  *
  * <p>The file is not held open: every read, write and force goes through the segment's
- * {@link SegmentChannels.Slot}, which opens the file on demand within the engine's bound
+ * {@link SegmentSlot}, which opens the file on demand within the engine's bound
  * on open files, and whose rules (leases, a channel closed by eviction reopened
  * transparently, nothing unforced ever closed) are in {@link SegmentChannels}. A segment
  * whose file was removed (retention) or replaced (compaction) is {@link #retire retired}
@@ -50,7 +50,7 @@ public final class Segment implements AutoCloseable {
 
     private final Path file;
     private final long baseSeq;
-    private final SegmentChannels.Slot channel;
+    private final SegmentSlot channel;
     private final int interval;
     private final SparseIndex index;
     private volatile long size;
@@ -65,7 +65,7 @@ public final class Segment implements AutoCloseable {
     private long firstInFile = -1;
     private long lastInFile = -1;
 
-    private Segment(Path file, long baseSeq, SegmentChannels.Slot channel, int interval, SparseIndex index, long size, long lastSeq) {
+    private Segment(Path file, long baseSeq, SegmentSlot channel, int interval, SparseIndex index, long size, long lastSeq) {
         this.file = file;
         this.baseSeq = baseSeq;
         this.channel = channel;
@@ -78,7 +78,7 @@ public final class Segment implements AutoCloseable {
     /** Creates a new empty segment file (its channel one of {@code channels}). */
     public static Segment create(SegmentChannels channels, Path dir, long baseSeq, int interval) throws IOException {
         Path file = dir.resolve(FileNames.segmentName(baseSeq));
-        SegmentChannels.Slot ch = channels.create(file);
+        SegmentSlot ch = channels.create(file);
         ByteSink h = new ByteSink(HEADER);
         h.u8('T').u8('S').u8('E').u8('G').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
         try {
@@ -103,7 +103,7 @@ public final class Segment implements AutoCloseable {
      */
     public static Segment openActive(SegmentChannels channels, Path file, long baseSeq, int interval, long maxSeq)
             throws IOException {
-        SegmentChannels.Slot ch = openChecked(channels, file, baseSeq);
+        SegmentSlot ch = openChecked(channels, file, baseSeq);
         Segment s = new Segment(file, baseSeq, ch, interval, new SparseIndex(), ch.size(), baseSeq - 1);
         try {
             s.tagHashes = new long[16];
@@ -136,7 +136,7 @@ public final class Segment implements AutoCloseable {
      */
     public static Segment openSealed(SegmentChannels channels, Path file, long baseSeq, int interval,
                                      SparseIndex index, long boundSeq) throws IOException {
-        SegmentChannels.Slot ch = openChecked(channels, file, baseSeq);
+        SegmentSlot ch = openChecked(channels, file, baseSeq);
         Segment s = new Segment(file, baseSeq, ch, interval, index == null ? new SparseIndex() : index, ch.size(),
                 boundSeq);
         try {
@@ -170,9 +170,9 @@ public final class Segment implements AutoCloseable {
         }
     }
 
-    private static SegmentChannels.Slot openChecked(SegmentChannels channels, Path file, long baseSeq)
+    private static SegmentSlot openChecked(SegmentChannels channels, Path file, long baseSeq)
             throws IOException {
-        SegmentChannels.Slot ch = channels.slot(file);
+        SegmentSlot ch = channels.slot(file);
         byte[] h;
         int n;
         try {
@@ -369,7 +369,7 @@ public final class Segment implements AutoCloseable {
             out.force(true);
         }
         // until install() renames it, the fresh segment's slot opens the tmp file
-        SegmentChannels.Slot ch = channel.cache().slot(tmp);
+        SegmentSlot ch = channel.cache().slot(tmp);
         Segment fresh = new Segment(file, baseSeq, ch, interval, new SparseIndex(), ch.size(), lastSeq);
         fresh.tagHashes = new long[16];
         Scan scan = fresh.scan(HEADER, Long.MAX_VALUE, true, false);
