@@ -143,7 +143,7 @@ public final class SegmentLog implements AutoCloseable {
                     segs.add(Segment.openActive(channels, file, b, interval, headSeq));
                 } else {
                     long bound = (i + 1 < bases.size() ? Math.min(bases.get(i + 1), activeBase) : activeBase) - 1;
-                    segs.add(Segment.openSealed(channels, file, b, interval, Segment.readIndex(dir, b), bound));
+                    segs.add(Segment.openSealed(channels, file, b, interval, SparseIndex.read(dir, b), bound));
                 }
             }
             made = segs.isEmpty() || segs.get(segs.size() - 1).baseSeq() != activeBase;

@@ -349,7 +349,7 @@ class StorageFuzzTest {
             }
         }
 
-        /** A segment index file (Segment.writeIndex's format) holding {@code seq, position} pairs. */
+        /** A segment index file (SparseIndex.write's format) holding {@code seq, position} pairs. */
         static byte[] index(long baseSeq, long[] pairs) {
             byte[] b = new byte[16 + pairs.length * 8 + 4];
             byte[] h = {'T', 'I', 'D', 'X', 1, 0, 0, 0};

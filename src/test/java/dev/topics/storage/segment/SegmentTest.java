@@ -141,7 +141,7 @@ class SegmentTest {
         try (Segment s = Segment.create(CHANNELS, dir, 1, 256)) {
             append(s, 1, 40, 100);
             s.writeIndex();
-            index = Segment.readIndex(dir, 1);
+            index = SparseIndex.read(dir, 1);
         }
         Path file = dir.resolve(FileNames.segmentName(1));
         Corruptor.truncate(file, Corruptor.size(file) - 10);
