@@ -5,16 +5,13 @@ import dev.topics.storage.StorageOptions;
 import dev.topics.storage.TopicConfig;
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.io.CorruptFrame;
-import dev.topics.storage.io.DirectoryFsync;
 import dev.topics.storage.io.FileNames;
 import dev.topics.storage.segment.SegmentChannels;
 import dev.topics.storage.segment.SegmentLog;
-import dev.topics.storage.snapshot.SnapshotFile;
 import dev.topics.storage.wal.Committer;
 import dev.topics.storage.wal.OutOfSpace;
 import dev.topics.storage.wal.WalWriter;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -381,52 +378,6 @@ final class Engine implements Committer.Duties {
         SnapshotCodec.encode(payload, this);
         lastSnapshotNanos = System.nanoTime();
         walBytesAtSnapshot = committer.stats().walBytes;
-        return new SnapshotJob(walStart, payload.toByteArray(), topics, wal.dir());
-    }
-
-    private final class SnapshotJob {
-        private final long walStart;
-        private final byte[] payload;
-        private final List<TopicLog> topics;
-        private final Path walDir;
-        /** Set by the snapshotter once the snapshot file is durable. */
-        private volatile boolean durable;
-
-        SnapshotJob(long walStart, byte[] payload, List<TopicLog> topics, Path walDir) {
-            this.walStart = walStart;
-            this.payload = payload;
-            this.topics = topics;
-            this.walDir = walDir;
-        }
-
-        /**
-         * Committer, once the job has ended: the active bases it captured become the ones
-         * recovery counts on (if it became durable), and no longer hold compaction back
-         * as in-flight.
-         */
-        void settle() {
-            for (TopicLog t : topics) {
-                if (durable) {
-                    t.durableActiveBase = t.inflightActiveBase;
-                }
-                t.inflightActiveBase = Long.MAX_VALUE;
-            }
-        }
-
-        void persist() throws IOException {
-            for (TopicLog t : topics) {
-                try {
-                    t.segments.force();
-                } catch (ClosedChannelException e) {
-                    // the topic was deleted after the capture: its deletion is in the WAL after walStart
-                }
-            }
-            if (!topics.isEmpty()) {
-                DirectoryFsync.directory(topicsDir); // the topic directories' names, for the same reason
-            }
-            SnapshotFile.write(snapshotDir, walStart, payload);
-            durable = true;
-            WalWriter.deleteBefore(walDir, walStart);
-        }
+        return new SnapshotJob(walStart, payload.toByteArray(), topics, wal.dir(), topicsDir, snapshotDir);
     }
 }

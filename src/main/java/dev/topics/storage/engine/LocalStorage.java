@@ -7,7 +7,6 @@ import dev.topics.storage.CursorMove;
 import dev.topics.storage.DeleteResult;
 import dev.topics.storage.ReadResult;
 import dev.topics.storage.RecordFilter;
-import dev.topics.storage.RecordView;
 import dev.topics.storage.RecoveryReport;
 import dev.topics.storage.Storage;
 import dev.topics.storage.StorageException;
@@ -43,8 +42,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LocalStorage implements Storage {
     private static final int RING_SIZE = 1 << 14;
-    /** A read examines at most this many records (skipped ones included) before answering. */
-    private static final int MAX_EXAMINED = 100_000;
 
     private final DataDir dir;
     private final Engine engine;
@@ -188,7 +185,7 @@ public final class LocalStorage implements Storage {
         if (fromSeq > h.headSeq()) {
             return new ReadResult(List.of(), 0, h.headSeq(), h.earliestSeq(), new Tombstone.Reset(h.headSeq()));
         }
-        Collector c = new Collector(limit, maxBytes, skipNode, filter, t.removed);
+        ReadCollector c = new ReadCollector(limit, maxBytes, skipNode, filter, t.removed);
         // records below earliest are gone; a cursor behind retention's evictions is told so
         long start = Math.max(fromSeq + 1, h.earliestSeq());
         Tombstone tombstone = fromSeq < h.evictedThrough()
@@ -209,50 +206,6 @@ public final class LocalStorage implements Storage {
         }
         long next = c.stopped ? c.lastExamined : h.headSeq();
         return new ReadResult(c.records, next, h.headSeq(), h.earliestSeq(), tombstone);
-    }
-
-    /** Gathers records for one read; stops at the limit, the byte cap or the examine cap. */
-    private static final class Collector {
-        final List<RecordView> records = new ArrayList<>();
-        final int limit;
-        final long maxBytes;
-        final byte[] skipNode;
-        final RecordFilter filter;
-        long bytes;
-        long examined;
-        long lastExamined;
-        boolean stopped;
-
-        final RemovedSeqs removed;
-
-        Collector(int limit, long maxBytes, byte[] skipNode, RecordFilter filter, RemovedSeqs removed) {
-            this.removed = removed;
-            this.limit = limit;
-            this.maxBytes = maxBytes;
-            this.skipNode = skipNode;
-            this.filter = filter;
-        }
-
-        boolean visit(byte[] buf, int off) {
-            RecordView r = new RecordView(buf, off);
-            if (!records.isEmpty() && bytes + r.dataLength() > maxBytes) {
-                stopped = true;
-                return false;
-            }
-            examined++;
-            lastExamined = r.seq();
-            boolean skip = removed.contains(r.seq()) || (skipNode != null && r.nodeEquals(skipNode))
-                    || (filter != null && !filter.test(r));
-            if (!skip) {
-                records.add(r);
-                bytes += r.dataLength();
-            }
-            if (records.size() >= limit || examined >= MAX_EXAMINED) {
-                stopped = true;
-                return false;
-            }
-            return true;
-        }
     }
 
     @Override
