@@ -18,24 +18,14 @@ import org.junit.jupiter.api.Test;
 class PackageCyclesTest {
     private static final Path MAIN = Path.of("src/main/java");
 
-    /**
-     * Cycles there were when this test was written, each waiting for its cut. Any other cycle
-     * fails; so does a known one that is gone, so that its entry goes with the fix.
-     */
-    private static final List<Set<String>> KNOWN = List.of(
-            // segment.Segment imports snapshot.AtomicFiles; snapshot.SnapshotFile imports segment.SegmentFiles
-            Set.of("dev.topics.storage.segment", "dev.topics.storage.snapshot"));
-
     @Test
     void srcMainHasNoPackageCycle() {
         PackageGraph g = PackageGraph.scan(MAIN, "dev.topics");
         assertThat(g.packages()).as("packages read from %s", MAIN).contains("dev.topics", "dev.topics.storage");
-        List<Set<String>> cycles = g.cycles().stream().filter(c -> !KNOWN.contains(c)).toList();
+        List<Set<String>> cycles = g.cycles();
         assertThat(cycles)
                 .as(() -> cycles.stream().map(g::describe).collect(Collectors.joining("\n")))
                 .isEmpty();
-        assertThat(g.cycles()).as("known cycles still there (remove the ones fixed from KNOWN)")
-                .containsAll(KNOWN);
     }
 
     @Test

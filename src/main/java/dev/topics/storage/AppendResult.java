@@ -15,7 +15,8 @@ package dev.topics.storage;
 public record AppendResult(long firstSeq, long lastSeq, long headSeq, long count, boolean created, boolean deduped,
                            int dropped, long fsyncNanos) {
 
-    AppendResult asDuplicate() {
+    /** This result as a retry with the same idempotency key gets it: marked deduped, with no fsync time of its own. */
+    public AppendResult asDuplicate() {
         return new AppendResult(firstSeq, lastSeq, headSeq, count, created, true, dropped, 0);
     }
 }

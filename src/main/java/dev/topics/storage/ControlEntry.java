@@ -1,6 +1,5 @@
 package dev.topics.storage;
 
-import dev.topics.storage.wal.CorruptFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -18,24 +17,12 @@ import java.util.List;
  */
 public record ControlEntry(Kind kind, String id, byte[] spec, long cursor, List<String> topics) {
 
-    /** What an entry is; the code is its WAL and snapshot tag and never changes meaning. */
+    /**
+     * What an entry is. Each kind has a fixed tag in the WAL and in snapshots, which never
+     * changes meaning: the engine's business ({@code engine.Frames#kindCode}).
+     */
     public enum Kind {
-        ROUTER(1), SUBSCRIPTION(2), WEBHOOK(3), PRINCIPAL(4), PERMISSION(5), SHARE(6);
-
-        final int code;
-
-        Kind(int code) {
-            this.code = code;
-        }
-
-        static Kind of(int code) {
-            for (Kind k : values()) {
-                if (k.code == code) {
-                    return k;
-                }
-            }
-            throw new CorruptFrame("control entry kind " + code + " is not known to this build");
-        }
+        ROUTER, SUBSCRIPTION, WEBHOOK, PRINCIPAL, PERMISSION, SHARE
     }
 
     /** Identity of an entry: ids are unique within a kind. */
@@ -68,7 +55,8 @@ public record ControlEntry(Kind kind, String id, byte[] spec, long cursor, List<
         return new Key(kind, id);
     }
 
-    ControlEntry withCursor(long c) {
+    /** This entry with its cursor at {@code c} (the engine moves cursors; see {@link Storage#moveCursor}). */
+    public ControlEntry withCursor(long c) {
         return new ControlEntry(kind, id, spec, c, topics);
     }
 

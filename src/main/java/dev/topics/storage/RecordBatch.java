@@ -1,8 +1,8 @@
 package dev.topics.storage;
 
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.Bytes;
 import dev.topics.storage.segment.RecordCodec;
-import dev.topics.storage.wal.ByteSink;
-import dev.topics.storage.wal.Bytes;
 
 /**
  * The records of one write, encoded by the request thread ({@link RecordCodec}) so the
@@ -59,7 +59,8 @@ public final class RecordBatch {
         return sink.size();
     }
 
-    byte[] buffer() {
+    /** The encoded records, for the engine to seal and log: not a copy, not to be changed. */
+    public byte[] buffer() {
         return sink.array();
     }
 }

@@ -1,7 +1,7 @@
 package dev.topics.storage;
 
+import dev.topics.storage.io.Bytes;
 import dev.topics.storage.segment.RecordCodec;
-import dev.topics.storage.wal.Bytes;
 import java.util.Arrays;
 
 /**
@@ -25,7 +25,11 @@ public final class RecordView {
         return new RecordView(b.buffer(), 0);
     }
 
-    RecordView(byte[] buf, int off) {
+    /**
+     * A view of the sealed record encoded at {@code off} in {@code buf} (the engine's read and
+     * delete paths, over segment and tail buffers). No copy: {@code buf} must stay unchanged.
+     */
+    public RecordView(byte[] buf, int off) {
         this.buf = buf;
         this.off = off;
         parts.parse(buf, off);

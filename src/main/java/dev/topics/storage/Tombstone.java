@@ -1,5 +1,6 @@
 package dev.topics.storage;
 
+
 /** A gap a reader must be told about (SPEC §4). */
 public sealed interface Tombstone {
     /** Records {@code fromSeq..toSeq} after the cursor were evicted by TTL or caps before being read. */

@@ -3,9 +3,9 @@ package dev.topics.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.topics.storage.segment.SegmentFiles;
-import dev.topics.storage.wal.CorruptFrame;
-import dev.topics.storage.wal.WalFormat;
+import dev.topics.storage.engine.LocalStorage;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.FileNames;
 import dev.topics.testing.Await;
 import dev.topics.testing.Corruptor;
 import dev.topics.testing.MemoryTempDir;
@@ -98,7 +98,7 @@ class DamageRecoveryTest {
     }
 
     private static Path topicDir(Path data) {
-        return SegmentFiles.topicDir(data, 1);
+        return FileNames.topicDir(data, 1);
     }
 
     private static List<Path> files(Path d, String suffix) throws IOException {
@@ -129,8 +129,8 @@ class DamageRecoveryTest {
     private static void assertRefusedUntouched(Path data, String fileNamed) throws IOException {
         Map<Path, byte[]> before = contents(data);
         before.keySet().removeIf(p -> p.startsWith("topics")
-                && SegmentFiles.parse(p.getFileName().toString(), SegmentFiles.SEGMENT_SUFFIX) > 200
-                || p.toString().endsWith(SegmentFiles.INDEX_SUFFIX) || p.toString().endsWith(SegmentFiles.BLOOM_SUFFIX));
+                && FileNames.parse(p.getFileName().toString(), FileNames.SEGMENT_SUFFIX) > 200
+                || p.toString().endsWith(FileNames.INDEX_SUFFIX) || p.toString().endsWith(FileNames.BLOOM_SUFFIX));
         assertThatThrownBy(() -> LocalStorage.open(options(data)).close())
                 .isInstanceOf(CorruptFrame.class).hasMessageContaining(fileNamed);
         Map<Path, byte[]> after = contents(data);
@@ -186,17 +186,17 @@ class DamageRecoveryTest {
     void aMissingSnapshotIsRefusedAndNoTopicFileIsDeleted() throws IOException {
         Path crash = dir.resolve("crash");
         crashCopy(crash);
-        for (Path p : files(crash.resolve(SegmentFiles.SNAPSHOT_DIR), SegmentFiles.SNAPSHOT_SUFFIX)) {
+        for (Path p : files(crash.resolve(FileNames.SNAPSHOT_DIR), FileNames.SNAPSHOT_SUFFIX)) {
             Files.delete(p);
         }
-        assertRefusedUntouched(crash, WalFormat.fileName(1));
+        assertRefusedUntouched(crash, FileNames.walName(1));
     }
 
     @Test
     void aMissingSealedSegmentIsRefused() throws IOException {
         Path crash = dir.resolve("crash");
         crashCopy(crash);
-        List<Path> segs = files(topicDir(crash), SegmentFiles.SEGMENT_SUFFIX);
+        List<Path> segs = files(topicDir(crash), FileNames.SEGMENT_SUFFIX);
         assertThat(segs).hasSizeGreaterThan(4);
         Files.delete(segs.get(2));
         assertRefusedUntouched(crash, "segment file is missing");
@@ -207,10 +207,10 @@ class DamageRecoveryTest {
         Path crash = dir.resolve("crash");
         crashCopy(crash);
         // the snapshot's active segment: the newest one at or below the snapshot's head (200)
-        List<Path> segs = files(topicDir(crash), SegmentFiles.SEGMENT_SUFFIX);
+        List<Path> segs = files(topicDir(crash), FileNames.SEGMENT_SUFFIX);
         Path active = null;
         for (Path p : segs) {
-            if (SegmentFiles.parse(p.getFileName().toString(), SegmentFiles.SEGMENT_SUFFIX) <= 200) {
+            if (FileNames.parse(p.getFileName().toString(), FileNames.SEGMENT_SUFFIX) <= 200) {
                 active = p;
             }
         }
@@ -222,7 +222,7 @@ class DamageRecoveryTest {
     void aSealedSegmentCutShortIsRefused() throws IOException {
         Path crash = dir.resolve("crash");
         crashCopy(crash);
-        Path seg = files(topicDir(crash), SegmentFiles.SEGMENT_SUFFIX).get(1);
+        Path seg = files(topicDir(crash), FileNames.SEGMENT_SUFFIX).get(1);
         Corruptor.truncate(seg, Corruptor.size(seg) - 7);
         assertRefusedUntouched(crash, seg.getFileName().toString());
     }
@@ -231,8 +231,8 @@ class DamageRecoveryTest {
     void aFlippedBitInASealedSegmentStartsButReadingItIsAnErrorNeverAlteredData() throws IOException {
         Path crash = dir.resolve("crash");
         Map<Long, String> acked = crashCopy(crash);
-        Path seg = files(topicDir(crash), SegmentFiles.SEGMENT_SUFFIX).get(1);
-        long base = SegmentFiles.parse(seg.getFileName().toString(), SegmentFiles.SEGMENT_SUFFIX);
+        Path seg = files(topicDir(crash), FileNames.SEGMENT_SUFFIX).get(1);
+        long base = FileNames.parse(seg.getFileName().toString(), FileNames.SEGMENT_SUFFIX);
         Corruptor.flipBit(seg, 16 + 40, 2); // inside the segment's first record's data
         try (LocalStorage r = LocalStorage.open(options(crash))) {
             assertThatThrownBy(() -> readAll(r)).isInstanceOf(StorageException.Damaged.class);
@@ -249,8 +249,8 @@ class DamageRecoveryTest {
     void damagedOrMissingIndexAndBloomFilesAreRebuiltWithEveryRecordIntact() throws IOException {
         Path crash = dir.resolve("crash");
         Map<Long, String> acked = crashCopy(crash);
-        List<Path> idx = files(topicDir(crash), SegmentFiles.INDEX_SUFFIX);
-        List<Path> bloom = files(topicDir(crash), SegmentFiles.BLOOM_SUFFIX);
+        List<Path> idx = files(topicDir(crash), FileNames.INDEX_SUFFIX);
+        List<Path> bloom = files(topicDir(crash), FileNames.BLOOM_SUFFIX);
         assertThat(idx).hasSizeGreaterThan(3);
         assertThat(bloom).hasSizeGreaterThan(3);
         Files.delete(idx.get(0));
@@ -272,7 +272,7 @@ class DamageRecoveryTest {
     void aDamagedSnapshotIsRefused() throws IOException {
         Path crash = dir.resolve("crash");
         crashCopy(crash);
-        Path snap = files(crash.resolve(SegmentFiles.SNAPSHOT_DIR), SegmentFiles.SNAPSHOT_SUFFIX).get(0);
+        Path snap = files(crash.resolve(FileNames.SNAPSHOT_DIR), FileNames.SNAPSHOT_SUFFIX).get(0);
         Corruptor.flipBit(snap, Corruptor.size(snap) / 2, 0);
         assertRefusedUntouched(crash, snap.getFileName().toString());
     }
@@ -288,12 +288,12 @@ class DamageRecoveryTest {
                 write(s, i);
             }
             s.snapshot();
-            List<Path> before = new ArrayList<>(files(topicDir(live), SegmentFiles.SEGMENT_SUFFIX));
+            List<Path> before = new ArrayList<>(files(topicDir(live), FileNames.SEGMENT_SUFFIX));
             Path active = before.get(before.size() - 1);
             byte[] activeBytes = Files.readAllBytes(active);
             RecordFilter all = dev.topics.filter.FilterExpr.compile(
                     "[\"tag\",\"In\",[\"tag-0\",\"tag-1\",\"tag-2\",\"tag-3\",\"tag-4\"]]".getBytes(StandardCharsets.UTF_8));
-            long activeBase = SegmentFiles.parse(active.getFileName().toString(), SegmentFiles.SEGMENT_SUFFIX);
+            long activeBase = FileNames.parse(active.getFileName().toString(), FileNames.SEGMENT_SUFFIX);
             s.deleteRecords("t", all, activeBase, Long.MAX_VALUE);
             // a compaction pass rolls the active segment and asks for a snapshot; once that one
             // is durable the old active segment is compacted too

@@ -3,6 +3,7 @@ package dev.topics.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.filter.FilterExpr;
+import dev.topics.storage.engine.LocalStorage;
 import dev.topics.testing.Corruptor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

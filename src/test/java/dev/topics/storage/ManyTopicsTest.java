@@ -2,6 +2,7 @@ package dev.topics.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.storage.engine.LocalStorage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package dev.topics.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.topics.storage.engine.LocalStorage;
 import dev.topics.testing.Corruptor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

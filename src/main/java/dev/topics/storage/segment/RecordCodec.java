@@ -1,8 +1,8 @@
 package dev.topics.storage.segment;
 
-import dev.topics.storage.wal.ByteSink;
-import dev.topics.storage.wal.Bytes;
-import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.CorruptFrame;
 
 /**
  * The encoding of one record, version 1 — the same bytes in a WAL records frame, in a

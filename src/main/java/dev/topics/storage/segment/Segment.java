@@ -1,19 +1,17 @@
 package dev.topics.storage.segment;
 
 import dev.topics.storage.fault.Faults;
-import dev.topics.storage.snapshot.AtomicFiles;
-import dev.topics.storage.wal.AtomicFsync;
-import dev.topics.storage.wal.ByteSink;
-import dev.topics.storage.wal.Bytes;
-import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.DirectoryFsync;
+import dev.topics.storage.io.FileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.function.LongPredicate;
 
 /**
@@ -36,12 +34,16 @@ import java.util.function.LongPredicate;
  * Every record read from the file by anyone is checked against its CRC (see SegmentLog).
  *
  * <p>The file is not held open: every read, write and force goes through the segment's
- * {@link SegmentChannels.Slot}, which opens the file on demand within the engine's bound
+ * {@link SegmentSlot}, which opens the file on demand within the engine's bound
  * on open files, and whose rules (leases, a channel closed by eviction reopened
  * transparently, nothing unforced ever closed) are in {@link SegmentChannels}. A segment
  * whose file was removed (retention) or replaced (compaction) is {@link #retire retired}
  * first, so it is never reopened by name. What a segment holds when recovery opens it is
  * durable (the snapshot that names it forced it), so only a cut makes it need a force.
+ *
+ * <p>Beside it: its index and the index file ({@link SparseIndex}), what it knows of its
+ * tags ({@link SegmentTags}), and compaction's copy of its live records
+ * ({@link SegmentRewrite}).
  */
 public final class Segment implements AutoCloseable {
     public static final int HEADER = 16;
@@ -49,22 +51,18 @@ public final class Segment implements AutoCloseable {
 
     private final Path file;
     private final long baseSeq;
-    private final SegmentChannels.Slot channel;
+    private final SegmentSlot channel;
     private final int interval;
     private final SparseIndex index;
     private volatile long size;
     private volatile long lastSeq;
     private long lastIndexed = Long.MIN_VALUE / 2;
-    /** A sealed segment's tag filter; null while active (see tagHashes) or when its file is missing. */
-    private TagBloom bloom;
-    /** While active: the hash of every record's tag (TagBloom.hash), turned into the filter at seal. */
-    private long[] tagHashes;
-    private int tagCount;
+    private final SegmentTags tags = new SegmentTags();
     /** Recovery of a sealed segment: the first and last seq its file holds, -1 when none (see SegmentLog#holes). */
     private long firstInFile = -1;
     private long lastInFile = -1;
 
-    private Segment(Path file, long baseSeq, SegmentChannels.Slot channel, int interval, SparseIndex index, long size, long lastSeq) {
+    private Segment(Path file, long baseSeq, SegmentSlot channel, int interval, SparseIndex index, long size, long lastSeq) {
         this.file = file;
         this.baseSeq = baseSeq;
         this.channel = channel;
@@ -74,20 +72,25 @@ public final class Segment implements AutoCloseable {
         this.lastSeq = lastSeq;
     }
 
-    /** Creates a new empty segment file (its channel one of {@code channels}). */
-    public static Segment create(SegmentChannels channels, Path dir, long baseSeq, int interval) throws IOException {
-        Path file = dir.resolve(SegmentFiles.segmentName(baseSeq));
-        SegmentChannels.Slot ch = channels.create(file);
+    /** The file header of the segment at {@code baseSeq}. */
+    private static byte[] header(long baseSeq) {
         ByteSink h = new ByteSink(HEADER);
         h.u8('T').u8('S').u8('E').u8('G').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
+        return h.toByteArray();
+    }
+
+    /** Creates a new empty segment file (its channel one of {@code channels}). */
+    public static Segment create(SegmentChannels channels, Path dir, long baseSeq, int interval) throws IOException {
+        Path file = dir.resolve(FileNames.segmentName(baseSeq));
+        SegmentSlot ch = channels.create(file);
         try {
-            ch.write(ByteBuffer.wrap(h.array(), 0, HEADER), 0);
+            ch.write(ByteBuffer.wrap(header(baseSeq)), 0);
         } catch (IOException e) {
             ch.close();
             throw e;
         }
         Segment s = new Segment(file, baseSeq, ch, interval, new SparseIndex(), HEADER, baseSeq - 1);
-        s.tagHashes = new long[16];
+        s.tags.collect();
         return s;
     }
 
@@ -102,10 +105,10 @@ public final class Segment implements AutoCloseable {
      */
     public static Segment openActive(SegmentChannels channels, Path file, long baseSeq, int interval, long maxSeq)
             throws IOException {
-        SegmentChannels.Slot ch = openChecked(channels, file, baseSeq);
+        SegmentSlot ch = openChecked(channels, file, baseSeq);
         Segment s = new Segment(file, baseSeq, ch, interval, new SparseIndex(), ch.size(), baseSeq - 1);
         try {
-            s.tagHashes = new long[16];
+            s.tags.collect();
             Scan scan = s.scan(HEADER, maxSeq, true, true);
             if (scan.lastSeq() < maxSeq && maxSeq >= baseSeq) {
                 throw new CorruptFrame("segment " + file + " should hold records " + (scan.lastSeq() + 1) + ".." + maxSeq
@@ -135,13 +138,13 @@ public final class Segment implements AutoCloseable {
      */
     public static Segment openSealed(SegmentChannels channels, Path file, long baseSeq, int interval,
                                      SparseIndex index, long boundSeq) throws IOException {
-        SegmentChannels.Slot ch = openChecked(channels, file, baseSeq);
+        SegmentSlot ch = openChecked(channels, file, baseSeq);
         Segment s = new Segment(file, baseSeq, ch, interval, index == null ? new SparseIndex() : index, ch.size(),
                 boundSeq);
         try {
             long from = HEADER;
             if (index == null) {
-                s.tagHashes = new long[16];
+                s.tags.collect();
             } else if (index.size() > 0) {
                 from = index.positionAt(index.size() - 1);
                 if (from >= s.size) {
@@ -155,7 +158,7 @@ public final class Segment implements AutoCloseable {
                         : scan.damage()) + " at byte " + scan.end());
             }
             if (index != null) {
-                s.bloom = TagBloom.read(file.getParent(), baseSeq);
+                s.tags.loaded(TagBloom.read(file.getParent(), baseSeq));
             }
             s.firstInFile = index != null && index.size() > 0 ? index.seqAt(0) : scan.firstSeq();
             s.lastInFile = scan.lastSeq() >= baseSeq ? scan.lastSeq() : -1;
@@ -169,9 +172,9 @@ public final class Segment implements AutoCloseable {
         }
     }
 
-    private static SegmentChannels.Slot openChecked(SegmentChannels channels, Path file, long baseSeq)
+    private static SegmentSlot openChecked(SegmentChannels channels, Path file, long baseSeq)
             throws IOException {
-        SegmentChannels.Slot ch = channels.slot(file);
+        SegmentSlot ch = channels.slot(file);
         byte[] h;
         int n;
         try {
@@ -244,7 +247,7 @@ public final class Segment implements AutoCloseable {
                 }
                 if (build) {
                     noteIndex(seq, pos + off);
-                    noteTag(buf, off);
+                    tags.note(buf, off);
                 }
                 if (first < 0) {
                     first = seq;
@@ -257,32 +260,9 @@ public final class Segment implements AutoCloseable {
         return new Scan(pos, first, last, null);
     }
 
-    private void noteTag(byte[] b, int off) {
-        if (tagHashes != null && (RecordCodec.flags(b, off) & RecordCodec.F_TAG) != 0) {
-            // the tag is the first optional part: u16 length, then its bytes
-            long h = TagBloom.hash(b, off + RecordCodec.HEADER + 2, Bytes.u16(b, off + RecordCodec.HEADER));
-            if (tagCount == tagHashes.length) {
-                tagHashes = Arrays.copyOf(tagHashes, tagCount * 2);
-            }
-            tagHashes[tagCount++] = h;
-        }
-    }
-
     /** False only when no record here has this tag; committer thread. */
     public boolean mayHoldTag(byte[] tag) {
-        long h = TagBloom.hash(tag, 0, tag.length);
-        if (bloom != null) {
-            return bloom.mayContainHash(h);
-        }
-        if (tagHashes != null) {
-            for (int i = 0; i < tagCount; i++) {
-                if (tagHashes[i] == h) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        return true; // a sealed segment whose filter file is missing: unknown
+        return tags.mayHold(tag);
     }
 
     private void noteIndex(long seq, long position) {
@@ -301,7 +281,7 @@ public final class Segment implements AutoCloseable {
         for (int p = off; p < off + len; ) {
             int rl = RecordCodec.length(b, p);
             noteIndex(RecordCodec.seq(b, p), pos + (p - off));
-            noteTag(b, p);
+            tags.note(b, p);
             p += rl;
         }
         lastSeq = lastSeqOfBatch;
@@ -331,46 +311,11 @@ public final class Segment implements AutoCloseable {
      */
     public Segment compacted(LongPredicate removed) throws IOException {
         Path tmp = tmpFile();
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteSink h = new ByteSink(HEADER);
-            h.u8('T').u8('S').u8('E').u8('G').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
-            long at = out.write(ByteBuffer.wrap(h.array(), 0, HEADER), 0);
-            long end = size;
-            long pos = HEADER;
-            byte[] buf = new byte[1 << 20];
-            while (pos < end) {
-                int n = channel.read(ByteBuffer.wrap(buf, 0, (int) Math.min(buf.length, end - pos)), pos);
-                int off = 0;
-                while (off + RecordCodec.HEADER + 4 <= n) {
-                    int len = RecordCodec.length(buf, off);
-                    if (len < RecordCodec.HEADER + 4) {
-                        throw new CorruptFrame("segment " + file + " has a bad record length at " + (pos + off));
-                    }
-                    if (off + len > n) {
-                        break;
-                    }
-                    if (!removed.test(RecordCodec.seq(buf, off))) {
-                        ByteBuffer rec = ByteBuffer.wrap(buf, off, len);
-                        while (rec.hasRemaining()) {
-                            at += out.write(rec, at);
-                        }
-                    }
-                    off += len;
-                }
-                if (off == 0) {
-                    buf = new byte[Math.max(buf.length * 2, RecordCodec.length(buf, 0))];
-                    continue;
-                }
-                pos += off;
-                Faults.at(Faults.COMPACTION_REWRITE);
-            }
-            out.force(true);
-        }
+        SegmentRewrite.writeLive(channel, size, file, tmp, header(baseSeq), removed);
         // until install() renames it, the fresh segment's slot opens the tmp file
-        SegmentChannels.Slot ch = channel.cache().slot(tmp);
+        SegmentSlot ch = channel.cache().slot(tmp);
         Segment fresh = new Segment(file, baseSeq, ch, interval, new SparseIndex(), ch.size(), lastSeq);
-        fresh.tagHashes = new long[16];
+        fresh.tags.collect();
         Scan scan = fresh.scan(HEADER, Long.MAX_VALUE, true, false);
         if (scan.damage() != null) {
             ch.close();
@@ -381,7 +326,7 @@ public final class Segment implements AutoCloseable {
     }
 
     private Path tmpFile() {
-        return file.resolveSibling(file.getFileName() + SegmentFiles.TMP_SUFFIX);
+        return file.resolveSibling(FileNames.tmpName(file.getFileName().toString()));
     }
 
     /**
@@ -392,15 +337,15 @@ public final class Segment implements AutoCloseable {
      */
     public void install() throws IOException {
         Path dir = file.getParent();
-        Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(baseSeq)));
-        Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(baseSeq)));
+        Files.deleteIfExists(dir.resolve(FileNames.indexName(baseSeq)));
+        Files.deleteIfExists(dir.resolve(FileNames.bloomName(baseSeq)));
         Faults.at(Faults.COMPACTION_SWAP);
         synchronized (channel) { // no reopen by either name while the name changes
             Files.move(tmpFile(), file, StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
             channel.renamed(file);
         }
-        AtomicFsync.directory(dir);
+        DirectoryFsync.directory(dir);
         writeIndex();
     }
 
@@ -412,42 +357,8 @@ public final class Segment implements AutoCloseable {
 
     /** Writes this segment's index and tag filter next to it (at seal time). */
     public void writeIndex() throws IOException {
-        if (tagHashes != null) {
-            bloom = TagBloom.of(tagHashes, tagCount);
-            tagHashes = null;
-            tagCount = 0;
-        }
-        if (bloom != null) {
-            bloom.write(file.getParent(), baseSeq);
-        }
-        long[] flat = index.toArray();
-        ByteSink out = new ByteSink(16 + flat.length * 8 + 4);
-        out.u8('T').u8('I').u8('D').u8('X').u8(VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
-        for (long v : flat) {
-            out.i64(v);
-        }
-        out.i32(Bytes.crc32c(out.array(), 0, out.size()));
-        AtomicFiles.write(file.getParent(), SegmentFiles.indexName(baseSeq), out.toByteArray());
-    }
-
-    /** Loads a sealed segment's index file, or returns null when it is missing or damaged. */
-    public static SparseIndex readIndex(Path dir, long baseSeq) {
-        Path p = dir.resolve(SegmentFiles.indexName(baseSeq));
-        try {
-            byte[] b = Files.readAllBytes(p);
-            if (b.length < 20 || (b.length - 20) % 16 != 0 || b[0] != 'T' || b[1] != 'I' || b[2] != 'D' || b[3] != 'X'
-                    || b[4] != VERSION || Bytes.i64(b, 8) != baseSeq
-                    || Bytes.i32(b, b.length - 4) != Bytes.crc32c(b, 0, b.length - 4)) {
-                return null;
-            }
-            long[] flat = new long[(b.length - 20) / 8];
-            for (int i = 0; i < flat.length; i++) {
-                flat[i] = Bytes.i64(b, 16 + i * 8);
-            }
-            return SparseIndex.of(flat);
-        } catch (IOException e) {
-            return null;
-        }
+        tags.seal(file.getParent(), baseSeq);
+        index.write(file.getParent(), baseSeq);
     }
 
     /** Recovery: the first seq this file holds (-1: none), known for segments opened by recovery. */

@@ -1,15 +1,11 @@
 package dev.topics.storage.segment;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -18,35 +14,33 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The engine's open segment files: a bounded cache of {@link FileChannel}s, so that a
  * million idle topics need no more file descriptors than a few busy ones (issue 12).
- * Each segment file has a {@link Slot}; a slot opens its channel when an operation needs
+ * Each segment file has a {@link SegmentSlot}; a slot opens its channel when an operation needs
  * it and the cache closes the least recently used ones when more than {@link #capacity()}
  * are open. Nothing on disk belongs to this class.
  *
  * <h2>Invariants</h2>
  * <ul>
  * <li><b>A channel in use is never closed by eviction.</b> Every operation on a slot
- *     ({@link Slot#read}, {@link Slot#write}, {@link Slot#force}, …) holds a <i>lease</i> on
+ *     ({@link SegmentSlot#read}, {@link SegmentSlot#write}, {@link SegmentSlot#force}, …) holds a <i>lease</i> on
  *     the slot's current {@link Open} for its duration: a reference count raised by one CAS
  *     and lowered by one atomic decrement. Eviction may take only an {@code Open} whose count
  *     is 0, and takes it by CAS-ing the count from 0 to "dead", after which no lease can be
  *     had on it; so the evicting thread owns that channel alone when it closes it. A lease
  *     hit costs a volatile read, a CAS and a decrement, with no lock (benchmarks P1/P2 run
- *     through it on every append: re-run them after changing {@link Slot#lease}).</li>
+ *     through it on every append: re-run them after changing {@link SegmentSlot#lease}).</li>
  * <li><b>Closed is not an error.</b> A channel can still close under a lease holder for two
  *     reasons outside our control: a thread interrupted in (or before) a channel call closes
  *     the channel for everyone (NIO's {@link ClosedByInterruptException}), and
- *     {@link Slot#close} at topic deletion. The holder that sees {@link ClosedChannelException}
+ *     {@link SegmentSlot#close} at topic deletion. The holder that sees {@link ClosedChannelException}
  *     marks that {@code Open} dead; if the slot is not closed for good and the holder itself
  *     was not interrupted, it opens the file again and repeats the operation from where it
  *     stopped (positional reads and writes are idempotent). Only the interrupted thread
  *     itself, or an operation on a closed slot, sees the exception.</li>
- * <li><b>Nothing written is closed unforced.</b> A slot counts its writes; {@link Slot#force}
+ * <li><b>Nothing written is closed unforced.</b> A slot counts its writes; {@link SegmentSlot#force}
  *     records how many it covered. Eviction of a slot with unforced writes forces the channel
  *     before closing it (on the evicting thread), so a channel never goes away holding
  *     writes whose fsync error could then be lost (fsyncgate: the error is reported to open
@@ -56,11 +50,11 @@ import java.util.logging.Logger;
  *     fsync costs 0.2–0.7 ms here; a storm of new topics makes every victim dirty). Up to a
  *     quarter of the capacity may wait for them; beyond that the evicting thread forces the
  *     victim itself (back-pressure), so the bound holds.
- *     {@link Slot#force} after a channel was closed by an interrupt opens the file again and
+ *     {@link SegmentSlot#force} after a channel was closed by an interrupt opens the file again and
  *     forces it: fsync flushes the file (the inode), whatever descriptor wrote the pages. A
  *     failed force during eviction is logged and kept by the slot: every later
- *     {@link Slot#force} throws it, so a snapshot never claims those bytes durable.</li>
- * <li><b>A slot whose file is gone is never reopened by name.</b> {@link Slot#retire} marks a
+ *     {@link SegmentSlot#force} throws it, so a snapshot never claims those bytes durable.</li>
+ * <li><b>A slot whose file is gone is never reopened by name.</b> {@link SegmentSlot#retire} marks a
  *     segment that retention removed, or that compaction is about to replace by renaming
  *     another file over its name: its channel, while open, still reads the old file, but
  *     once evicted the slot throws {@link SegmentGone} instead of opening whatever file
@@ -80,17 +74,17 @@ import java.util.logging.Logger;
  * a thread opening another slot. Victims are chosen by CLOCK (second chance): a lease sets
  * a "used" bit, the evictor clears it and moves on once.
  *
+ * <p>This class is the cache and its evictor (with the flusher threads that force dirty
+ * victims); {@link SegmentSlot} is the lease side, one per file.
+ *
  * <h2>After a crash</h2>
  * Nothing to rebuild: the cache starts empty and slots open their files on first use.
  */
 public final class SegmentChannels {
-    private static final Logger LOG = Logger.getLogger(SegmentChannels.class.getName());
     /** The count of a dead {@link Open}: no lease can be had on it again. */
-    private static final int DEAD = Integer.MIN_VALUE / 2;
+    static final int DEAD = Integer.MIN_VALUE / 2;
     /** Dirty channels an eviction pass passes over before it forces one. */
     private static final int DIRTY_SKIPS = 8;
-    /** An operation reopens its file at most this often before giving up (channels keep closing under it). */
-    private static final int MAX_REOPENS = 100;
 
     private final int capacity;
     /** Dirty victims that may wait for the flusher at once; the others stay within {@code capacity - maxPending}. */
@@ -104,7 +98,7 @@ public final class SegmentChannels {
     private final AtomicInteger queued = new AtomicInteger();
     private final LongAdder opens = new LongAdder();
     private final LongAdder evictions = new LongAdder();
-    private final LongAdder evictionForces = new LongAdder();
+    final LongAdder evictionForces = new LongAdder();
 
     /** A cache that keeps at most {@code capacity} (≥ 1) segment channels open. */
     public SegmentChannels(int capacity) {
@@ -173,19 +167,19 @@ public final class SegmentChannels {
     }
 
     /** A slot for an existing file; nothing is opened until an operation needs it. */
-    public Slot slot(Path file) {
-        return new Slot(this, file);
+    public SegmentSlot slot(Path file) {
+        return new SegmentSlot(this, file);
     }
 
     /** A slot for a new file, created now ({@code CREATE_NEW}) and left open. */
-    public Slot create(Path file) throws IOException {
-        Slot s = new Slot(this, file);
+    public SegmentSlot create(Path file) throws IOException {
+        SegmentSlot s = new SegmentSlot(this, file);
         s.release(s.openLocked(true));
         return s;
     }
 
     /** Slot monitor held: a freshly opened channel joins the count and the clock; then evict while over. */
-    private void opened(Open o) {
+    void opened(Open o) {
         opens.increment();
         open.incrementAndGet();
         clock.add(o);
@@ -264,7 +258,7 @@ public final class SegmentChannels {
     }
 
     /** The channel behind a dead {@link Open} is closed: count it out. */
-    private void closed() {
+    void closed() {
         open.decrementAndGet();
     }
 
@@ -273,13 +267,13 @@ public final class SegmentChannels {
      * (plus any late decrements) means closed or being closed, never to be leased again.
      */
     static final class Open {
-        final Slot slot;
+        final SegmentSlot slot;
         final FileChannel ch;
         final AtomicInteger refs;
         /** Set by a lease, cleared by the evictor's first pass (CLOCK). A benign race. */
         volatile boolean used = true;
 
-        Open(Slot slot, FileChannel ch) {
+        Open(SegmentSlot slot, FileChannel ch) {
             this.slot = slot;
             this.ch = ch;
             this.refs = new AtomicInteger(1);
@@ -313,276 +307,6 @@ public final class SegmentChannels {
     public static final class SegmentGone extends IOException {
         SegmentGone(Path file) {
             super("segment " + file + " was removed or replaced");
-        }
-    }
-
-    /**
-     * The channel of one segment file, opened on demand. See the class comment for the
-     * rules; in short, every method may run on any thread, {@link #write} and
-     * {@link #truncate} on one thread at a time.
-     */
-    public static final class Slot {
-        private static final VarHandle OPEN;
-        private static final VarHandle WRITES;
-        private static final VarHandle FORCED;
-
-        static {
-            try {
-                MethodHandles.Lookup l = MethodHandles.lookup();
-                OPEN = l.findVarHandle(Slot.class, "open", Open.class);
-                WRITES = l.findVarHandle(Slot.class, "writes", long.class);
-                FORCED = l.findVarHandle(Slot.class, "forced", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        private final SegmentChannels cache;
-        /** Changed only under the monitor (compaction's rename); reopening reads it there. */
-        private Path file;
-        private volatile Open open;
-        private volatile boolean closed;
-        private volatile boolean gone;
-        /** Writes made (single writer); {@code forced} is how many the last force covered. */
-        private volatile long writes;
-        private volatile long forced;
-        /** A failed force of this file: later forces throw it (the data may not be on disk). */
-        private volatile IOException forceFailure;
-
-        private Slot(SegmentChannels cache, Path file) {
-            this.cache = cache;
-            this.file = file;
-        }
-
-        /** A lease on an open channel: the fast path is a volatile read and one CAS. */
-        private Open lease() throws IOException {
-            Open o = open;
-            if (o != null && o.retain()) {
-                if (!o.used) {
-                    o.used = true;
-                }
-                return o;
-            }
-            return openLocked(false);
-        }
-
-        private void release(Open o) {
-            o.refs.decrementAndGet();
-        }
-
-        /** Opens the file (again) unless another thread just did; returns it leased. */
-        private synchronized Open openLocked(boolean create) throws IOException {
-            if (closed) {
-                throw new ClosedChannelException();
-            }
-            Open o = open;
-            if (o != null && o.retain()) {
-                return o;
-            }
-            if (gone) {
-                throw new SegmentGone(file);
-            }
-            FileChannel ch = create
-                    ? FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                    : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            Open n = new Open(this, ch);
-            open = n;
-            cache.opened(n);
-            return n;
-        }
-
-        /**
-         * After {@code e} from a leased channel: mark it dead (closing it and counting it out
-         * once) and say whether to retry, i.e. the slot is still open and this thread was not
-         * the one interrupted. Otherwise rethrows.
-         */
-        private void afterClosed(Open o, ClosedChannelException e, int attempt) throws IOException {
-            if (o.kill()) {
-                closeQuietly(o);
-            }
-            if (closed || e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
-                throw e;
-            }
-            if (attempt >= MAX_REOPENS) {
-                throw new IOException("segment " + file + " keeps being closed under its readers", e);
-            }
-        }
-
-        private void closeQuietly(Open o) {
-            OPEN.compareAndSet(this, o, null);
-            try {
-                o.ch.close();
-            } catch (IOException ignored) {
-                // closing a read/write file channel reports nothing we could act on
-            } finally {
-                cache.closed();
-            }
-        }
-
-        /** The evictor owns {@code o} (its count is dead): force it if dirty, then close it. */
-        private void evicted(Open o) {
-            long w = writes;
-            if (w > forced) {
-                cache.evictionForces.increment();
-                try {
-                    o.ch.force(false);
-                    raiseForced(w);
-                } catch (IOException e) {
-                    forceFailure = e;
-                    LOG.log(Level.SEVERE, "fsync of " + file + " failed while closing it; the next snapshot will fail", e);
-                }
-            }
-            closeQuietly(o);
-        }
-
-        boolean dirty() {
-            return writes > forced;
-        }
-
-        private void raiseForced(long w) {
-            for (long f = forced; f < w; f = forced) {
-                if (FORCED.compareAndSet(this, f, w)) {
-                    return;
-                }
-            }
-        }
-
-        /** Reads into {@code dst} from {@code position} until it is full or the file ends; returns the bytes read. */
-        public int read(ByteBuffer dst, long position) throws IOException {
-            int total = 0;
-            for (int attempt = 0; ; attempt++) {
-                Open o = lease();
-                try {
-                    while (dst.hasRemaining()) {
-                        int n = o.ch.read(dst, position + total);
-                        if (n < 0) {
-                            break;
-                        }
-                        total += n;
-                    }
-                    return total;
-                } catch (ClosedChannelException e) {
-                    afterClosed(o, e, attempt);
-                } finally {
-                    release(o);
-                }
-            }
-        }
-
-        /** One writer: writes all of {@code src} at {@code position}. */
-        public void write(ByteBuffer src, long position) throws IOException {
-            long at = position;
-            for (int attempt = 0; ; attempt++) {
-                Open o = lease();
-                try {
-                    while (src.hasRemaining()) {
-                        at += o.ch.write(src, at);
-                    }
-                    WRITES.setRelease(this, writes + 1); // before the release below: eviction sees it
-                    return;
-                } catch (ClosedChannelException e) {
-                    afterClosed(o, e, attempt);
-                } finally {
-                    release(o);
-                }
-            }
-        }
-
-        /** One writer: cuts the file to {@code size}. */
-        public void truncate(long size) throws IOException {
-            for (int attempt = 0; ; attempt++) {
-                Open o = lease();
-                try {
-                    o.ch.truncate(size);
-                    WRITES.setRelease(this, writes + 1);
-                    return;
-                } catch (ClosedChannelException e) {
-                    afterClosed(o, e, attempt);
-                } finally {
-                    release(o);
-                }
-            }
-        }
-
-        /** The file's size now. */
-        public long size() throws IOException {
-            for (int attempt = 0; ; attempt++) {
-                Open o = lease();
-                try {
-                    return o.ch.size();
-                } catch (ClosedChannelException e) {
-                    afterClosed(o, e, attempt);
-                } finally {
-                    release(o);
-                }
-            }
-        }
-
-        /**
-         * fsync (data only) if anything was written since the last force: everything written
-         * before the call is durable after it, even through a channel closed since. Throws the
-         * failure of an earlier force made at eviction, if any.
-         */
-        public void force() throws IOException {
-            IOException failed = forceFailure;
-            if (failed != null) {
-                throw new IOException("an earlier fsync of " + file + " failed: " + failed.getMessage(), failed);
-            }
-            long w = writes;
-            if (w <= forced) {
-                return;
-            }
-            for (int attempt = 0; ; attempt++) {
-                Open o = lease();
-                try {
-                    o.ch.force(false);
-                    raiseForced(w);
-                    return;
-                } catch (ClosedChannelException e) {
-                    afterClosed(o, e, attempt);
-                } finally {
-                    release(o);
-                }
-            }
-        }
-
-        /**
-         * The file is about to be removed or replaced: from now on it is never opened by name
-         * again. An open channel stays usable until evicted or closed.
-         */
-        public void retire() {
-            gone = true;
-        }
-
-        /** Compaction's rename: the same file (inode) now has this name. */
-        public synchronized void renamed(Path to) {
-            file = to;
-        }
-
-        public synchronized Path file() {
-            return file;
-        }
-
-        SegmentChannels cache() {
-            return cache;
-        }
-
-        /** Is a channel open now (tests). */
-        boolean isOpen() {
-            Open o = open;
-            return o != null && !o.dead();
-        }
-
-        /**
-         * For good: closes the channel at once, even under readers (they get
-         * {@link ClosedChannelException}, as they would have with the file deleted).
-         */
-        public synchronized void close() {
-            closed = true;
-            Open o = open;
-            if (o != null && o.kill()) {
-                closeQuietly(o);
-            }
         }
     }
 }

@@ -1,8 +1,9 @@
 package dev.topics.storage.segment;
 
 import dev.topics.storage.fault.Faults;
-import dev.topics.storage.wal.AtomicFsync;
-import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.DirectoryFsync;
+import dev.topics.storage.io.FileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -88,7 +89,7 @@ public final class SegmentLog implements AutoCloseable {
                     new Segment[] {Segment.create(channels, dir, firstSeq, interval)});
         } catch (IOException | RuntimeException e) {
             // a full disk: leave nothing half-made, so the same topic id can be made later
-            Files.deleteIfExists(dir.resolve(SegmentFiles.segmentName(firstSeq)));
+            Files.deleteIfExists(dir.resolve(FileNames.segmentName(firstSeq)));
             if (made) {
                 Files.deleteIfExists(dir);
             }
@@ -108,85 +109,13 @@ public final class SegmentLog implements AutoCloseable {
      */
     public static SegmentLog recover(SegmentChannels channels, Path dir, long activeBase, long headSeq,
                                      long segmentBytes, int interval) throws IOException {
-        List<Long> bases = new ArrayList<>();
-        if (Files.isDirectory(dir)) {
-            try (var s = Files.list(dir)) {
-                for (Path p : (Iterable<Path>) s::iterator) {
-                    String name = p.getFileName().toString();
-                    long b = SegmentFiles.parse(name, SegmentFiles.SEGMENT_SUFFIX);
-                    if (b >= 0) {
-                        bases.add(b);
-                    } else if (name.endsWith(SegmentFiles.TMP_SUFFIX)) {
-                        Files.deleteIfExists(p); // a compaction that never finished
-                    }
-                }
-            }
-        } else {
-            // gone since the snapshot: fine if the WAL deletes the topic, else holes() says what is missing
-            Files.createDirectories(dir);
-        }
-        bases.sort(null);
-        List<Segment> segs = new ArrayList<>();
-        boolean made;
-        try {
-            for (int i = 0; i < bases.size(); i++) {
-                long b = bases.get(i);
-                Path file = dir.resolve(SegmentFiles.segmentName(b));
-                if (b > activeBase) {
-                    Files.deleteIfExists(file);
-                    Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
-                    Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(b)));
-                } else if (b == activeBase) {
-                    Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(b)));
-                    Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(b)));
-                    segs.add(Segment.openActive(channels, file, b, interval, headSeq));
-                } else {
-                    long bound = (i + 1 < bases.size() ? Math.min(bases.get(i + 1), activeBase) : activeBase) - 1;
-                    segs.add(Segment.openSealed(channels, file, b, interval, Segment.readIndex(dir, b), bound));
-                }
-            }
-            made = segs.isEmpty() || segs.get(segs.size() - 1).baseSeq() != activeBase;
-            if (made) {
-                // missing: its records (if any) show up in holes(), checked after the WAL replay
-                segs.add(Segment.create(channels, dir, activeBase, interval));
-            }
-        } catch (IOException | RuntimeException e) {
-            for (Segment s : segs) {
-                s.close();
-            }
-            throw e;
-        }
-        SegmentLog log = new SegmentLog(channels, dir, segmentBytes, interval, segs.toArray(new Segment[0]));
-        if (!made) {
+        RecoveredSegments found = RecoveredSegments.open(channels, dir, activeBase, headSeq, interval);
+        SegmentLog log = new SegmentLog(channels, dir, segmentBytes, interval, found.segments().toArray(new Segment[0]));
+        if (!found.activeMade()) {
             log.filesForced = log.filesMade.get(); // the names the snapshot counts on were made durable before it
         }
-        log.holes = holes(segs, headSeq);
+        log.holes = found.holes();
         return log;
-    }
-
-    /** The seq ranges up to {@code headSeq} that no segment file holds, as [from, to] pairs. */
-    private static long[] holes(List<Segment> segs, long headSeq) {
-        List<Long> out = new ArrayList<>();
-        long held = 0; // every seq ≤ held is accounted for
-        for (Segment s : segs) {
-            if (s.firstInFile() < 0) {
-                continue;
-            }
-            if (s.firstInFile() > held + 1) {
-                out.add(held + 1);
-                out.add(s.firstInFile() - 1);
-            }
-            held = Math.max(held, s.lastInFile());
-        }
-        if (held < headSeq) {
-            out.add(held + 1);
-            out.add(headSeq);
-        }
-        long[] r = new long[out.size()];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = out.get(i);
-        }
-        return r;
     }
 
     /**
@@ -256,8 +185,8 @@ public final class SegmentLog implements AutoCloseable {
 
     private void deleteFiles(Segment s) throws IOException {
         Files.deleteIfExists(s.file());
-        Files.deleteIfExists(dir.resolve(SegmentFiles.indexName(s.baseSeq())));
-        Files.deleteIfExists(dir.resolve(SegmentFiles.bloomName(s.baseSeq())));
+        Files.deleteIfExists(dir.resolve(FileNames.indexName(s.baseSeq())));
+        Files.deleteIfExists(dir.resolve(FileNames.bloomName(s.baseSeq())));
     }
 
     /**
@@ -328,7 +257,7 @@ public final class SegmentLog implements AutoCloseable {
         if (made != filesForced) {
             // new segment files are named in the directory: a snapshot that counts on them
             // needs the names durable too, not only the bytes (a power cut, not just a kill)
-            AtomicFsync.directory(dir);
+            DirectoryFsync.directory(dir);
             filesForced = made;
         }
     }

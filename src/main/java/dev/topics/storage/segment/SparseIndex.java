@@ -1,5 +1,12 @@
 package dev.topics.storage.segment;
 
+import dev.topics.storage.io.AtomicFiles;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.FileNames;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -15,6 +22,9 @@ import java.util.Arrays;
  * before the array, so a reader always sees an array holding every entry it counts.
  */
 public final class SparseIndex {
+    /** Format version of the {@code .idx} file. */
+    private static final int FILE_VERSION = 1;
+
     private volatile long[] entries = new long[64];
     private volatile int count;
 
@@ -76,5 +86,37 @@ public final class SparseIndex {
             idx.add(flat[i], flat[i + 1]);
         }
         return idx;
+    }
+
+    /** Writes this index as the {@code .idx} file of the segment at {@code baseSeq} in {@code dir} (at seal time). */
+    public void write(Path dir, long baseSeq) throws IOException {
+        long[] flat = toArray();
+        ByteSink out = new ByteSink(16 + flat.length * 8 + 4);
+        out.u8('T').u8('I').u8('D').u8('X').u8(FILE_VERSION).u8(0).u8(0).u8(0).i64(baseSeq);
+        for (long v : flat) {
+            out.i64(v);
+        }
+        out.i32(Bytes.crc32c(out.array(), 0, out.size()));
+        AtomicFiles.write(dir, FileNames.indexName(baseSeq), out.toByteArray());
+    }
+
+    /** Loads a sealed segment's index file, or returns null when it is missing or damaged. */
+    public static SparseIndex read(Path dir, long baseSeq) {
+        Path p = dir.resolve(FileNames.indexName(baseSeq));
+        try {
+            byte[] b = Files.readAllBytes(p);
+            if (b.length < 20 || (b.length - 20) % 16 != 0 || b[0] != 'T' || b[1] != 'I' || b[2] != 'D' || b[3] != 'X'
+                    || b[4] != FILE_VERSION || Bytes.i64(b, 8) != baseSeq
+                    || Bytes.i32(b, b.length - 4) != Bytes.crc32c(b, 0, b.length - 4)) {
+                return null;
+            }
+            long[] flat = new long[(b.length - 20) / 8];
+            for (int i = 0; i < flat.length; i++) {
+                flat[i] = Bytes.i64(b, 16 + i * 8);
+            }
+            return of(flat);
+        } catch (IOException e) {
+            return null;
+        }
     }
 }

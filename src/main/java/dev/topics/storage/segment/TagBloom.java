@@ -1,8 +1,9 @@
 package dev.topics.storage.segment;
 
-import dev.topics.storage.snapshot.AtomicFiles;
-import dev.topics.storage.wal.ByteSink;
-import dev.topics.storage.wal.Bytes;
+import dev.topics.storage.io.AtomicFiles;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.FileNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,13 +85,13 @@ public final class TagBloom {
             out.i64(w);
         }
         out.i32(Bytes.crc32c(out.array(), 0, out.size()));
-        AtomicFiles.write(dir, SegmentFiles.bloomName(baseSeq), out.toByteArray());
+        AtomicFiles.write(dir, FileNames.bloomName(baseSeq), out.toByteArray());
     }
 
     /** The filter stored next to a sealed segment, or null when missing or damaged. */
     static TagBloom read(Path dir, long baseSeq) {
         try {
-            byte[] b = Files.readAllBytes(dir.resolve(SegmentFiles.bloomName(baseSeq)));
+            byte[] b = Files.readAllBytes(dir.resolve(FileNames.bloomName(baseSeq)));
             if (b.length < 24 || b[0] != 'T' || b[1] != 'B' || b[2] != 'L' || b[3] != 'M' || b[4] != VERSION
                     || Bytes.i64(b, 8) != baseSeq) {
                 return null;

@@ -15,6 +15,9 @@ import java.util.Arrays;
  * {@code start}. A reader that races an overwrite can see a chunk that is not the one it
  * expects: every lookup checks the chunk's seq range and reports a miss instead, and the
  * caller falls back to the segments (or retries, for memory-only topics).
+ *
+ * <p>Benchmark before changing: the P4 fan-out benchmark (benchmarks/p4 FanOut,
+ * {@code benchmarks/run P4}), where thousands of watchers read the tail after each write.
  */
 public final class Tail {
     private volatile Chunk[] slots;

@@ -1,10 +1,11 @@
 package dev.topics.storage.snapshot;
 
 import dev.topics.storage.fault.Faults;
-import dev.topics.storage.segment.SegmentFiles;
-import dev.topics.storage.wal.ByteSink;
-import dev.topics.storage.wal.Bytes;
-import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.io.AtomicFiles;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.FileNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.util.List;
 
 /**
  * Snapshot files: the engine's whole state at a WAL file boundary. The payload is the
- * engine's business ({@code dev.topics.storage.SnapshotCodec}); this class frames it:
+ * engine's business ({@code dev.topics.storage.engine.SnapshotCodec}); this class frames it:
  * <pre>
  * file := "TSNP" u8 version(=1) u8[3] zero  u64 walStart  u32 payloadLength  payload  u32 crc32c
  * </pre>
@@ -35,8 +36,8 @@ public final class SnapshotFile {
         ByteSink out = new ByteSink(payload.length + 32);
         out.u8('T').u8('S').u8('N').u8('P').u8(VERSION).u8(0).u8(0).u8(0).i64(walStart).i32(payload.length).bytes(payload);
         out.i32(Bytes.crc32c(out.array(), 0, out.size()));
-        String name = String.format("%020d%s", walStart, SegmentFiles.SNAPSHOT_SUFFIX);
-        AtomicFiles.write(dir, name, out.toByteArray(), Faults.SNAPSHOT_BEFORE_RENAME);
+        String name = FileNames.snapshotName(walStart);
+        AtomicFiles.write(dir, name, out.toByteArray(), () -> Faults.at(Faults.SNAPSHOT_BEFORE_RENAME));
         Faults.at(Faults.SNAPSHOT_AFTER_RENAME);
         for (Path p : list(dir)) {
             if (!p.getFileName().toString().equals(name)) {
@@ -73,9 +74,9 @@ public final class SnapshotFile {
         try (var s = Files.list(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 String n = p.getFileName().toString();
-                if (SegmentFiles.parse(n, SegmentFiles.SNAPSHOT_SUFFIX) >= 0) {
+                if (FileNames.parse(n, FileNames.SNAPSHOT_SUFFIX) >= 0) {
                     out.add(p);
-                } else if (n.endsWith(SegmentFiles.SNAPSHOT_SUFFIX + SegmentFiles.TMP_SUFFIX)) {
+                } else if (n.endsWith(FileNames.SNAPSHOT_SUFFIX + FileNames.TMP_SUFFIX)) {
                     Files.deleteIfExists(p);
                 }
             }

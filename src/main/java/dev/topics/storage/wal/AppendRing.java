@@ -26,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  *       accesses (a Dekker pair), so a publish is never missed.</li>
  * </ol>
  * Proof of no loss, no duplicate and per-producer order: {@code AppendRingTest}.
- * Benchmark before changing: {@code benchmarks/} P1 and P1b.
+ * Benchmark before changing: benchmarks/jmh AppendRingBench (the ring alone), then
+ * {@code benchmarks/run} P1 and P1b (the whole write path).
  *
  * <p>Any number of producer threads; exactly one consumer thread.
  */

@@ -1,6 +1,7 @@
 package dev.topics.storage.wal;
 
 import dev.topics.storage.fault.Faults;
+import dev.topics.storage.io.ByteSink;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

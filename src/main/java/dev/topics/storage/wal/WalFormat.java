@@ -1,5 +1,10 @@
 package dev.topics.storage.wal;
 
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.FileNames;
+
 /**
  * The write-ahead log's on-disk format, version 1. One WAL serves every topic.
  *
@@ -11,11 +16,12 @@ package dev.topics.storage.wal;
  *           crc32c = CRC32C over type and payload
  * </pre>
  * All integers little-endian. Files are named by a 20-digit zero-padded file number
- * ({@code 00000000000000000007.wal}) so that {@code ls} sorts them in log order.
+ * ({@code 00000000000000000007.wal}, {@link FileNames#walName}) so that {@code ls} sorts
+ * them in log order.
  *
  * <p>Frame type {@link #TYPE_FILE_END} closes a rolled file and {@link #TYPE_MARK} opens
  * each group; the other types are the engine's business (see
- * {@code dev.topics.storage.Frames}); this class only frames and checks bytes. A frame
+ * {@code dev.topics.storage.engine.Frames}); this class only frames and checks bytes. A frame
  * whose length is zero, larger than {@link #MAX_FRAME}, runs past the end of the file, or
  * whose CRC does not match is not whole. In the newest file that is a torn tail (cut by
  * recovery) unless a later mark shows its bytes had been forced: then it is damage, and
@@ -30,7 +36,6 @@ public final class WalFormat {
     public static final int FRAME_HEADER = 8;
     /** Larger than any legal frame (a request is at most 16 MiB by default; limits are settings). */
     public static final int MAX_FRAME = 1 << 30;
-    public static final String SUFFIX = ".wal";
     /**
      * The last frame of every WAL file but the newest: {@code u64 nextFileNumber}. A file
      * that is not the newest and lacks it lost its end, and recovery refuses to go on.
@@ -71,28 +76,6 @@ public final class WalFormat {
             throw new CorruptFrame("WAL format version " + h[4] + " is not supported (this build reads " + VERSION + ")");
         }
         return Bytes.i64(h, 8);
-    }
-
-    public static String fileName(long fileNumber) {
-        return String.format("%020d%s", fileNumber, SUFFIX);
-    }
-
-    /** The file number of a WAL file name, or -1 if the name is not one. */
-    public static long parseFileName(String name) {
-        if (name.length() != 20 + SUFFIX.length() || !name.endsWith(SUFFIX)) {
-            return -1;
-        }
-        for (int i = 0; i < 20; i++) {
-            char c = name.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-        }
-        try {
-            return Long.parseLong(name, 0, 20, 10);
-        } catch (NumberFormatException e) {
-            return -1; // 20 digits above Long.MAX_VALUE: not a name this engine writes
-        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.topics.storage.wal;
 
+import dev.topics.storage.io.Bytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

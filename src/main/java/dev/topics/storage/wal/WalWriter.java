@@ -1,6 +1,9 @@
 package dev.topics.storage.wal;
 
 import dev.topics.storage.fault.Faults;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.DirectoryFsync;
+import dev.topics.storage.io.FileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -51,7 +54,7 @@ public final class WalWriter implements AutoCloseable {
      * failure (a full disk) the new file is removed and the active file stays as it was.
      */
     private void open(long number) throws IOException {
-        Path file = dir.resolve(WalFormat.fileName(number));
+        Path file = dir.resolve(FileNames.walName(number));
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
             ByteBuffer h = ByteBuffer.wrap(WalFormat.fileHeader(number));
@@ -59,7 +62,7 @@ public final class WalWriter implements AutoCloseable {
                 ch.write(h, h.position());
             }
             ch.force(true);
-            AtomicFsync.directory(dir);
+            DirectoryFsync.directory(dir);
         } catch (IOException | RuntimeException e) {
             ch.close();
             Files.deleteIfExists(file);
@@ -213,20 +216,20 @@ public final class WalWriter implements AutoCloseable {
      */
     public static void deleteBefore(Path dir, long number) throws IOException {
         for (Path p : list(dir)) {
-            long n = WalFormat.parseFileName(p.getFileName().toString());
+            long n = FileNames.walNumber(p.getFileName().toString());
             if (n >= 0 && n < number) {
                 Files.deleteIfExists(p);
                 Faults.at(Faults.WAL_REMOVE);
             }
         }
-        AtomicFsync.directory(dir);
+        DirectoryFsync.directory(dir);
     }
 
     /** The WAL files in {@code dir}, in log order. */
     public static List<Path> list(Path dir) throws IOException {
         List<Path> out = new ArrayList<>();
         try (var s = Files.list(dir)) {
-            s.filter(p -> WalFormat.parseFileName(p.getFileName().toString()) >= 0).forEach(out::add);
+            s.filter(p -> FileNames.walNumber(p.getFileName().toString()) >= 0).forEach(out::add);
         }
         out.sort(null);
         return out;

@@ -3,9 +3,9 @@ package dev.topics.storage.segment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.topics.storage.wal.ByteSink;
-import dev.topics.storage.wal.Bytes;
-import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.CorruptFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -51,10 +51,10 @@ class SegmentChannelsTest {
     void manyThreadsReadAndOneWritesWhileEvictionChurnsWithoutAnErrorOrAWrongByte() throws Exception {
         SegmentChannels cache = new SegmentChannels(4);
         int files = 64;
-        List<SegmentChannels.Slot> slots = new ArrayList<>();
+        List<SegmentSlot> slots = new ArrayList<>();
         AtomicLongArray sizes = new AtomicLongArray(files);
         for (int f = 0; f < files; f++) {
-            SegmentChannels.Slot s = cache.create(dir.resolve(f + ".seg"));
+            SegmentSlot s = cache.create(dir.resolve(f + ".seg"));
             s.write(patterned(f, 0, 4096), 0);
             sizes.set(f, 4096);
             slots.add(s);
@@ -127,9 +127,9 @@ class SegmentChannelsTest {
     void openFilesStayWithinTheCapacityWhateverTheNumberOfSlots() throws Exception {
         SegmentChannels cache = new SegmentChannels(10);
         long before = openFds();
-        List<SegmentChannels.Slot> slots = new ArrayList<>();
+        List<SegmentSlot> slots = new ArrayList<>();
         for (int f = 0; f < 300; f++) {
-            SegmentChannels.Slot s = cache.create(dir.resolve(f + ".seg"));
+            SegmentSlot s = cache.create(dir.resolve(f + ".seg"));
             s.write(patterned(f, 0, 16), 0);
             slots.add(s);
             assertThat(cache.openCount()).isLessThanOrEqualTo(10);
@@ -141,21 +141,21 @@ class SegmentChannelsTest {
         }
         assertThat(cache.openCount()).isLessThanOrEqualTo(10);
         assertThat(openFds() - before).isLessThanOrEqualTo(10);
-        slots.forEach(SegmentChannels.Slot::close);
+        slots.forEach(SegmentSlot::close);
         assertThat(cache.openCount()).isZero();
     }
 
     @Test
     void evictingAChannelWithUnforcedWritesForcesItFirstAndPrefersCleanOnes() throws Exception {
         SegmentChannels cache = new SegmentChannels(2);
-        SegmentChannels.Slot dirty = cache.create(dir.resolve("a.seg"));
+        SegmentSlot dirty = cache.create(dir.resolve("a.seg"));
         dirty.write(patterned(1, 0, 100), 0);
-        SegmentChannels.Slot clean = cache.create(dir.resolve("b.seg"));
+        SegmentSlot clean = cache.create(dir.resolve("b.seg"));
         clean.write(patterned(2, 0, 100), 0);
         clean.force();
         assertThat(dirty.dirty()).isTrue();
         assertThat(clean.dirty()).isFalse();
-        SegmentChannels.Slot third = cache.create(dir.resolve("c.seg")); // over capacity: the clean one goes
+        SegmentSlot third = cache.create(dir.resolve("c.seg")); // over capacity: the clean one goes
         assertThat(clean.isOpen()).isFalse();
         assertThat(dirty.isOpen()).isTrue();
         assertThat(cache.evictionForces()).isZero();
@@ -163,7 +163,7 @@ class SegmentChannelsTest {
         cache.create(dir.resolve("d.seg")); // only dirty ones left: one of them is forced, then closed
         assertThat(cache.evictionForces()).isEqualTo(1);
         assertThat(cache.openCount()).isEqualTo(2);
-        SegmentChannels.Slot gone = dirty.isOpen() ? third : dirty;
+        SegmentSlot gone = dirty.isOpen() ? third : dirty;
         assertThat(gone.isOpen()).isFalse();
         assertThat(gone.dirty()).isFalse();
         assertThatCode(gone::force).doesNotThrowAnyException();
@@ -175,7 +175,7 @@ class SegmentChannelsTest {
     @Test
     void aReaderInterruptedMidReadClosesNothingForTheOthers() throws Exception {
         SegmentChannels cache = new SegmentChannels(8);
-        SegmentChannels.Slot s = cache.create(dir.resolve("a.seg"));
+        SegmentSlot s = cache.create(dir.resolve("a.seg"));
         s.write(patterned(1, 0, 1000), 0);
         Thread.currentThread().interrupt();
         try {
@@ -196,7 +196,7 @@ class SegmentChannelsTest {
     @Test
     void aClosedSlotStaysClosed() throws Exception {
         SegmentChannels cache = new SegmentChannels(8);
-        SegmentChannels.Slot s = cache.create(dir.resolve("a.seg"));
+        SegmentSlot s = cache.create(dir.resolve("a.seg"));
         s.write(patterned(1, 0, 10), 0);
         s.force();
         s.close();
@@ -211,7 +211,7 @@ class SegmentChannelsTest {
     void aRetiredSlotReadsItsOpenFileButIsNeverReopenedByName() throws Exception {
         SegmentChannels cache = new SegmentChannels(1);
         Path file = dir.resolve("a.seg");
-        SegmentChannels.Slot s = cache.create(file);
+        SegmentSlot s = cache.create(file);
         s.write(patterned(1, 0, 100), 0);
         s.force();
         s.retire();

@@ -3,8 +3,9 @@ package dev.topics.storage.segment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.topics.storage.wal.ByteSink;
-import dev.topics.storage.wal.CorruptFrame;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.FileNames;
 import dev.topics.testing.Corruptor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,7 @@ class SegmentTest {
                 indexed.add(v);
             }
         }
-        try (Segment s = Segment.openActive(CHANNELS, dir.resolve(SegmentFiles.segmentName(1)), 1, 256, next - 1)) {
+        try (Segment s = Segment.openActive(CHANNELS, dir.resolve(FileNames.segmentName(1)), 1, 256, next - 1)) {
             assertThat(s.lastSeq()).isEqualTo(next - 1);
             assertThat(s.size()).isEqualTo(size);
             List<Long> rebuilt = new ArrayList<>();
@@ -70,7 +71,7 @@ class SegmentTest {
             cutAt = s.size();
             append(s, next, 5, 60);
         }
-        Path file = dir.resolve(SegmentFiles.segmentName(10));
+        Path file = dir.resolve(FileNames.segmentName(10));
         try (Segment s = Segment.openActive(CHANNELS, file, 10, 4096, 14)) {
             assertThat(s.size()).isEqualTo(cutAt);
             assertThat(s.lastSeq()).isEqualTo(14);
@@ -83,7 +84,7 @@ class SegmentTest {
         try (Segment s = Segment.create(CHANNELS, dir, 5, 4096)) {
             append(s, 5, 2, 50);
         }
-        Path file = dir.resolve(SegmentFiles.segmentName(5));
+        Path file = dir.resolve(FileNames.segmentName(5));
         assertThatThrownBy(() -> Segment.openSealed(CHANNELS, file, 6, 4096, null, 100).close()).isInstanceOf(CorruptFrame.class);
         Corruptor.flipBit(file, 0, 1);
         assertThatThrownBy(() -> Segment.openSealed(CHANNELS, file, 5, 4096, null, 100).close()).isInstanceOf(CorruptFrame.class);
@@ -98,7 +99,7 @@ class SegmentTest {
         try (Segment s = Segment.create(CHANNELS, dir, 1, 4096)) {
             append(s, 1, 10, 100);
         }
-        Path file = dir.resolve(SegmentFiles.segmentName(1));
+        Path file = dir.resolve(FileNames.segmentName(1));
         Corruptor.append(file, new byte[2 << 20]);
         assertThatThrownBy(() -> Segment.openSealed(CHANNELS, file, 1, 4096, null, 100).close()).isInstanceOf(CorruptFrame.class);
     }
@@ -109,7 +110,7 @@ class SegmentTest {
         try (Segment s = Segment.create(CHANNELS, dir, 1, 4096)) {
             append(s, 1, 10, 100);
         }
-        Path file = dir.resolve(SegmentFiles.segmentName(1));
+        Path file = dir.resolve(FileNames.segmentName(1));
         Corruptor.append(file, new byte[100]);
         assertThatThrownBy(() -> Segment.openSealed(CHANNELS, file, 1, 4096, null, 100).close()).isInstanceOf(CorruptFrame.class);
     }
@@ -121,7 +122,7 @@ class SegmentTest {
             second = append(s, 1, 1, 60);
             append(s, second, 9, 60);
         }
-        Path file = dir.resolve(SegmentFiles.segmentName(1));
+        Path file = dir.resolve(FileNames.segmentName(1));
         long size = Corruptor.size(file);
         Corruptor.flipBit(file, size - 30, 0); // inside seq 10
         assertThatThrownBy(() -> Segment.openActive(CHANNELS, file, 1, 4096, 10).close()).isInstanceOf(CorruptFrame.class)
@@ -140,9 +141,9 @@ class SegmentTest {
         try (Segment s = Segment.create(CHANNELS, dir, 1, 256)) {
             append(s, 1, 40, 100);
             s.writeIndex();
-            index = Segment.readIndex(dir, 1);
+            index = SparseIndex.read(dir, 1);
         }
-        Path file = dir.resolve(SegmentFiles.segmentName(1));
+        Path file = dir.resolve(FileNames.segmentName(1));
         Corruptor.truncate(file, Corruptor.size(file) - 10);
         assertThatThrownBy(() -> Segment.openSealed(CHANNELS, file, 1, 256, index, 40).close()).isInstanceOf(CorruptFrame.class);
     }

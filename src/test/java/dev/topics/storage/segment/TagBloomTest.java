@@ -2,6 +2,7 @@ package dev.topics.storage.segment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.storage.io.FileNames;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class TagBloomTest {
         TagBloom back = TagBloom.read(dir, 42);
         assertThat(back.mayContainHash(hash("order-7731"))).isTrue();
         assertThat(TagBloom.read(dir, 43)).as("no file").isNull();
-        java.nio.file.Path file = dir.resolve(SegmentFiles.bloomName(42));
+        java.nio.file.Path file = dir.resolve(FileNames.bloomName(42));
         byte[] bytes = java.nio.file.Files.readAllBytes(file);
         bytes[100] ^= 1;
         java.nio.file.Files.write(file, bytes);

@@ -3,6 +3,10 @@ package dev.topics.storage.wal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.Bytes;
+import dev.topics.storage.io.CorruptFrame;
+import dev.topics.storage.io.FileNames;
 import dev.topics.testing.Corruptor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +54,7 @@ class WalFormatTest {
             w.force();
             end = w.position();
         }
-        Path file = dir.resolve(WalFormat.fileName(number));
+        Path file = dir.resolve(FileNames.walName(number));
         Corruptor.truncate(file, end);
         return file;
     }
@@ -66,7 +70,7 @@ class WalFormatTest {
             w.force();
             end = w.position();
         }
-        Path file = dir.resolve(WalFormat.fileName(8));
+        Path file = dir.resolve(FileNames.walName(8));
         assertThat(Files.size(file)).as("zero-filled ahead").isGreaterThan(end);
         try (WalReader r = new WalReader(file)) {
             assertThat(readAll(r)).hasSize(3);
@@ -169,7 +173,7 @@ class WalFormatTest {
             "٠٠٠٠٠٠٠٠٠٠٠٠٠٠٠٠٠٠٠٧.wal, -1",
     })
     void parseFileNameAcceptsOnlyTwentyAsciiDigitsAndTheSuffix(String name, long expected) {
-        assertThat(WalFormat.parseFileName(name)).isEqualTo(expected);
+        assertThat(FileNames.walNumber(name)).isEqualTo(expected);
     }
 
     @ParameterizedTest
@@ -180,16 +184,16 @@ class WalFormatTest {
             "9223372036854775807, 09223372036854775807.wal",
     })
     void fileNameIsTwentyZeroPaddedDigitsAndRoundTrips(long number, String name) {
-        assertThat(WalFormat.fileName(number)).isEqualTo(name);
-        assertThat(WalFormat.parseFileName(name)).isEqualTo(number);
+        assertThat(FileNames.walName(number)).isEqualTo(name);
+        assertThat(FileNames.walNumber(name)).isEqualTo(number);
     }
 
     @Test
     void fileNamesSortInLogOrder() {
-        List<String> names = new ArrayList<>(List.of(WalFormat.fileName(10), WalFormat.fileName(9), WalFormat.fileName(100),
-                WalFormat.fileName(1)));
+        List<String> names = new ArrayList<>(List.of(FileNames.walName(10), FileNames.walName(9), FileNames.walName(100),
+                FileNames.walName(1)));
         names.sort(null);
-        assertThat(names.stream().map(WalFormat::parseFileName)).containsExactly(1L, 9L, 10L, 100L);
+        assertThat(names.stream().map(FileNames::walNumber)).containsExactly(1L, 9L, 10L, 100L);
     }
 
     /** Bytes after three good frames that a reader must refuse, and why. */
@@ -265,7 +269,7 @@ class WalFormatTest {
     @ParameterizedTest
     @CsvSource({"1", "4", "8", "15"})
     void aFileShorterThanItsHeaderYieldsNoFrames(int length) throws IOException {
-        Path file = dir.resolve(WalFormat.fileName(5));
+        Path file = dir.resolve(FileNames.walName(5));
         Files.write(file, Arrays.copyOf(WalFormat.fileHeader(5), length));
         try (WalReader r = new WalReader(file)) {
             assertThat(readAll(r)).isEmpty();
@@ -276,7 +280,7 @@ class WalFormatTest {
 
     @Test
     void anEmptyFileYieldsNoFrames() throws IOException {
-        Path file = dir.resolve(WalFormat.fileName(5));
+        Path file = dir.resolve(FileNames.walName(5));
         Files.write(file, new byte[0]);
         try (WalReader r = new WalReader(file)) {
             assertThat(readAll(r)).isEmpty();
@@ -316,8 +320,8 @@ class WalFormatTest {
         }
         Files.write(dir.resolve("notes.txt"), new byte[] {1});
         assertThat(WalWriter.list(dir)).extracting(p -> p.getFileName().toString())
-                .containsExactly(WalFormat.fileName(9), WalFormat.fileName(10), WalFormat.fileName(11));
-        try (WalReader r = new WalReader(dir.resolve(WalFormat.fileName(10)))) {
+                .containsExactly(FileNames.walName(9), FileNames.walName(10), FileNames.walName(11));
+        try (WalReader r = new WalReader(dir.resolve(FileNames.walName(10)))) {
             assertThat(r.fileNumber()).isEqualTo(10);
             assertThat(readAll(r)).hasSize(1);
         }

@@ -1,0 +1,136 @@
+package dev.topics.storage.engine;
+
+import dev.topics.storage.DeleteResult;
+import dev.topics.storage.RecordFilter;
+import dev.topics.storage.RecordView;
+import dev.topics.storage.StorageException;
+import dev.topics.storage.TagFilter;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.segment.RecordCodec;
+import dev.topics.storage.segment.SegmentLog;
+import dev.topics.storage.wal.CommitTask;
+import java.util.Arrays;
+
+/**
+ * A record delete (SPEC §6) through the committer: point-in-time (it looks at the records
+ * committed when it runs, so a later record with the same tag is never touched), durable
+ * before it answers (a DELETE frame, forced), effective at once on every read (the topic's
+ * removed set), silent (no tombstone). The bytes leave the disk when the compactor
+ * rewrites the segments holding them.
+ */
+final class DeleteTask extends CommitTask {
+    private final Engine engine;
+    private final String name;
+    private final RecordFilter match;
+    private final long fromSeq;
+    private final long toSeq;
+    private TopicLog topic;
+    private long[] ranges;
+    private long n;
+    private long bytes;
+    private DeleteResult result;
+    /** Segments a tag delete read (the Bloom filters skipped the rest); -1 when not counted. */
+    private int segmentsRead = -1;
+
+    /** {@code match} may be null; the range is inclusive (use 0 and Long.MAX_VALUE for "all"). */
+    DeleteTask(Engine engine, String name, RecordFilter match, long fromSeq, long toSeq) {
+        this.engine = engine;
+        this.name = name;
+        this.match = match;
+        this.fromSeq = fromSeq;
+        this.toSeq = toSeq;
+    }
+
+    /** A delete frees space (once compacted): allowed on a full disk. */
+    @Override
+    protected boolean mayUseReserve() {
+        return true;
+    }
+
+    @Override
+    protected Sync prepare(ByteSink wal) throws Exception {
+        TopicLog t = engine.byName.get(name);
+        if (t == null) {
+            throw new StorageException.TopicNotFound(name);
+        }
+        topic = t;
+        TopicLog.Head h = t.head;
+        long lo = Math.max(fromSeq, h.earliestSeq());
+        long hi = Math.min(toSeq, h.headSeq());
+        RemovedSeqs removed = t.removed;
+        Ranges found = new Ranges();
+        if (lo <= hi && h.count() > 0) {
+            SegmentLog.Visitor visit = (buf, off) -> {
+                long seq = RecordCodec.seq(buf, off);
+                if (!removed.contains(seq)) {
+                    RecordView v = new RecordView(buf, off);
+                    if (match == null || match.test(v)) {
+                        found.add(seq, v.dataLength());
+                    }
+                }
+                return true;
+            };
+            if (match instanceof TagFilter tags) {
+                segmentsRead = t.scanTags(lo, hi, tags.tags(), visit);
+            } else {
+                t.scan(lo, hi, visit);
+                segmentsRead = -1;
+            }
+        }
+        return finishPrepare(wal, t, found.toArray(), found.count, found.bytes);
+    }
+
+    /** Matched seqs as [from, to] pairs, contiguous seqs merged. */
+    private static final class Ranges {
+        long[] pairs = new long[16];
+        int size;
+        long count;
+        long bytes;
+
+        void add(long seq, long dataBytes) {
+            count++;
+            bytes += dataBytes;
+            if (size > 0 && pairs[size - 1] == seq - 1) {
+                pairs[size - 1] = seq;
+                return;
+            }
+            if (size + 2 > pairs.length) {
+                pairs = Arrays.copyOf(pairs, pairs.length * 2);
+            }
+            pairs[size++] = seq;
+            pairs[size++] = seq;
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(pairs, size);
+        }
+    }
+
+    private Sync finishPrepare(ByteSink wal, TopicLog t, long[] found, long count, long dataBytes) {
+        ranges = found;
+        n = count;
+        bytes = dataBytes;
+        if (n == 0) {
+            return Sync.NONE;
+        }
+        if (!t.durable()) {
+            return Sync.NONE;
+        }
+        Frames.delete(wal, t.id, n, bytes, ranges);
+        return Sync.FORCE;
+    }
+
+    @Override
+    protected void apply() {
+        if (n > 0) {
+            topic.remove(ranges, n, bytes);
+        }
+        TopicLog.Head h = topic.head;
+        result = new DeleteResult(n, h.earliestSeq(), h.headSeq(), h.count(), segmentsRead, 0);
+    }
+
+    DeleteResult result() {
+        DeleteResult r = result;
+        return new DeleteResult(r.deleted(), r.earliestSeq(), r.headSeq(), r.count(), r.segmentsRead(), fsyncNanos);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.topics.storage.engine;
+
+import dev.topics.storage.io.DirectoryFsync;
+import dev.topics.storage.snapshot.SnapshotFile;
+import dev.topics.storage.wal.WalWriter;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One snapshot in flight: the state the committer captured and encoded at a WAL file
+ * boundary ({@code Engine.capture}), made durable off the committer thread by the
+ * snapshotter ({@link #persist}), then settled by the committer once it has ended
+ * ({@link #settle}). Until the snapshot file is durable, the previous snapshot and every
+ * WAL file after it remain.
+ */
+final class SnapshotJob {
+    private final long walStart;
+    private final byte[] payload;
+    private final List<TopicLog> topics;
+    private final Path walDir;
+    private final Path topicsDir;
+    private final Path snapshotDir;
+    /** Set by the snapshotter once the snapshot file is durable. */
+    private volatile boolean durable;
+
+    SnapshotJob(long walStart, byte[] payload, List<TopicLog> topics, Path walDir, Path topicsDir, Path snapshotDir) {
+        this.walStart = walStart;
+        this.payload = payload;
+        this.topics = topics;
+        this.walDir = walDir;
+        this.topicsDir = topicsDir;
+        this.snapshotDir = snapshotDir;
+    }
+
+    /**
+     * Committer, once the job has ended: the active bases it captured become the ones
+     * recovery counts on (if it became durable), and no longer hold compaction back
+     * as in-flight.
+     */
+    void settle() {
+        for (TopicLog t : topics) {
+            if (durable) {
+                t.durableActiveBase = t.inflightActiveBase;
+            }
+            t.inflightActiveBase = Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Snapshotter thread: forces the captured topics' segments and the names of their
+     * directories, writes the snapshot file, then deletes the WAL files it covers.
+     */
+    void persist() throws IOException {
+        for (TopicLog t : topics) {
+            try {
+                t.segments.force();
+            } catch (ClosedChannelException e) {
+                // the topic was deleted after the capture: its deletion is in the WAL after walStart
+            }
+        }
+        if (!topics.isEmpty()) {
+            DirectoryFsync.directory(topicsDir); // the topic directories' names, for the same reason
+        }
+        SnapshotFile.write(snapshotDir, walStart, payload);
+        durable = true;
+        WalWriter.deleteBefore(walDir, walStart);
+    }
+}

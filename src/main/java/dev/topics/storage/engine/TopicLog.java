@@ -1,0 +1,213 @@
+package dev.topics.storage.engine;
+
+import dev.topics.storage.TopicConfig;
+import dev.topics.storage.TopicInfo;
+import dev.topics.storage.segment.Chunk;
+import dev.topics.storage.segment.RecordCodec;
+import dev.topics.storage.segment.SegmentLog;
+import dev.topics.storage.segment.Tail;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * One topic inside the engine: identity, configuration, its records (segments on disk
+ * plus the in-memory tail, or the tail alone for {@code durable: false}), the published
+ * {@link Head}, and the signal readers wait on.
+ *
+ * <p>Threads: fields marked committer-only are touched by the committer thread (and by
+ * recovery before it starts). Readers use only the volatile fields and the thread-safe
+ * {@link SegmentLog}/{@link Tail} read paths. The committer appends records, then
+ * publishes a new {@code head}: a reader that sees a head sees every record up to it.
+ */
+final class TopicLog {
+    /**
+     * Counters published together, so a reader never mixes two moments.
+     *
+     * @param evictedThrough the highest seq evicted by retention (TTL, caps), 0 if none:
+     *                       readers whose cursor is below it get a {@code retention} tombstone
+     */
+    record Head(long headSeq, long earliestSeq, long count, long bytes, long evictedThrough) {
+    }
+
+    final long id;
+    final String name;
+    final String owner;
+    final long createdAtMs;
+    final SegmentLog segments;
+    final Tail tail;
+    final TopicSignal signal = new TopicSignal();
+    volatile TopicConfig config;
+    volatile Head head;
+    /** Seqs removed by deletes; readers skip them at once, the compactor erases their bytes. */
+    volatile RemovedSeqs removed = RemovedSeqs.NONE;
+    /** Committer-only: deleted seqs whose bytes may still be in the segments (compaction's work). */
+    RemovedSeqs toErase = RemovedSeqs.NONE;
+    volatile boolean deleted;
+
+    /** Committer-only: the next seq to assign (may run ahead of {@code head} within a group). */
+    long nextSeq;
+    /** Committer-only: the live record count including prepared, not yet applied writes. */
+    long count;
+    /** Committer-only: live data bytes including prepared, not yet applied writes. */
+    long bytes;
+    /**
+     * Committer-only: the active segment's base in the newest durable snapshot that holds
+     * this topic, and in the snapshot being written (Long.MAX_VALUE: none). Recovery trusts
+     * a snapshot's active segment to hold every record up to its head, so compaction
+     * rewrites only segments below both ({@link #compactBelow}).
+     */
+    long durableActiveBase = Long.MAX_VALUE;
+    long inflightActiveBase = Long.MAX_VALUE;
+    /** Committer-only. */
+    final IdempotencyTable idempotency = new IdempotencyTable();
+    /** Committer-only. */
+    final OriginMarks origins = new OriginMarks();
+
+    TopicLog(long id, String name, String owner, long createdAtMs, TopicConfig config, SegmentLog segments,
+             long tailBytes, Head head) {
+        this.id = id;
+        this.name = name;
+        this.owner = owner;
+        this.createdAtMs = createdAtMs;
+        this.config = config;
+        this.segments = segments;
+        this.tail = new Tail(segments == null ? -1 : tailBytes);
+        this.head = head;
+        this.nextSeq = head.headSeq() + 1;
+        this.count = head.count();
+        this.bytes = head.bytes();
+    }
+
+    /** Committer: compaction may rewrite segments whose base is below this. */
+    long compactBelow() {
+        return Math.min(durableActiveBase, inflightActiveBase);
+    }
+
+    static Head emptyHead(long headSeq) {
+        return new Head(headSeq, headSeq + 1, 0, 0, 0);
+    }
+
+    boolean durable() {
+        return segments != null;
+    }
+
+    /**
+     * Committer: makes records {@code first..last} (encoded in {@code buf[off, off+len)})
+     * part of the topic and visible to readers.
+     */
+    void appendCommitted(byte[] buf, int off, int len, long first, long last, long dataBytes) throws IOException {
+        if (segments != null) {
+            segments.append(buf, off, len, first, last);
+        }
+        tail.add(new Chunk(first, last, buf, off, len));
+        Head h = head;
+        long n = last - first + 1;
+        head = new Head(last, h.count() == 0 ? first : h.earliestSeq(), h.count() + n, h.bytes() + dataBytes,
+                h.evictedThrough());
+        signal.signalAll();
+    }
+
+    /**
+     * Committer (and recovery): records below {@code newEarliest} are gone (retention).
+     * Readers see it at once; the tail lets go of them and whole segments below are retired.
+     */
+    void evict(long newEarliest, long count, long bytes) throws IOException {
+        Head h = head;
+        long earliest = count == 0 ? h.headSeq() + 1 : newEarliest;
+        head = new Head(h.headSeq(), earliest, count, bytes, Math.max(h.evictedThrough(), newEarliest - 1));
+        removed = removed.atOrAbove(earliest);
+        this.count = count;
+        this.bytes = bytes;
+        tail.dropThrough(newEarliest - 1);
+        if (segments != null) {
+            segments.retireBefore(newEarliest);
+        }
+        signal.signalAll();
+    }
+
+    /**
+     * Committer (and recovery): the records in {@code ranges} ([from, to] pairs) are deleted
+     * ({@code n} live records, {@code bytes} of data). Readers skip them from now on.
+     */
+    void remove(long[] ranges, long n, long bytesRemoved) {
+        RemovedSeqs r = removed.plus(ranges);
+        Head h = head;
+        long count = h.count() - n;
+        long earliest = count == 0 ? h.headSeq() + 1 : r.nextLive(h.earliestSeq());
+        removed = r.atOrAbove(earliest);
+        head = new Head(h.headSeq(), earliest, count, h.bytes() - bytesRemoved, h.evictedThrough());
+        this.count -= n;
+        this.bytes -= bytesRemoved;
+        if (segments != null) {
+            toErase = toErase.plus(ranges);
+        }
+        signal.signalAll();
+    }
+
+    /**
+     * Visits the records {@code start..end} that may carry one of {@code tags}: on disk only
+     * the segments whose tag Bloom filter admits one are read. Committer thread (segment
+     * filters belong to it). Returns how many segments were read.
+     */
+    int scanTags(long start, long end, List<byte[]> tags, SegmentLog.Visitor visitor) throws IOException {
+        if (segments == null) {
+            scan(start, end, visitor);
+            return 0;
+        }
+        return segments.read(start, end, visitor, seg -> {
+            for (byte[] t : tags) {
+                if (seg.mayHoldTag(t)) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    /**
+     * Visits the records {@code start..end} in order (tail first, else the segments) until
+     * the visitor says stop. Any thread; used by reads and by retention.
+     */
+    void scan(long start, long end, SegmentLog.Visitor visitor) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Chunk[] chunks = tail.from(start);
+            if (chunks != null) {
+                for (Chunk ch : chunks) {
+                    int stop = ch.off() + ch.len();
+                    for (int p = ch.off(); p < stop; p += RecordCodec.length(ch.buf(), p)) {
+                        long seq = RecordCodec.seq(ch.buf(), p);
+                        if (seq > end) {
+                            return;
+                        }
+                        if (seq >= start && !visitor.visit(ch.buf(), p)) {
+                            return;
+                        }
+                    }
+                }
+                return;
+            }
+            if (segments != null) {
+                segments.read(start, end, visitor);
+                return;
+            }
+            // Memory-only topic: the tail is the whole log. A miss means we raced the
+            // committer's eviction: look again from what is still held.
+            long first = tail.firstSeq();
+            if (first < 0 || attempt > 3) {
+                return;
+            }
+            start = Math.max(start, first);
+        }
+    }
+
+    TopicInfo info() {
+        Head h = head;
+        return new TopicInfo(name, config, owner, createdAtMs, h.headSeq(), h.earliestSeq(), h.count(), h.bytes());
+    }
+
+    /** Committer: marks the topic gone and wakes its readers so they notice. */
+    void markDeleted() {
+        deleted = true;
+        signal.signalAll();
+    }
+}

@@ -1,0 +1,107 @@
+package dev.topics.storage.engine;
+
+import dev.topics.storage.StorageException;
+import dev.topics.storage.TopicChange;
+import dev.topics.storage.TopicConfig;
+import dev.topics.storage.TopicInfo;
+import dev.topics.storage.TopicPatch;
+import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.wal.CommitTask;
+
+/** Creating, changing or deleting a topic, through the committer like every change. */
+final class TopicTask extends CommitTask {
+    enum Kind { PUT, PATCH, DELETE }
+
+    private final Engine engine;
+    private final Kind kind;
+    private final String name;
+    private final TopicPatch patch;
+    private final String owner;
+    private final TopicConfig defaults;
+    private TopicLog topic;
+    private TopicConfig newConfig;
+    private boolean created;
+    private TopicInfo before;
+
+    TopicTask(Engine engine, Kind kind, String name, TopicPatch patch, String owner, TopicConfig defaults) {
+        this.engine = engine;
+        this.kind = kind;
+        this.name = name;
+        this.patch = patch;
+        this.owner = owner;
+        this.defaults = defaults;
+    }
+
+    /** Deleting a topic frees its files: allowed on a full disk. */
+    @Override
+    protected boolean mayUseReserve() {
+        return kind == Kind.DELETE;
+    }
+
+    @Override
+    protected long spaceNeeded() {
+        return kind == Kind.PUT ? 64 * 1024 : 1024; // a new topic: its directory and first segment
+    }
+
+    @Override
+    protected Sync prepare(ByteSink wal) throws Exception {
+        TopicLog t = engine.byName.get(name);
+        if (t == null && kind != Kind.PUT) {
+            throw new StorageException.TopicNotFound(name);
+        }
+        if (kind == Kind.DELETE) {
+            topic = t;
+            before = t.info();
+            engine.byName.remove(name);
+            engine.dropControlsOf(name);
+            if (!t.durable()) {
+                return Sync.NONE;
+            }
+            Frames.topicDelete(wal, t.id);
+            return Sync.FORCE;
+        }
+        if (t == null) {
+            TopicConfig cfg = patch.applyTo(defaults);
+            topic = engine.newTopic(engine.nextTopicId, name, owner, System.currentTimeMillis(), cfg);
+            created = true;
+            if (!cfg.durable()) {
+                return Sync.NONE;
+            }
+            Frames.topicCreate(wal, topic);
+            return Sync.FORCE;
+        }
+        topic = t;
+        TopicConfig next = patch.applyTo(t.config);
+        if (next.durable() != t.config.durable()) {
+            throw new StorageException.InvalidChange("durable cannot be changed after a topic is created");
+        }
+        if (next.equals(t.config)) {
+            return Sync.NONE;
+        }
+        newConfig = next;
+        if (!t.durable()) {
+            return Sync.NONE;
+        }
+        Frames.topicConfig(wal, t.id, next);
+        return Sync.FORCE;
+    }
+
+    @Override
+    protected void apply() throws Exception {
+        switch (kind) {
+            case DELETE -> engine.drop(topic);
+            case PUT, PATCH -> {
+                if (created) {
+                    engine.publish(topic);
+                } else if (newConfig != null) {
+                    topic.config = newConfig;
+                    engine.enforceRetention(topic); // a lowered cap or TTL applies at once
+                }
+            }
+        }
+    }
+
+    TopicChange result() {
+        return new TopicChange(kind == Kind.DELETE ? before : topic.info(), created, fsyncNanos);
+    }
+}

@@ -1,8 +1,0 @@
-package dev.topics.storage.wal;
-
-/** Bytes on disk that do not decode: a torn write, garbage, or a flipped bit. */
-public final class CorruptFrame extends RuntimeException {
-    public CorruptFrame(String message) {
-        super(message);
-    }
-}
