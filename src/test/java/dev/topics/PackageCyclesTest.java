@@ -3,9 +3,18 @@ package dev.topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.PackageGraph;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +35,69 @@ class PackageCyclesTest {
         assertThat(cycles)
                 .as(() -> cycles.stream().map(g::describe).collect(Collectors.joining("\n")))
                 .isEmpty();
+    }
+
+    /**
+     * docs/ARCHITECTURE.md draws the packages as they are: its "Packages" block names every
+     * package of src/main once, each with exactly the packages it imports ({@code name/ →
+     * deps}; no arrow means none; {@code dev.topics} itself, the wiring, is not checked),
+     * in an order where each imports only packages drawn below it.
+     */
+    @Test
+    void architectureMdDrawsEveryPackageWithWhatItImports() throws IOException {
+        PackageGraph g = PackageGraph.scan(MAIN, "dev.topics");
+        Map<String, Set<String>> drawn = drawnPackages(Files.readString(Path.of("docs/ARCHITECTURE.md")));
+        assertThat(drawn.keySet()).as("the packages drawn in docs/ARCHITECTURE.md").isEqualTo(g.packages());
+        List<String> order = new ArrayList<>(drawn.keySet());
+        for (String p : order) {
+            if (p.equals("dev.topics")) {
+                continue;
+            }
+            Set<String> actual = new TreeSet<>(g.edges().getOrDefault(p, Set.of()));
+            actual.remove(p);
+            assertThat(new TreeSet<>(drawn.get(p))).as("what %s imports, as docs/ARCHITECTURE.md draws it", p)
+                    .isEqualTo(actual);
+            for (String d : actual) {
+                assertThat(order.indexOf(d)).as("%s imports %s, so it is drawn above it", p, d)
+                        .isGreaterThan(order.indexOf(p));
+            }
+        }
+    }
+
+    private static final Pattern DRAWN = Pattern.compile("^( *)([a-z/]+/|dev\\.topics)(?: +→ ((?:[a-z/]+ ?)+))?(?: .*)?$");
+
+    /** The "Packages" block: package name → the names after its arrow, in the order drawn. */
+    private static Map<String, Set<String>> drawnPackages(String md) {
+        int section = md.indexOf("## Packages");
+        int from = md.indexOf("```", section) + 3;
+        int to = md.indexOf("```", from);
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        String parent = null;
+        for (String line : md.substring(from, to).strip().split("\n")) {
+            Matcher m = DRAWN.matcher(line);
+            if (!m.matches()) {
+                continue;
+            }
+            String name = m.group(2);
+            if (m.group(1).isEmpty()) {
+                parent = name;
+            } else {
+                name = parent + name;
+            }
+            Set<String> deps = new LinkedHashSet<>();
+            if (m.group(3) != null) {
+                for (String d : m.group(3).trim().split(" +")) {
+                    deps.add(qualified(d));
+                }
+            }
+            assertThat(out.put(qualified(name), deps)).as("%s drawn twice", name).isNull();
+        }
+        return out;
+    }
+
+    private static String qualified(String drawn) {
+        String path = drawn.endsWith("/") ? drawn.substring(0, drawn.length() - 1) : drawn;
+        return path.equals("dev.topics") ? path : "dev.topics." + path.replace('/', '.');
     }
 
     @Test
