@@ -77,7 +77,7 @@ class ProcessLifecycleTest {
     void sigtermWhileIdleExitsZeroAfterASnapshotAndTheRestartReplaysNothing() throws IOException {
         Path data = tmp.resolve("data");
         ChildServer s = start(data);
-        ProcessCrashTest.Ledger ledger = new ProcessCrashTest.Ledger();
+        AcknowledgedWrites.Ledger ledger = new AcknowledgedWrites.Ledger();
         List<String> topics = List.of("idle.fsync", "idle.async");
         assertThat(s.put("/v0/topics/idle.async", "{\"durability\":\"async\"}").status()).isEqualTo(201);
         Random rnd = new Random(7);
@@ -97,17 +97,17 @@ class ProcessLifecycleTest {
         ChildServer again = start(data);
         assertThat(again.replayedFrames()).as("frames replayed after a clean stop: " + again.startLine()).isZero();
         assertThat(again.tornBytesCut()).isZero();
-        ProcessCrashTest.verifyAfterRestart(again, ledger, topics);
+        AcknowledgedWrites.verifyAfterRestart(again, ledger, topics);
     }
 
     @Test
     void sigtermWhileClientsWriteExitsZeroAndKeepsEveryAcknowledgedWrite() throws InterruptedException {
         Path data = tmp.resolve("data");
         ChildServer s = start(data);
-        ProcessCrashTest.Ledger ledger = new ProcessCrashTest.Ledger();
+        AcknowledgedWrites.Ledger ledger = new AcknowledgedWrites.Ledger();
         List<String> topics = List.of("drain.one", "drain.two");
 
-        ProcessCrashTest.Writers.Summary w = ProcessCrashTest.Writers.runThenKill(s, ledger, topics, 6,
+        AcknowledgedWrites.Writers.Summary w = AcknowledgedWrites.Writers.runThenKill(s, ledger, topics, 6,
                 Duration.ofMillis(1500), 11, ChildServer::sigterm);
         assertThat(s.waitFor(EXIT)).as("exit code after SIGTERM under load; output:\n" + s.output()).isZero();
         assertThat(s.output()).contains("TERM received, draining").contains("stopped cleanly");
@@ -115,7 +115,7 @@ class ProcessLifecycleTest {
         System.out.println("drain under load: " + w);
 
         ChildServer again = start(data);
-        ProcessCrashTest.Verified v = ProcessCrashTest.verifyAfterRestart(again, ledger, topics);
+        AcknowledgedWrites.Verified v = AcknowledgedWrites.verifyAfterRestart(again, ledger, topics);
         System.out.println("drain under load: after restart " + v);
     }
 
@@ -205,7 +205,7 @@ class ProcessLifecycleTest {
     void secondServerOnTheSameDataDirExitsTwoAndTheFirstKeepsServing() {
         Path data = tmp.resolve("data");
         ChildServer first = start(data);
-        ProcessCrashTest.Ledger ledger = new ProcessCrashTest.Ledger();
+        AcknowledgedWrites.Ledger ledger = new AcknowledgedWrites.Ledger();
         ledger.writeAndRecord(first, ledger.newBatch("shared.dir", 0, 10, new Random(1), null));
 
         assertRefused(ChildServer.launch(data, Map.of()), "data directory", data.toString(), "in use");
@@ -215,6 +215,6 @@ class ProcessLifecycleTest {
         first.sigterm();
         assertThat(first.waitFor(EXIT)).isZero();
         ChildServer again = start(data);
-        ProcessCrashTest.verifyAfterRestart(again, ledger, List.of("shared.dir"));
+        AcknowledgedWrites.verifyAfterRestart(again, ledger, List.of("shared.dir"));
     }
 }
