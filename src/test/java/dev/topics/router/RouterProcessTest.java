@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.topics.json.JsonReader;
 import dev.topics.testing.Await;
 import dev.topics.testing.ChildServer;
+import dev.topics.testing.DiffPages;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -381,63 +382,8 @@ class RouterProcessTest {
 
     /** A topic read in full with GET diff pages. */
     private static List<Rec> readAll(ChildServer server, String topic) {
-        List<Rec> out = new ArrayList<>();
-        long from = 0;
-        while (true) {
-            ChildServer.Response res = server.get("/v0/topics/" + topic + "/diff?from_seq=" + from + "&limit=10000");
-            assertThat(res.status()).as("diff of %s from %d: %s", topic, from, res.body()).isEqualTo(200);
-            byte[] b = res.bytes();
-            JsonReader r = new JsonReader(b, 0, b.length, 64);
-            long next = -1;
-            long head = -1;
-            r.beginObject("diff");
-            while (r.nextField()) {
-                switch (r.name()) {
-                    case "records" -> {
-                        r.beginArray("records");
-                        while (r.nextElement()) {
-                            out.add(record(r));
-                        }
-                    }
-                    case "next_from_seq" -> next = r.nextU64("next_from_seq");
-                    case "head_seq" -> head = r.nextU64("head_seq");
-                    default -> r.skipValue();
-                }
-            }
-            r.end();
-            if (next >= head) {
-                return out;
-            }
-            assertThat(next).as("diff of %s from %d made no progress", topic, from).isGreaterThan(from);
-            from = next;
-        }
-    }
-
-    private static Rec record(JsonReader r) {
-        long seq = -1;
-        String data = null;
-        String[] origin = {null, null};
-        long originSeq = -1;
-        r.beginObject("record");
-        while (r.nextField()) {
-            switch (r.name()) {
-                case "$seq" -> seq = r.nextU64("$seq");
-                case "data" -> data = new String(r.readCanonicalValue(), StandardCharsets.UTF_8);
-                case "$origin" -> {
-                    r.beginObject("$origin");
-                    while (r.nextField()) {
-                        switch (r.name()) {
-                            case "node" -> origin[0] = r.nextString("node");
-                            case "topic" -> origin[1] = r.nextString("topic");
-                            case "seq" -> originSeq = r.nextU64("seq");
-                            default -> r.skipValue();
-                        }
-                    }
-                }
-                default -> r.skipValue();
-            }
-        }
-        return new Rec(seq, data, origin[0], origin[1], originSeq);
+        return DiffPages.readAll(server, topic).records().stream()
+                .map(r -> new Rec(r.seq(), r.data(), r.originNode(), r.originTopic(), r.originSeq())).toList();
     }
 
     private static void expect(ChildServer.Response r, int status) {

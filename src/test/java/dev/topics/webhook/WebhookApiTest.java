@@ -452,7 +452,7 @@ class WebhookApiTest extends ServerTest {
                     reqs -> reqs.size() > requests && reqs.get(reqs.size() - 1).answered).get(requests);
             assertThat(next.seqs()).containsExactly(4L);
             assertThat(next.header("X-Topics-Signature"))
-                    .isEqualTo("sha256=" + WebhookDeliveryTest.hmac("kept-secret", next.body));
+                    .isEqualTo("sha256=" + WebhookDeliveryFixtures.hmac("kept-secret", next.body));
             assertThat(r.count()).isEqualTo(requests + 1);
         }
     }
