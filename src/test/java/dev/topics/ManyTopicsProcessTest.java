@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.json.JsonReader;
 import dev.topics.testing.ChildServer;
+import dev.topics.testing.ProcessTest;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12's acceptance: 100,000 topics on a server whose process may hold only 1,024 file
@@ -46,22 +46,18 @@ import org.junit.jupiter.api.io.TempDir;
  * after SIGKILL (10,000 WAL frames), each full check 15 s; the child held 88 descriptors
  * at start and at most 414 (limit 1,024; 256 segment files by the auto bound).
  */
-class ManyTopicsProcessTest {
+class ManyTopicsProcessTest extends ProcessTest {
     private static final int TOPICS = Integer.getInteger("topics.many", 20_000);
     private static final int FD_LIMIT = 1024;
     private static final int CONNECTIONS = 64;
     private static final ChildServer.Launch LAUNCH = new ChildServer.Launch(FD_LIMIT, List.of("-Xmx2g"));
 
-    @TempDir
-    Path tmp;
-
-    private final List<ChildServer> children = new ArrayList<>();
     private final AtomicLong peakFds = new AtomicLong();
     private volatile ChildServer sampled;
 
     @AfterEach
-    void killLeftovers() throws Exception {
-        children.forEach(ChildServer::close);
+    void cleanUp() throws Exception {
+        killLeftovers();
         // rm deletes 200,000 entries several times faster than JUnit's walk (which resets
         // the permissions of each directory first); only this test's own temp directory
         new ProcessBuilder("rm", "-rf", "--", tmp.resolve("data").toString()).inheritIO().start().waitFor();
@@ -77,7 +73,7 @@ class ManyTopicsProcessTest {
 
     private ChildServer start(Path data) {
         ChildServer s = ChildServer.start(data, LAUNCH, Map.of());
-        children.add(s);
+        keep(s);
         sampled = s;
         return s;
     }

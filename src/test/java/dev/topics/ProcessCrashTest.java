@@ -7,16 +7,14 @@ import dev.topics.AcknowledgedWrites.Ledger;
 import dev.topics.AcknowledgedWrites.Verified;
 import dev.topics.AcknowledgedWrites.Writers;
 import dev.topics.testing.ChildServer;
+import dev.topics.testing.ProcessTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The proof that nothing acknowledged is lost (SPEC §2, §3; STYLE "Tests"): the real
@@ -36,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * after the second, and small WAL/segment/snapshot thresholds so WAL rolls and snapshots
  * happen while the kills land.
  */
-class ProcessCrashTest {
+class ProcessCrashTest extends ProcessTest {
     static final String FSYNC = "crash.fsync";
     static final String ASYNC = "crash.async";
     static final String AUTO = "crash.auto-created";
@@ -53,19 +51,9 @@ class ProcessCrashTest {
               snapshot_wal_bytes: 1048576
             """;
 
-    @TempDir
-    Path tmp;
-
-    private final List<ChildServer> children = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        children.forEach(ChildServer::close);
-    }
-
     private ChildServer start(Path data, Path config) {
         ChildServer s = ChildServer.start(data, Map.of(), "--config", config.toString());
-        children.add(s);
+        keep(s);
         return s;
     }
 

@@ -3,6 +3,7 @@ package dev.topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.ChildServer;
+import dev.topics.testing.ProcessTest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -22,10 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server as an operator sees it (SPEC §1, §12): the start line, readiness, SIGTERM
@@ -33,25 +31,15 @@ import org.junit.jupiter.api.io.TempDir;
  * one line naming the key and exit code 2. Each test runs the real server in a child JVM.
  */
 @Timeout(90)
-class ProcessLifecycleTest {
+class ProcessLifecycleTest extends ProcessTest {
     private static final Duration EXIT = Duration.ofSeconds(20);
-
-    @TempDir
-    Path tmp;
-
-    private final List<ChildServer> children = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        children.forEach(ChildServer::close);
-    }
 
     private ChildServer start(Path data, String... args) {
         return keep(ChildServer.start(data, Map.of(), args));
     }
 
     private ChildServer keep(ChildServer s) {
-        children.add(s);
+        keep(s);
         return s;
     }
 

@@ -7,6 +7,7 @@ import dev.topics.faults.Reads.Read;
 import dev.topics.faults.Reads.Stored;
 import dev.topics.testing.ChildServer;
 import dev.topics.testing.Corruptor;
+import dev.topics.testing.ProcessTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * clear error. Never a start that silently serves fewer or altered records.
  */
 @Timeout(value = 90)
-class DamageTest {
+class DamageTest extends ProcessTest {
     /** Tiny segments and WAL files, no snapshot but the one at the clean stop. */
     static final String STORAGE = """
             storage:
@@ -125,15 +125,6 @@ class DamageTest {
     static String firstTag;
     static int firstTagCount;
 
-    @TempDir
-    Path tmp;
-    private final List<ChildServer> children = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        children.forEach(ChildServer::close);
-    }
-
     @BeforeAll
     static void writeTheDataDirectory() throws Exception {
         golden = shared.resolve("golden");
@@ -213,7 +204,7 @@ class DamageTest {
         Set<Outcome> want = expected(kind, damage);
 
         ChildServer s = ChildServer.launch(data, Map.of(), "--config", config.toString());
-        children.add(s);
+        keep(s);
         String started = s.awaitLine(l -> l.contains("listening on http://"), ChildServer.START_TIMEOUT);
         if (started == null) {
             int code = s.waitFor(Duration.ofSeconds(20));

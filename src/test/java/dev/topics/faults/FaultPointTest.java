@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.storage.fault.Faults;
 import dev.topics.testing.ChildServer;
+import dev.topics.testing.ProcessTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * same data directory without the fault, and must hold everything it acknowledged
  * ({@link Ledger#verify}).
  */
-class FaultPointTest {
+class FaultPointTest extends ProcessTest {
     /** Segments roll every few KiB, snapshots and compaction run several times a second. */
     static final String STORAGE = """
             storage:
@@ -40,16 +38,6 @@ class FaultPointTest {
             """;
     private static final long SEED = 0xFA_017L;
     private static final Duration REACH = Duration.ofSeconds(60);
-
-    @TempDir
-    Path tmp;
-
-    private final List<ChildServer> children = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        children.forEach(ChildServer::close);
-    }
 
     /** Each point with the hit to stop at: late enough that acknowledged data of every kind exists. */
     static Stream<String> points() {
@@ -121,7 +109,7 @@ class FaultPointTest {
     }
 
     private ChildServer track(ChildServer s) {
-        children.add(s);
+        keep(s);
         return s;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.faults.Reads.Stored;
 import dev.topics.testing.ChildServer;
+import dev.topics.testing.ProcessTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Mounting needs root (CI runs as root); where it is not permitted the test is skipped
  * and says why. The mount is undone in {@code @AfterEach}.
  */
-class FullDiskTest {
+class FullDiskTest extends ProcessTest {
     static final String STORAGE = """
             storage:
               segment_bytes: 1048576
@@ -47,11 +48,10 @@ class FullDiskTest {
     @TempDir
     Path tmp;
     private Path mount;
-    private final List<ChildServer> children = new ArrayList<>();
 
     @AfterEach
     void cleanUp() throws Exception {
-        children.forEach(ChildServer::close);
+        killLeftovers();
         if (mount != null) {
             String failed = run("umount", mount.toString());
             if (failed != null) {
@@ -153,7 +153,7 @@ class FullDiskTest {
 
     private ChildServer start(Path data, Path config) {
         ChildServer s = ChildServer.start(data, Map.of(), "--config", config.toString());
-        children.add(s);
+        keep(s);
         return s;
     }
 

@@ -3,17 +3,15 @@ package dev.topics.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.ChildServer;
+import dev.topics.testing.ProcessTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGKILL at random moments under the mixed {@link Load} (3 writers of 1–20-record tagged
@@ -25,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The seed is fixed and printed; {@code -Dtopics.killloop.seed=<n>} replays another,
  * {@code -Dtopics.killloop.cycles=<n>} runs longer.
  */
-class KillLoopTest {
+class KillLoopTest extends ProcessTest {
     static final String STORAGE = """
             storage:
               snapshot_interval_ms: 400
@@ -33,16 +31,6 @@ class KillLoopTest {
             """;
     private static final long SEED = Long.getLong("topics.killloop.seed", 3L);
     private static final int CYCLES = Integer.getInteger("topics.killloop.cycles", 9);
-
-    @TempDir
-    Path tmp;
-
-    private final List<ChildServer> children = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        children.forEach(ChildServer::close);
-    }
 
     @Test
     @Timeout(300)
@@ -79,7 +67,7 @@ class KillLoopTest {
     private ChildServer start(Path data, Path config, String after) {
         try {
             ChildServer s = ChildServer.start(data, Map.of(), "--config", config.toString());
-            children.add(s);
+            keep(s);
             return s;
         } catch (AssertionError e) {
             throw new AssertionError("the server did not start again after " + after + ": " + e.getMessage(), e);

@@ -6,6 +6,7 @@ import dev.topics.json.JsonReader;
 import dev.topics.testing.Await;
 import dev.topics.testing.ChildServer;
 import dev.topics.testing.DiffPages;
+import dev.topics.testing.ProcessTest;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -24,10 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SPEC §9 routers across real crashes: the server runs in child JVMs and is SIGKILLed.
@@ -37,22 +36,12 @@ import org.junit.jupiter.api.io.TempDir;
  * routers both ways, written on both sides, one side killed and restarted on the same data
  * directory and port: both end with exactly the union of the records, each once, no echo.
  */
-class RouterProcessTest {
+class RouterProcessTest extends ProcessTest {
     private static final Duration AWAIT = Duration.ofSeconds(30);
-
-    @TempDir
-    Path tmp;
-
-    private final List<ChildServer> children = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        children.forEach(ChildServer::close);
-    }
 
     private ChildServer start(Path data, Map<String, String> env) {
         ChildServer s = ChildServer.start(data, env);
-        children.add(s);
+        keep(s);
         return s;
     }
 

@@ -21,7 +21,7 @@ import dev.topics.storage.StorageException;
 import dev.topics.storage.TopicChange;
 import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicPatch;
-import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ScratchDirTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,11 +31,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Control entries (routers, subscriptions, webhooks) kept by the engine next to the topics:
@@ -45,22 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * snapshot.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class ControlEntriesAndCursorsTest {
-    @TempDir
-    Path tempDir;
-    /** This test's directory: in memory when possible (see {@link MemoryTempDir}). */
-    Path dir;
-
-    @BeforeEach
-    void scratch() {
-        dir = MemoryTempDir.create(tempDir);
-    }
-
-    @AfterEach
-    void clean() {
-        MemoryTempDir.delete(dir, tempDir);
-    }
-
+class ControlEntriesAndCursorsTest extends ScratchDirTest {
     // ---------------------------------------------------------------- CRUD
 
     @Test

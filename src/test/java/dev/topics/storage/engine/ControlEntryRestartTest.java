@@ -25,18 +25,15 @@ import dev.topics.storage.StorageException;
 import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicPatch;
 import dev.topics.storage.engine.ControlEntryFixtures.EntryView;
-import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ScratchDirTest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -47,24 +44,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * a cursor moved by a write to a memory-only topic persists while the records do not.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class ControlEntryRestartTest {
+class ControlEntryRestartTest extends ScratchDirTest {
     private static final TopicPatch MEMORY_ONLY =
             new TopicPatch(null, null, null, null, false, null, null, null, null, null, null);
-
-    @TempDir
-    Path tempDir;
-    /** This test's directory: in memory when possible (see {@link MemoryTempDir}). */
-    Path dir;
-
-    @BeforeEach
-    void scratch() {
-        dir = MemoryTempDir.create(tempDir);
-    }
-
-    @AfterEach
-    void clean() {
-        MemoryTempDir.delete(dir, tempDir);
-    }
 
     /** How a test's storage is restarted. */
     enum Restart {

@@ -14,18 +14,15 @@ import dev.topics.storage.engine.StorageState.TopicState;
 import dev.topics.storage.engine.StorageState.Workload;
 import dev.topics.storage.io.FileNames;
 import dev.topics.testing.Corruptor;
-import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ScratchDirTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,22 +33,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * whose covered WAL files a crash left undeleted.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class RecoveryFromSnapshotsTest {
-    @TempDir
-    Path tempDir;
-    /** This test's directory: in memory when possible (see {@link MemoryTempDir}). */
-    Path dir;
-
-    @BeforeEach
-    void scratch() {
-        dir = MemoryTempDir.create(tempDir);
-    }
-
-    @AfterEach
-    void clean() {
-        MemoryTempDir.delete(dir, tempDir);
-    }
-
+class RecoveryFromSnapshotsTest extends ScratchDirTest {
     @ParameterizedTest
     @EnumSource(value = Setting.class, names = {"PLAIN", "SMALL_SEGMENTS"})
     void snapshotPlusReplayEqualsReplayAlone(Setting st) throws IOException {

@@ -24,7 +24,7 @@ import dev.topics.storage.wal.WalFormat;
 import dev.topics.storage.wal.WalWriter;
 import dev.topics.testing.Corruptor.Frame;
 import dev.topics.testing.Corruptor;
-import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ScratchDirTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -42,11 +42,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -59,23 +56,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * batch — and that the damage is reported.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class RecoveryOfATornTailTest {
+class RecoveryOfATornTailTest extends ScratchDirTest {
     private static final String LAST_KEY = "the-last-key";
-
-    @TempDir
-    Path tempDir;
-    /** This test's directory: in memory when possible (see {@link MemoryTempDir}). */
-    Path dir;
-
-    @BeforeEach
-    void scratch() {
-        dir = MemoryTempDir.create(tempDir);
-    }
-
-    @AfterEach
-    void clean() {
-        MemoryTempDir.delete(dir, tempDir);
-    }
 
     /** A crash copy whose last WAL frame is the write {@code last}; the states before and after it. */
     private record Crash(Path dir, Setting setting, Map<String, TopicState> before, Map<String, TopicState> after,

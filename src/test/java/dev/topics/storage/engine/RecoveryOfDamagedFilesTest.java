@@ -19,7 +19,7 @@ import dev.topics.storage.io.FileNames;
 import dev.topics.storage.wal.WalFormat;
 import dev.topics.testing.Corruptor.Frame;
 import dev.topics.testing.Corruptor;
-import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ScratchDirTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,11 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -44,22 +41,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * cannot trust.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class RecoveryOfDamagedFilesTest {
-    @TempDir
-    Path tempDir;
-    /** This test's directory: in memory when possible (see {@link MemoryTempDir}). */
-    Path dir;
-
-    @BeforeEach
-    void scratch() {
-        dir = MemoryTempDir.create(tempDir);
-    }
-
-    @AfterEach
-    void clean() {
-        MemoryTempDir.delete(dir, tempDir);
-    }
-
+class RecoveryOfDamagedFilesTest extends ScratchDirTest {
     private static StorageOptions smallWalFiles(Path dataDir) {
         return new StorageOptions(dataDir, null, 200, 64L << 20, 2048, 4096, 1L << 20, 60_000, 256L << 20);
     }

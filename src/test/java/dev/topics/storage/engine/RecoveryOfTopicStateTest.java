@@ -23,7 +23,7 @@ import dev.topics.storage.engine.StorageState.TopicState;
 import dev.topics.storage.engine.StorageState.Workload;
 import dev.topics.storage.io.FileNames;
 import dev.topics.testing.Corruptor;
-import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ScratchDirTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,11 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -54,22 +51,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and no half-made topic from a write that could not be logged.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class RecoveryOfTopicStateTest {
-    @TempDir
-    Path tempDir;
-    /** This test's directory: in memory when possible (see {@link MemoryTempDir}). */
-    Path dir;
-
-    @BeforeEach
-    void scratch() {
-        dir = MemoryTempDir.create(tempDir);
-    }
-
-    @AfterEach
-    void clean() {
-        MemoryTempDir.delete(dir, tempDir);
-    }
-
+class RecoveryOfTopicStateTest extends ScratchDirTest {
     enum Restart { CRASH, CLEAN }
 
     /** Writes with {@code work}, restarts as {@code how} says, returns the storage opened on what survived. */

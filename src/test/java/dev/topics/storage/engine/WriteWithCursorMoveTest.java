@@ -21,15 +21,12 @@ import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicPatch;
 import dev.topics.testing.Corruptor.Frame;
 import dev.topics.testing.Corruptor;
-import dev.topics.testing.MemoryTempDir;
+import dev.topics.testing.ScratchDirTest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -39,24 +36,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * after a crash that tears the write's frame, both happened or neither.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class WriteWithCursorMoveTest {
+class WriteWithCursorMoveTest extends ScratchDirTest {
     private static final TopicPatch NO_AUTO_CREATE =
             new TopicPatch(null, null, null, null, null, null, false, null, null, null, null);
-
-    @TempDir
-    Path tempDir;
-    /** This test's directory: in memory when possible (see {@link MemoryTempDir}). */
-    Path dir;
-
-    @BeforeEach
-    void scratch() {
-        dir = MemoryTempDir.create(tempDir);
-    }
-
-    @AfterEach
-    void clean() {
-        MemoryTempDir.delete(dir, tempDir);
-    }
 
     @Test
     void appendWithACursorMoveCommitsBothOrIsRefusedWithNothingWritten() {
