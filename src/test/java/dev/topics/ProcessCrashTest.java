@@ -52,9 +52,7 @@ class ProcessCrashTest extends ProcessTest {
             """;
 
     private ChildServer start(Path data, Path config) {
-        ChildServer s = ChildServer.start(data, Map.of(), "--config", config.toString());
-        keep(s);
-        return s;
+        return keep(ChildServer.start(data, Map.of(), "--config", config.toString()));
     }
 
     @Test

@@ -38,11 +38,6 @@ class ProcessLifecycleTest extends ProcessTest {
         return keep(ChildServer.start(data, Map.of(), args));
     }
 
-    private ChildServer keep(ChildServer s) {
-        keep(s);
-        return s;
-    }
-
     // ---- ready, and stopping cleanly --------------------------------------------------------
 
     @Test

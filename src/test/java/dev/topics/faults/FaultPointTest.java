@@ -71,7 +71,7 @@ class FaultPointTest extends ProcessTest {
         Path config = Files.writeString(tmp.resolve("topics.yaml"), STORAGE);
         Ledger ledger = new Ledger();
 
-        ChildServer armed = track(ChildServer.start(data, List.of("-Dtopics.fault=" + fault), Map.of(),
+        ChildServer armed = keep(ChildServer.start(data, List.of("-Dtopics.fault=" + fault), Map.of(),
                 "--config", config.toString()));
         Load load = new Load(armed, ledger).start(SEED, 3, true);
         String line;
@@ -92,7 +92,7 @@ class FaultPointTest extends ProcessTest {
                 armed.output()).isNotNull();
         System.out.printf("%s: killed at the point; %s%n", fault, ledger.summary());
 
-        ChildServer restarted = track(startAgain(data, config, fault));
+        ChildServer restarted = keep(startAgain(data, config, fault));
         assertThat(restarted.get("/readyz").status()).as("/readyz after the restart").isEqualTo(200);
         List<String> problems = ledger.verify(restarted, Load.TOPICS, Load.COPIES);
         assertThat(problems).as("after a SIGKILL at %s and a restart (%s):", fault, restarted.startLine()).isEmpty();
@@ -104,13 +104,8 @@ class FaultPointTest extends ProcessTest {
         restarted.sigterm();
         assertThat(restarted.waitFor(Duration.ofSeconds(30))).as("exit code of SIGTERM after recovery; output:%n%s",
                 restarted.output()).isZero();
-        ChildServer third = track(startAgain(data, config, fault + " and a clean stop"));
+        ChildServer third = keep(startAgain(data, config, fault + " and a clean stop"));
         assertThat(ledger.verify(third, Load.TOPICS, Load.COPIES)).as("after the clean stop that followed").isEmpty();
-    }
-
-    private ChildServer track(ChildServer s) {
-        keep(s);
-        return s;
     }
 
     /** Starts on the same directory without the fault; a refusal fails the test with the child's output. */

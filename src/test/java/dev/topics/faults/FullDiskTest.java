@@ -152,9 +152,7 @@ class FullDiskTest extends ProcessTest {
     }
 
     private ChildServer start(Path data, Path config) {
-        ChildServer s = ChildServer.start(data, Map.of(), "--config", config.toString());
-        keep(s);
-        return s;
+        return keep(ChildServer.start(data, Map.of(), "--config", config.toString()));
     }
 
     private record Write(String body, List<String> datas) {

@@ -66,9 +66,7 @@ class KillLoopTest extends ProcessTest {
 
     private ChildServer start(Path data, Path config, String after) {
         try {
-            ChildServer s = ChildServer.start(data, Map.of(), "--config", config.toString());
-            keep(s);
-            return s;
+            return keep(ChildServer.start(data, Map.of(), "--config", config.toString()));
         } catch (AssertionError e) {
             throw new AssertionError("the server did not start again after " + after + ": " + e.getMessage(), e);
         }

@@ -40,9 +40,7 @@ class RouterProcessTest extends ProcessTest {
     private static final Duration AWAIT = Duration.ofSeconds(30);
 
     private ChildServer start(Path data, Map<String, String> env) {
-        ChildServer s = ChildServer.start(data, env);
-        keep(s);
-        return s;
+        return keep(ChildServer.start(data, env));
     }
 
     // ------------------------------------------------------------------ (a) local router, SIGKILL mid-copy
