@@ -288,96 +288,76 @@ class ConfigLoaderTest {
 
     // ---- refusals -----------------------------------------------------------------------
 
+    /**
+     * A bad value for one key, a line each: what | the key | its value as written in YAML |
+     * a fragment the message must contain. The file holds just that key, and the error
+     * names it.
+     */
+    private static final String BAD_VALUES = """
+            a typo is suggested            | prot                                 | 4000 | (did you mean "port"?)
+            unknown nested key             | limits.max_bodybytes                 | 5 | unknown config key "limits.max_bodybytes"
+            a key in the wrong section     | max_json_depth                       | 3 | (did you mean "limits.max_json_depth"?)
+            string for an integer, message | storage.segment_bytes                | abc | ): expected an integer >= 4096, got "abc"
+            fraction for an integer        | port                                 | 40.5 | got "40.5"
+            hex for an integer             | port                                 | 0x10 | expected an integer from 0 to 65535
+            integer beyond 64 bits         | storage.tail_bytes                   | 99999999999999999999 | (too large)
+            list for a scalar              | bind                                 | [a, b] | expected a single value, got a list
+            scalar for a section           | limits                               | 5 | expected a section of keys
+            yes is not a boolean           | topic_defaults.durable               | yes | expected true or false, got "yes"
+            port above range               | port                                 | 65536 | from 0 to 65535, got "65536"
+            negative port                  | port                                 | -1 | from 0 to 65535
+            segment too small              | storage.segment_bytes                | 4095 | >= 4096
+            wal file too small             | storage.wal_file_bytes               | 100 | >= 4096
+            index interval too small       | storage.index_interval_bytes         | 63 | from 64 to
+            negative tail                  | storage.tail_bytes                   | -1 | non-negative integer
+            zero flush delay               | storage.async_flush_ms               | 0 | positive integer
+            zero snapshot interval         | storage.snapshot_interval_ms         | 0 | positive integer
+            negative open segments         | storage.max_open_segments            | -1 | from 0 to 1000000
+            too many open segments         | storage.max_open_segments            | 1000001 | from 0 to 1000000
+            zero snapshot wal bytes        | storage.snapshot_wal_bytes           | 0 | positive integer
+            zero total auth failures       | auth.failures_per_minute_total       | 0 | from 1 to 1000000000
+            zero header timeout            | http.header_timeout_ms               | 0 | from 1 to 3600000
+            body timeout over a day        | http.body_timeout_ms                 | 86400001 | from 1 to 86400000
+            zero connections               | http.max_connections                 | 0 | from 1 to 1000000
+            zero streams                   | http.max_streams_per_principal       | 0 | from 1 to 1000000
+            zero body limit                | limits.max_body_bytes                | 0 | from 1 to 2147483647
+            body limit beyond an array     | limits.max_body_bytes                | 2147483648 | from 1 to 2147483647
+            zero record limit              | limits.max_record_bytes              | 0 | from 1 to
+            too many records per write     | limits.max_records_per_write         | 1000001 | from 1 to 1000000
+            json depth zero                | limits.max_json_depth                | 0 | from 1 to 1024
+            json depth too deep            | limits.max_json_depth                | 1025 | from 1 to 1024
+            zero tag bytes                 | limits.max_tag_bytes                 | 0 | from 1
+            negative ttl                   | topic_defaults.ttl_ms                | -5 | non-negative
+            negative cap                   | topic_defaults.cap_bytes             | -1 | non-negative
+            negative window                | topic_defaults.idempotency_window_ms | -1 | non-negative
+            node id with a space           | node_id                              | "my node" | [A-Za-z0-9._:-]
+            node id not ascii              | node_id                              | nöde | got "nöde"
+            empty bind                     | bind                                 | "" | expected a host name or IP address
+            bind with a space              | bind                                 | "local host" | got "local host"
+            empty data dir                 | data_dir                             | "" | expected a directory path
+            """;
+
     /** (what, file content or null for none, env, key expected in the error, message fragment) */
     static Stream<Arguments> badInputs() {
-        return Stream.of(
+        return Stream.concat(BAD_VALUES.lines().map(ConfigLoaderTest::badValue), Stream.of(
                 bad("unknown top-level key", "prot: 4000\n", Map.of(), "prot",
                         "unknown config key \"prot\" in "),
-                bad("a typo is suggested", "prot: 4000\n", Map.of(), "prot", "(did you mean \"port\"?)"),
-                bad("unknown nested key", "limits:\n  max_bodybytes: 5\n", Map.of(), "limits.max_bodybytes",
-                        "unknown config key \"limits.max_bodybytes\""),
                 bad("unknown section", "tracing:\n  enabled: true\n", Map.of(), "tracing",
                         "unknown config key \"tracing\""),
-                bad("a key in the wrong section", "max_json_depth: 3\n", Map.of(), "max_json_depth",
-                        "(did you mean \"limits.max_json_depth\"?)"),
                 bad("string for an integer", "storage:\n  segment_bytes: abc\n", Map.of(), "storage.segment_bytes",
                         "config key storage.segment_bytes (in "),
-                bad("string for an integer, message", "storage:\n  segment_bytes: abc\n", Map.of(),
-                        "storage.segment_bytes", "): expected an integer >= 4096, got \"abc\""),
-                bad("fraction for an integer", "port: 40.5\n", Map.of(), "port", "got \"40.5\""),
-                bad("hex for an integer", "port: 0x10\n", Map.of(), "port", "expected an integer from 0 to 65535"),
                 bad("empty value for an integer", "port:\n", Map.of(), "port", "got an empty value"),
-                bad("integer beyond 64 bits", "storage:\n  tail_bytes: 99999999999999999999\n", Map.of(),
-                        "storage.tail_bytes", "(too large)"),
                 bad("map for a scalar", "port:\n  number: 1\n", Map.of(), "port",
                         "expected a single value, got a section of keys"),
-                bad("list for a scalar", "bind: [a, b]\n", Map.of(), "bind", "expected a single value, got a list"),
-                bad("scalar for a section", "limits: 5\n", Map.of(), "limits", "expected a section of keys"),
                 bad("list for a section", "auth:\n  - mode\n", Map.of(), "auth",
                         "expected a section of keys, got a list"),
-                bad("yes is not a boolean", "topic_defaults:\n  durable: yes\n", Map.of(),
-                        "topic_defaults.durable", "expected true or false, got \"yes\""),
-                bad("port above range", "port: 65536\n", Map.of(), "port", "from 0 to 65535, got \"65536\""),
-                bad("negative port", "port: -1\n", Map.of(), "port", "from 0 to 65535"),
-                bad("segment too small", "storage:\n  segment_bytes: 4095\n", Map.of(), "storage.segment_bytes",
-                        ">= 4096"),
-                bad("wal file too small", "storage:\n  wal_file_bytes: 100\n", Map.of(), "storage.wal_file_bytes",
-                        ">= 4096"),
-                bad("index interval too small", "storage:\n  index_interval_bytes: 63\n", Map.of(),
-                        "storage.index_interval_bytes", "from 64 to"),
-                bad("negative tail", "storage:\n  tail_bytes: -1\n", Map.of(), "storage.tail_bytes",
-                        "non-negative integer"),
-                bad("zero flush delay", "storage:\n  async_flush_ms: 0\n", Map.of(), "storage.async_flush_ms",
-                        "positive integer"),
-                bad("zero snapshot interval", "storage:\n  snapshot_interval_ms: 0\n", Map.of(),
-                        "storage.snapshot_interval_ms", "positive integer"),
-                bad("negative open segments", "storage:\n  max_open_segments: -1\n", Map.of(),
-                        "storage.max_open_segments", "from 0 to 1000000"),
-                bad("too many open segments", "storage:\n  max_open_segments: 1000001\n", Map.of(),
-                        "storage.max_open_segments", "from 0 to 1000000"),
-                bad("zero snapshot wal bytes", "storage:\n  snapshot_wal_bytes: 0\n", Map.of(),
-                        "storage.snapshot_wal_bytes", "positive integer"),
-                bad("zero total auth failures", "auth:\n  failures_per_minute_total: 0\n", Map.of(),
-                        "auth.failures_per_minute_total", "from 1 to 1000000000"),
-                bad("zero header timeout", "http:\n  header_timeout_ms: 0\n", Map.of(), "http.header_timeout_ms",
-                        "from 1 to 3600000"),
-                bad("body timeout over a day", "http:\n  body_timeout_ms: 86400001\n", Map.of(),
-                        "http.body_timeout_ms", "from 1 to 86400000"),
-                bad("zero connections", "http:\n  max_connections: 0\n", Map.of(), "http.max_connections",
-                        "from 1 to 1000000"),
-                bad("zero streams", "http:\n  max_streams_per_principal: 0\n", Map.of(),
-                        "http.max_streams_per_principal", "from 1 to 1000000"),
-                bad("zero body limit", "limits:\n  max_body_bytes: 0\n", Map.of(), "limits.max_body_bytes",
-                        "from 1 to 2147483647"),
-                bad("body limit beyond an array", "limits:\n  max_body_bytes: 2147483648\n", Map.of(),
-                        "limits.max_body_bytes", "from 1 to 2147483647"),
-                bad("zero record limit", "limits:\n  max_record_bytes: 0\n", Map.of(), "limits.max_record_bytes",
-                        "from 1 to"),
-                bad("too many records per write", "limits:\n  max_records_per_write: 1000001\n", Map.of(),
-                        "limits.max_records_per_write", "from 1 to 1000000"),
-                bad("json depth zero", "limits:\n  max_json_depth: 0\n", Map.of(), "limits.max_json_depth",
-                        "from 1 to 1024"),
-                bad("json depth too deep", "limits:\n  max_json_depth: 1025\n", Map.of(),
-                        "limits.max_json_depth", "from 1 to 1024"),
-                bad("zero tag bytes", "limits:\n  max_tag_bytes: 0\n", Map.of(), "limits.max_tag_bytes", "from 1"),
-                bad("negative ttl", "topic_defaults:\n  ttl_ms: -5\n", Map.of(), "topic_defaults.ttl_ms",
-                        "non-negative"),
-                bad("negative cap", "topic_defaults:\n  cap_bytes: -1\n", Map.of(), "topic_defaults.cap_bytes",
-                        "non-negative"),
-                bad("negative window", "topic_defaults:\n  idempotency_window_ms: -1\n", Map.of(),
-                        "topic_defaults.idempotency_window_ms", "non-negative"),
                 bad("bad discard", "topic_defaults:\n  discard: OLD\n", Map.of(), "topic_defaults.discard",
                         "expected one of old|new, got \"OLD\""),
                 bad("bad durability", "topic_defaults:\n  durability: sync\n", Map.of(),
                         "topic_defaults.durability", "expected one of fsync|async"),
                 bad("bad auth mode", "auth:\n  mode: on\n", Map.of(), "auth.mode",
                         "expected one of auto|required|disabled, got \"on\""),
-                bad("node id with a space", "node_id: \"my node\"\n", Map.of(), "node_id", "[A-Za-z0-9._:-]"),
                 bad("node id too long", "node_id: " + "n".repeat(65) + "\n", Map.of(), "node_id", "1-64"),
-                bad("node id not ascii", "node_id: nöde\n", Map.of(), "node_id", "got \"nöde\""),
-                bad("empty bind", "bind: \"\"\n", Map.of(), "bind", "expected a host name or IP address"),
-                bad("bind with a space", "bind: \"local host\"\n", Map.of(), "bind", "got \"local host\""),
-                bad("empty data dir", "data_dir: \"\"\n", Map.of(), "data_dir", "expected a directory path"),
                 bad("duplicate key", "port: 1\nport: 2\n", Map.of(), null, "duplicate key port"),
                 bad("invalid YAML", "port: [1, 2\nbind: x\n", Map.of(), null, "not valid YAML:"),
                 bad("invalid YAML names the line", "auth:\n  mode: auto\n    x: 1\n", Map.of(), null, "(line 3, "),
@@ -399,7 +379,19 @@ class ConfigLoaderTest {
                 bad("env alias boolean", null, Map.of("PINGD_DEFAULT_PUBLIC_READ", "yes"),
                         "topic_defaults.public_read", "from environment variable PINGD_DEFAULT_PUBLIC_READ"),
                 bad("empty TOPICS_CONFIG", null, Map.of("TOPICS_CONFIG", ""), "TOPICS_CONFIG",
-                        "TOPICS_CONFIG is empty"));
+                        "TOPICS_CONFIG is empty")));
+
+    }
+
+    /** A line of {@link #BAD_VALUES} as the arguments of {@link #aBadInputIsRefusedNamingTheKey}. */
+    private static Arguments badValue(String line) {
+        String[] cell = line.split("\\|", -1);
+        String key = cell[1].strip();
+        String value = cell[2].strip();
+        int dot = key.indexOf('.');
+        String yaml = dot < 0 ? key + ": " + value + "\n"
+                : key.substring(0, dot) + ":\n  " + key.substring(dot + 1) + ": " + value + "\n";
+        return bad(cell[0].strip(), yaml, Map.of(), key, cell[3].strip());
     }
 
     private static Arguments bad(String what, String yaml, Map<String, String> env, String key, String fragment) {
