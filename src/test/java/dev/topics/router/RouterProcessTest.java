@@ -333,17 +333,7 @@ class RouterProcessTest extends ProcessTest {
     }
 
     private static Status awaitStatus(ChildServer s, String router, String what, Predicate<Status> cond) {
-        long deadline = System.nanoTime() + AWAIT.toNanos();
-        while (true) {
-            Status st = status(s, router);
-            if (cond.test(st)) {
-                return st;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("router " + router + " not " + what + " within " + AWAIT + ": " + st);
-            }
-            Await.sleep(2);
-        }
+        return Await.value("router " + router + " " + what, AWAIT, Duration.ofMillis(2), () -> status(s, router), cond);
     }
 
     private static long count(ChildServer s) {

@@ -45,7 +45,12 @@ public final class Await {
 
     /** Polls {@code condition} until it is true; fails naming {@code what} after {@code timeout}. */
     public static void until(String what, Duration timeout, BooleanSupplier condition) {
-        value(what, timeout, () -> condition.getAsBoolean(), ok -> ok);
+        until(what, timeout, Duration.ofMillis(POLL_MS), condition);
+    }
+
+    /** {@link #until(String, Duration, BooleanSupplier)}, polling every {@code poll}. */
+    public static void until(String what, Duration timeout, Duration poll, BooleanSupplier condition) {
+        value(what, timeout, poll, () -> condition.getAsBoolean(), ok -> ok);
     }
 
     /**
@@ -53,6 +58,12 @@ public final class Await {
      * fails after {@code timeout} with {@code what} and the last value seen.
      */
     public static <T> T value(String what, Duration timeout, Supplier<T> supplier, Predicate<? super T> done) {
+        return value(what, timeout, Duration.ofMillis(POLL_MS), supplier, done);
+    }
+
+    /** {@link #value(String, Duration, Supplier, Predicate)}, polling every {@code poll}. */
+    public static <T> T value(String what, Duration timeout, Duration poll, Supplier<T> supplier,
+                              Predicate<? super T> done) {
         long deadline = System.nanoTime() + timeout.toNanos();
         T last;
         while (true) {
@@ -63,7 +74,7 @@ public final class Await {
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("waited " + timeout.toMillis() + " ms for " + what + "; last seen: " + last);
             }
-            sleep(POLL_MS);
+            sleep(poll.toMillis());
         }
     }
 

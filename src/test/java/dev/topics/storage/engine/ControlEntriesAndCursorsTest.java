@@ -21,9 +21,11 @@ import dev.topics.storage.StorageException;
 import dev.topics.storage.TopicChange;
 import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicPatch;
+import dev.topics.testing.Await;
 import dev.topics.testing.ScratchDirTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -360,15 +362,9 @@ class ControlEntriesAndCursorsTest extends ScratchDirTest {
     }
 
     /** Waits until {@code t} is parked waiting for its task's commit (its task is in the ring). */
-    private static void awaitHandedOver(Thread t) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (t.getState() == Thread.State.WAITING && Arrays.stream(t.getStackTrace())
-                    .anyMatch(f -> f.getMethodName().equals("await") && f.getClassName().endsWith("CommitTask"))) {
-                return;
-            }
-            Thread.sleep(1);
-        }
-        throw new AssertionError("the task was not handed to the committer");
+    private static void awaitHandedOver(Thread t) {
+        Await.until("the task handed to the committer", Duration.ofSeconds(30), Duration.ofMillis(1),
+                () -> t.getState() == Thread.State.WAITING && Arrays.stream(t.getStackTrace())
+                        .anyMatch(f -> f.getMethodName().equals("await") && f.getClassName().endsWith("CommitTask")));
     }
 }
