@@ -1,5 +1,6 @@
 package dev.topics.cli;
 
+import dev.topics.json.JsonOut;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Parameters;
         description = {"Write records to a topic (creating it if needed).",
                 "Each DATA argument is one record's JSON data, e.g. '{\"sku\": \"A-1\"}' or '\"text\"';"
                         + " with none, each line of stdin is one (blank lines skipped).",
+                "With --text, each DATA or line is plain text, e.g. topics write alerts --text 'disk full'.",
                 "Prints: wrote N records to TOPIC (seqs a–b); --json prints the last write's answer."})
 final class WriteCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic to write to.")
@@ -36,6 +38,10 @@ final class WriteCommand extends ClientCommand {
     @Option(names = "--node", description = "The node id the records come from.")
     String node;
 
+    @Option(names = "--text", description = "Each DATA (or stdin line) is plain text: its record's data is the text"
+            + " as a JSON string.")
+    boolean text;
+
     private Batch batch;
     private long written;
     private Object firstSeq;
@@ -48,7 +54,7 @@ final class WriteCommand extends ClientCommand {
         try {
             if (data != null) {
                 for (int i = 0; i < data.size(); i++) {
-                    add(jsonArg("DATA " + (i + 1), data.get(i)));
+                    add(text ? textData(data.get(i)) : jsonArg("DATA " + (i + 1), data.get(i)));
                 }
             } else {
                 readStdin();
@@ -80,10 +86,14 @@ final class WriteCommand extends ClientCommand {
                     continue;
                 }
                 byte[] record;
-                try {
-                    record = JsonTree.canonical(line);
-                } catch (RuntimeException e) {
-                    throw usage("stdin line " + n + " is not valid JSON (" + e.getMessage() + ")" + writtenSoFar());
+                if (text) {
+                    record = textData(line);
+                } else {
+                    try {
+                        record = JsonTree.canonical(line);
+                    } catch (RuntimeException e) {
+                        throw usage("stdin line " + n + " is not valid JSON (" + e.getMessage() + ")" + writtenSoFar());
+                    }
                 }
                 add(record);
             }
@@ -92,6 +102,11 @@ final class WriteCommand extends ClientCommand {
         } catch (IOException e) {
             throw new Failure("cannot read stdin: " + e.getMessage() + writtenSoFar());
         }
+    }
+
+    /** A text as a record's data: the same record the server makes of a text/plain write. */
+    private static byte[] textData(String s) {
+        return new JsonOut(s.length() + 16).value(s).toByteArray();
     }
 
     private String writtenSoFar() {

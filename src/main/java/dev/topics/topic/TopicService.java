@@ -44,6 +44,8 @@ public final class TopicService implements HttpService {
     static final long MAX_WAIT_MS = 60_000;
     private static final Set<String> DIFF_QUERY = Set.of("from_seq", "limit", "node", "wait_ms");
     private static final Set<String> LIST_QUERY = Set.of("prefix", "limit", "after");
+    /** What a plain-text write may say in its query: the fields a JSON write has in its body. */
+    private static final Set<String> TEXT_QUERY = Set.of("tag", "node", "idempotency_key");
 
     private final StorageRef storage;
     private final Gate gate;
@@ -192,7 +194,13 @@ public final class TopicService implements HttpService {
         gate.requirePublish(caller, name);
         byte[] body = body(req);
         String headerKey = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
-        WriteParser.Write w = writes.parse(body, headerKey);
+        WriteParser.Write w;
+        if (isText(req)) {
+            Query q = Query.of(req, TEXT_QUERY);
+            w = writes.parseText(body, q.string("tag"), q.string("node"), q.string("idempotency_key"), headerKey);
+        } else {
+            w = writes.parse(body, headerKey);
+        }
         if (w.carriesOrigin()) {
             gate.requireMirror(caller, name); // origin marks steer dedupe: not a plain publisher's to set
         }
@@ -212,6 +220,13 @@ public final class TopicService implements HttpService {
                 .field("deduped", r.deduped()).field("dropped", r.dropped());
         Responses.performance(out, t0, r.fsyncNanos()).endObject();
         Responses.send(res, 200, out);
+    }
+
+    /** A {@code text/plain} body, whatever its parameters (SPEC §3); every other type is JSON. */
+    private static boolean isText(ServerRequest req) {
+        String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+        int semi = type.indexOf(';');
+        return (semi < 0 ? type : type.substring(0, semi)).strip().equalsIgnoreCase("text/plain");
     }
 
     /** {@code POST /v0/topics/{name}/delete} (SPEC §6): by match, seq range, or both. */

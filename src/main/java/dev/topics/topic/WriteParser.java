@@ -3,9 +3,14 @@ package dev.topics.topic;
 import dev.topics.http.TopicName;
 import dev.topics.config.ServerConfig;
 import dev.topics.http.ApiError;
+import dev.topics.json.JsonException;
+import dev.topics.json.JsonOut;
 import dev.topics.json.JsonReader;
 import dev.topics.storage.Origin;
 import dev.topics.storage.RecordBatch;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +40,54 @@ final class WriteParser {
         this.limits = limits;
     }
 
+    /** What a write body looks like, for the errors of a body that is not one. */
+    static final String ENVELOPE = "a write is {\"records\": [{\"data\": <any JSON>}]}, "
+            + "or a text body sent with Content-Type: text/plain";
+
+    /**
+     * Parses a JSON write body; a body that is not JSON, or is JSON without the
+     * {@code records} envelope, is refused with an error that shows the envelope.
+     */
     Write parse(byte[] body, String headerKey) {
+        try {
+            return parseJson(body, headerKey);
+        } catch (JsonException e) {
+            if (e.code().equals("invalid_json") || e.getMessage().startsWith("body must be")) {
+                throw new JsonException(e.code(), e.getMessage() + "; " + ENVELOPE);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A plain-text write (SPEC §3): the body, which must be UTF-8, is one record whose
+     * {@code data} is the text as a JSON string; {@code tag}, {@code node} and the
+     * idempotency key come from the query (the key from the header too).
+     */
+    Write parseText(byte[] body, String tag, String node, String queryKey, String headerKey) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw ApiError.badRequest("invalid_text", "a text/plain body must be UTF-8; this one is not");
+        }
+        byte[] data = new JsonOut(body.length + 16).value(text).toByteArray();
+        if (data.length > limits.maxRecordBytes()) {
+            throw new ApiError(413, "record_too_large", "the text is " + data.length
+                    + " bytes as a JSON string; a record's data may be at most " + limits.maxRecordBytes() + " bytes");
+        }
+        if (tag != null && tag.getBytes(StandardCharsets.UTF_8).length > limits.maxTagBytes()) {
+            throw ApiError.invalidField("tag is longer than " + limits.maxTagBytes() + " bytes");
+        }
+        String n = NodeId.check(node, "node");
+        String key = idempotencyKey(queryKey, headerKey);
+        RecordBatch batch = new RecordBatch(data.length + 64);
+        batch.add(data, tag, n, null);
+        return new Write(batch, key, false);
+    }
+
+    private Write parseJson(byte[] body, String headerKey) {
         JsonReader r = new JsonReader(body, 0, body.length, limits.maxJsonDepth());
         List<Item> items = null;
         String node = null;
@@ -77,12 +129,12 @@ final class WriteParser {
                     sawKey = true;
                     key = r.nextStringOrNull("idempotency_key");
                 }
-                default -> throw ApiError.unknownField(f);
+                default -> throw ApiError.badRequest("unknown_field", "unknown field '" + f + "'; " + ENVELOPE);
             }
         }
         r.end();
         if (items == null) {
-            throw ApiError.invalidField("records is required");
+            throw ApiError.invalidField("records is required; " + ENVELOPE);
         }
         if (items.isEmpty()) {
             throw ApiError.invalidField("records must hold at least one record");

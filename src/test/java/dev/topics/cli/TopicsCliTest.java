@@ -149,6 +149,17 @@ class TopicsCliTest extends ServerTest {
     }
 
     @Test
+    void writeTextMakesEachArgumentOrLineOneStringRecord() {
+        String t = uniqueTopic("cli.text");
+        ok(cli.run("write", t, "--text", "disk full", "{\"not\": \"json\"}", "--tag", "alert"));
+        ok(cli.stdin("line \"one\"\n\nline ✓ two\n").run("write", "--text", t));
+        List<Object> records = http.get("/v0/topics/" + t + "/diff?from_seq=0").ok().list("records");
+        assertThat(records).extracting(rec -> Http.Json.at(rec, "data"))
+                .containsExactly("disk full", "{\"not\": \"json\"}", "line \"one\"", "line ✓ two");
+        assertThat(Http.Json.at(records, "0.$tag")).isEqualTo("alert");
+    }
+
+    @Test
     void writeFromStdinSendsBatchesAndEveryLineArrivesInOrder() {
         String t = uniqueTopic("cli.stdin");
         int n = 10_500;

@@ -81,6 +81,7 @@ class ReadmeQuickstartTest {
             assertThat(outputs.get(5)).containsPattern("\"wid\":\"wid_[A-Za-z0-9_-]{22}\"");
             assertThat(outputs.get(6)).contains("\"router\":\"orders-to-fulfillment\"");
             assertThat(outputs.get(7)).contains("\"deleted\":1");
+            assertThat(outputs.get(8)).contains("\"topic\":\"alerts\"").contains("\"seqs\":[1]");
             assertThat(all).doesNotContain("internal_error");
         }
     }
