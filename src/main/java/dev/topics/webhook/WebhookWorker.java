@@ -22,6 +22,7 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Objects;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.crypto.Mac;
@@ -49,6 +50,10 @@ final class WebhookWorker extends Worker {
 
     private final Storage storage;
     private final String id;
+    /** {@code topics/<version>} (the jar's version; {@code dev} when run from classes). */
+    static final String USER_AGENT = "topics/" + Objects.requireNonNullElse(
+            WebhookWorker.class.getPackage().getImplementationVersion(), "dev");
+
     private final HttpClient http;
     private final Deliveries deliveries;
     private final Addresses addresses;
@@ -145,6 +150,7 @@ final class WebhookWorker extends Worker {
             addresses.check(URI.create(wh.url()));
             HttpResponse<Void> res = http.send(HttpRequest.newBuilder(URI.create(wh.url())).timeout(REQUEST_TIMEOUT)
                     .header("Content-Type", "application/json; charset=utf-8")
+                    .header("User-Agent", USER_AGENT)
                     .header("X-Topics-Delivery", d.id)
                     .header("X-Topics-Signature", "sha256=" + sign(wh.secret(), d.body))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(d.body)).build(), HttpResponse.BodyHandlers.discarding());

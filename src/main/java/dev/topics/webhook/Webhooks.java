@@ -15,8 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * is: the worker sees its entry gone) and at shutdown. Keeps each webhook's deliveries log.
  */
 public final class Webhooks implements AutoCloseable {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    /** Plain HTTP/1.1: receivers need not understand an h2c upgrade offer. */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
     private final Map<String, WebhookWorker> workers = new ConcurrentHashMap<>();
     private final Map<String, Deliveries> logs = new ConcurrentHashMap<>();
     private final Addresses addresses;

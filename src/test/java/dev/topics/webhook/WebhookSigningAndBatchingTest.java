@@ -51,6 +51,8 @@ class WebhookSigningAndBatchingTest extends WebhookDeliveryFixtures {
         assertThat(q.method).isEqualTo("POST");
         assertThat(q.path).isEqualTo("/hook");
         assertThat(q.header("Content-Type")).startsWith("application/json");
+        assertThat(q.header("User-Agent")).as("who delivers").matches("topics/\\S+");
+        assertThat(q.header("Upgrade")).as("plain HTTP/1.1, no h2c upgrade offered").isNull();
         assertSigned(q, secret);
         assertThat(q.header("X-Topics-Signature")).matches("sha256=[0-9a-f]{64}");
         assertThat(q.header("X-Topics-Signature")).isNotEqualTo("sha256=" + hmac(secret + "x", q.body));
