@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.topics.testing.Await;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -142,6 +144,8 @@ class SegmentChannelsTest {
         assertThat(cache.openCount()).isLessThanOrEqualTo(10);
         assertThat(openFds() - before).isLessThanOrEqualTo(10);
         slots.forEach(SegmentSlot::close);
+        // a dirty victim handed to the flusher is closed there, a moment after its slot's close
+        Await.until("every channel closed", Duration.ofSeconds(10), () -> cache.openCount() == 0);
         assertThat(cache.openCount()).isZero();
     }
 
