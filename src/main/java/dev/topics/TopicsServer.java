@@ -6,13 +6,15 @@ import dev.topics.access.PrincipalsService;
 import dev.topics.access.SharesService;
 import dev.topics.config.ServerConfig;
 import dev.topics.dashboard.DashboardService;
-import dev.topics.http.ApiError;
 import dev.topics.http.Body;
 import dev.topics.http.ConnectionGuard;
+import dev.topics.http.Cors;
 import dev.topics.http.HealthService;
 import dev.topics.http.Responses;
+import dev.topics.http.RouteTable;
 import dev.topics.http.StorageRef;
 import dev.topics.http.TransportErrors;
+import dev.topics.http.Unrouted;
 import dev.topics.manage.ManagementService;
 import dev.topics.metrics.ServerMetrics;
 import dev.topics.node.NodeService;
@@ -29,8 +31,10 @@ import dev.topics.watch.WatchService;
 import dev.topics.webhook.WebhookService;
 import dev.topics.webhook.Webhooks;
 import dev.topics.worker.WorkerClock;
+import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.io.IOException;
@@ -40,12 +44,18 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * A running server: the HTTP listener and the storage engine behind it. {@link Main}
  * runs one until SIGTERM; tests start them in-process on port 0.
  */
 public final class TopicsServer {
+    /** Served by Helidon's features, after the application's routes. */
+    static final String METRICS_PATH = "/metrics";
+    static final String OPENAPI_PATH = "/openapi";
+
     /** Start-up failed for a reason the operator must fix (bad path, port in use…). */
     public static final class StartFailure extends Exception {
         StartFailure(String message) {
@@ -60,11 +70,13 @@ public final class TopicsServer {
     private final Webhooks webhooks;
     private final Gate gate;
     private final ConnectionGuard guard;
+    private final RouteTable routes;
     private final Path dataDir;
     private final long startMillis;
 
     private TopicsServer(ServerConfig config, WebServer web, LocalStorage storage, Routers routers, Webhooks webhooks,
-                         Gate gate, ConnectionGuard guard, Path dataDir, long startMillis) {
+                         Gate gate, ConnectionGuard guard, RouteTable routes, Path dataDir, long startMillis) {
+        this.routes = routes;
         this.guard = guard;
         this.webhooks = webhooks;
         this.config = config;
@@ -116,6 +128,7 @@ public final class TopicsServer {
         Routers routers = new Routers(cfg.topicDefaults(), gate, clock);
         Webhooks webhooks = new Webhooks(webhooksMayReachPrivate(cfg, gate), clock);
         WebServer web;
+        RouteTable routes = new RouteTable();
         // the only connection selector: Helidon's HTTP/1 inside our guard (framing, time and connection limits)
         ConnectionGuard guard = new ConnectionGuard(cfg.http().headerTimeoutMs(), cfg.http().bodyTimeoutMs(),
                 cfg.http().maxConnections());
@@ -131,7 +144,9 @@ public final class TopicsServer {
                     // SPEC §12: GET /metrics in Prometheus text format, from Helidon's metrics observer
                     .addFeature(ObserveFeature.builder().endpoint("/")
                             .addObserver(MetricsObserver.builder().endpoint("metrics").build()).build())
-                    .routing(r -> routing(r, ref, gate, cfg, routers, webhooks))
+                    // GET /openapi: META-INF/openapi.yaml as written (docs/API.md)
+                    .addFeature(OpenApiFeature.builder().webContext(OPENAPI_PATH).build())
+                    .routing(r -> routing(r, routes, ref, gate, cfg, routers, webhooks))
                     .build()
                     .start();
         } catch (RuntimeException e) {
@@ -159,7 +174,8 @@ public final class TopicsServer {
         ref.set(storage);
         routers.start(storage);
         webhooks.start(storage);
-        return new TopicsServer(cfg, web, storage, routers, webhooks, gate, guard, dataDir, (System.nanoTime() - t0) / 1_000_000);
+        return new TopicsServer(cfg, web, storage, routers, webhooks, gate, guard, routes, dataDir,
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
@@ -179,9 +195,14 @@ public final class TopicsServer {
         }
     }
 
-    static void routing(HttpRouting.Builder r, StorageRef ref, Gate gate, ServerConfig cfg, Routers routers,
-                        Webhooks webhooks) {
+    static void routing(HttpRouting.Builder r, RouteTable routes, StorageRef ref, Gate gate, ServerConfig cfg,
+                        Routers routers, Webhooks webhooks) {
+        routes.add("GET", METRICS_PATH).add("GET", OPENAPI_PATH);
+        Cors cors = new Cors(cfg.cors().allowedOrigins());
         Activity activity = new Activity();
+        if (cors.enabled()) {
+            r.addFilter(cors::filter);
+        }
         r.addFilter((chain, req, res) -> {
             try {
                 chain.proceed();
@@ -193,7 +214,7 @@ public final class TopicsServer {
             long t0 = System.nanoTime();
             String path = req.path().path();
             try {
-                if (path.equals("/metrics") && !cfg.metricsPublic()) {
+                if (path.equals(METRICS_PATH) && !cfg.metricsPublic() && !Cors.isPreflight(req)) {
                     gate.requireAdmin(gate.authenticate(req)); // the admin only, unless metrics.public
                 }
                 chain.proceed();
@@ -206,35 +227,46 @@ public final class TopicsServer {
         StatsService stats = new StatsService(ref, gate, watch::watchers, webhooks::deliveryCounts, activity);
         ServerGauges.register(ref, watch, webhooks, cfg.dataDir());
         SharesService shares = new SharesService(gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth());
-        r.register(new HealthService(ref))
-                // the hot routes first: Helidon tries routes in registration order
-                .register("/v0", new TopicService(ref, gate, TopicService.Settings.of(cfg), activity))
-                .register("/v0", watch)
-                .register("/v0", new SubscriptionService(ref, gate, SubscriptionService.Settings.of(cfg), activity))
-                .register("/v0", new RouterService(ref, gate, RouterService.Settings.of(cfg), routers))
-                .register("/v0", new WebhookService(ref, gate, WebhookService.Settings.of(cfg), webhooks))
-                .register("/v0", new PrincipalsService(gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth()))
-                .register("/v0", new PermissionsService(gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth()))
-                .register("/v0", shares)
-                .register("/v0", stats)
-                .register("/v0", new NodeService(ref, gate, version()))
-                .register("/topics", new ManagementService(ref, gate, ManagementService.Settings.of(cfg), shares, stats, activity))
-                .register(new DashboardService())
-                .any((req, res) -> {
-                    if (req.path().path().equals("/metrics")) {
-                        res.next(); // served by the metrics observer, whose routes come after these
-                        return;
-                    }
-                    throw new ApiError(404, "not_found", "no route for " + req.prologue().method().text() + " "
-                            + req.path().path());
-                })
-                .error(Throwable.class, (req, res, t) -> Responses.failure(res, t));
+        // the hot routes first: Helidon tries routes in registration order
+        List<Map.Entry<String, HttpService>> services = List.of(
+                Map.entry("", new HealthService(ref)),
+                Map.entry("/v0", new TopicService(ref, gate, TopicService.Settings.of(cfg), activity)),
+                Map.entry("/v0", watch),
+                Map.entry("/v0", new SubscriptionService(ref, gate, SubscriptionService.Settings.of(cfg), activity)),
+                Map.entry("/v0", new RouterService(ref, gate, RouterService.Settings.of(cfg), routers)),
+                Map.entry("/v0", new WebhookService(ref, gate, WebhookService.Settings.of(cfg), webhooks)),
+                Map.entry("/v0", new PrincipalsService(gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth())),
+                Map.entry("/v0", new PermissionsService(gate, cfg.limits().maxBodyBytes(), cfg.limits().maxJsonDepth())),
+                Map.entry("/v0", shares),
+                Map.entry("/v0", stats),
+                Map.entry("/v0", new NodeService(ref, gate, version())),
+                Map.entry("/topics", new ManagementService(ref, gate, ManagementService.Settings.of(cfg), shares, stats,
+                        activity)),
+                Map.entry("", new DashboardService()));
+        for (Map.Entry<String, HttpService> s : services) {
+            routes.add(s.getKey(), s.getValue());
+            if (s.getKey().isEmpty()) {
+                r.register(s.getValue());
+            } else {
+                r.register(s.getKey(), s.getValue());
+            }
+        }
+        r.any(new Unrouted(routes, cors, Set.of(METRICS_PATH, OPENAPI_PATH)))
+                .error(Throwable.class, (req, res, t) -> {
+                    cors.mark(req, res); // Helidon starts an error's response afresh
+                    Responses.failure(res, t);
+                });
     }
 
     /** SPEC §10: {@code webhooks.allow_private}, which {@code auto} turns on in dev mode only. */
     static boolean webhooksMayReachPrivate(ServerConfig cfg, Gate gate) {
         Boolean set = cfg.webhooks().allowPrivate();
         return set != null ? set : gate.mode().equals("dev");
+    }
+
+    /** Every route this server answers: method and path template. */
+    public RouteTable routes() {
+        return routes;
     }
 
     /** The one line logged at start (SPEC §1). */

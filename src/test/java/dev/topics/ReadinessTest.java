@@ -2,6 +2,7 @@ package dev.topics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.topics.http.RouteTable;
 import dev.topics.access.Gate;
 import dev.topics.config.ConfigLoader;
 import dev.topics.config.ServerConfig;
@@ -32,7 +33,7 @@ class ReadinessTest {
         StorageRef ref = new StorageRef();
         gate.attach(ref, cfg.topicDefaults());
         WebServer web = WebServer.builder().host(cfg.bind()).port(0)
-                .routing(r -> TopicsServer.routing(r, ref, gate, cfg, new dev.topics.router.Routers(cfg.topicDefaults(), gate), new dev.topics.webhook.Webhooks(true))).build().start();
+                .routing(r -> TopicsServer.routing(r, new RouteTable(), ref, gate, cfg, new dev.topics.router.Routers(cfg.topicDefaults(), gate), new dev.topics.webhook.Webhooks(true))).build().start();
         try (LocalStorage storage = LocalStorage.open(StorageOptions.defaults(tmp.resolve("data")))) {
             Http http = new Http(() -> URI.create("http://127.0.0.1:" + web.port()));
             http.get("/healthz").ok(200);

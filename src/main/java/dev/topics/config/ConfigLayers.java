@@ -70,6 +70,12 @@ final class ConfigLayers {
             if (node.exists() && node.type() == Config.Type.VALUE) {
                 return new Value(key, node.asString().orElse(""), "in " + userFile);
             }
+            if (node.exists() && node.type() == Config.Type.LIST) {
+                // a list key (ConfigLoader.LIST_KEYS; the schema check refused lists elsewhere): one string
+                List<String> items = node.asNodeList().orElse(List.of()).stream()
+                        .map(c -> c.asString().orElse("")).toList();
+                return new Value(key, String.join(",", items), "in " + userFile);
+            }
         }
         return new Value(key, fallback.asString().orElse(""), "in the embedded defaults");
     }

@@ -8,11 +8,14 @@ import io.helidon.config.spi.ConfigSource;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -52,7 +55,13 @@ public final class ConfigLoader {
             new ConfigLayers.EnvOverride("topic_defaults.public_read",
                     List.of("TOPICS_DEFAULT_PUBLIC_READ", "PINGD_DEFAULT_PUBLIC_READ")),
             new ConfigLayers.EnvOverride("topic_defaults.public_publish",
-                    List.of("TOPICS_DEFAULT_PUBLIC_PUBLISH", "PINGD_DEFAULT_PUBLIC_PUBLISH")));
+                    List.of("TOPICS_DEFAULT_PUBLIC_PUBLISH", "PINGD_DEFAULT_PUBLIC_PUBLISH")),
+            new ConfigLayers.EnvOverride("cors.allowed_origins", List.of("TOPICS_CORS_ALLOWED_ORIGINS")));
+
+    /** The keys whose value may be a YAML list in the user's file (read as one comma-separated string). */
+    static final Set<String> LIST_KEYS = Set.of("cors.allowed_origins");
+    /** One allowed origin: a scheme, {@code ://}, and a host with an optional port; nothing after. */
+    private static final Pattern ORIGIN = Pattern.compile("[a-z][a-z0-9+.-]*://[^/?#@\\s]+");
 
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     /** Java arrays (and so request buffers) stop at this size. */
@@ -149,7 +158,35 @@ public final class ConfigLoader {
 
         return new ServerConfig(bind, port, dataDir, emptyToNull(nodeId), authMode,
                 adminToken, (int) failuresPerMinute, (int) failuresPerMinuteTotal, limits, storage, topicDefaults, watch, webhooks,
-                in.get("metrics.public").bool(), http);
+                in.get("metrics.public").bool(), http, new ServerConfig.Cors(origins(in.get("cors.allowed_origins"))));
+    }
+
+    /**
+     * {@code cors.allowed_origins}: comma-separated origins, or {@code *} alone. An origin is
+     * what a browser sends in {@code Origin}: no path, no trailing slash; compared in lower case.
+     */
+    private static List<String> origins(ConfigLayers.Value v) throws ConfigException {
+        List<String> origins = new ArrayList<>();
+        for (String part : v.raw().split(",", -1)) {
+            String o = part.strip().toLowerCase(Locale.ROOT);
+            if (o.isEmpty()) {
+                if (v.raw().isBlank()) {
+                    break;
+                }
+                throw v.error("expected origins separated by commas, got an empty entry");
+            }
+            if (!o.equals("*") && !ORIGIN.matcher(o).matches()) {
+                throw v.error("expected origins like https://app.example.com or *, got " + ConfigLayers.quote(part.strip())
+                        + " (no path, no trailing slash)");
+            }
+            if (!origins.contains(o)) {
+                origins.add(o);
+            }
+        }
+        if (origins.contains("*") && origins.size() > 1) {
+            throw v.error("expected * alone or a list of origins, got both");
+        }
+        return origins;
     }
 
     // ---- reading the two YAML layers -------------------------------------------------
@@ -253,9 +290,15 @@ public final class ConfigLoader {
                     }
                     checkKeys(node, known, schema, where);
                 }
-                case LIST -> throw shape(key, where, isSection
+                case LIST -> {
+                    if (!isSection && LIST_KEYS.contains(key)
+                            && node.asNodeList().orElse(List.of()).stream().allMatch(c -> c.type() == Config.Type.VALUE)) {
+                        continue;
+                    }
+                    throw shape(key, where, isSection
                         ? "expected a section of keys, got a list"
                         : "expected a single value, got a list");
+                }
                 default -> {
                     if (isSection && !node.asString().orElse("").isEmpty()) {
                         throw shape(key, where, "expected a section of keys, got the value "

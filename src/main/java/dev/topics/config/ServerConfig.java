@@ -3,6 +3,7 @@ package dev.topics.config;
 import dev.topics.storage.TopicConfig;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,6 +29,7 @@ import java.util.Objects;
  * @param topicDefaults {@code topic_defaults.*}
  * @param metricsPublic {@code metrics.public}: anyone may read {@code /metrics}
  * @param http          {@code http.*}: connection limits and time limits for clients
+ * @param cors          {@code cors.*}: which browser origins may call the API
  */
 public record ServerConfig(
         String bind,
@@ -44,7 +46,8 @@ public record ServerConfig(
         Watch watch,
         Webhooks webhooks,
         boolean metricsPublic,
-        Http http) {
+        Http http,
+        Cors cors) {
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -56,6 +59,7 @@ public record ServerConfig(
         Objects.requireNonNull(watch, "watch");
         Objects.requireNonNull(webhooks, "webhooks");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(cors, "cors");
     }
 
     /** Like the record's default, except that the admin token is never shown. */
@@ -145,5 +149,20 @@ public record ServerConfig(
      *                        all anonymous callers) may hold (one more: 429)
      */
     public record Http(long headerTimeoutMs, long bodyTimeoutMs, int maxConnections, int maxStreamsPerPrincipal) {
+    }
+
+    /**
+     * {@code cors.*}.
+     *
+     * @param allowedOrigins {@code cors.allowed_origins}: origins ({@code scheme://host[:port]},
+     *                       lower case), the one entry {@code *} for any, or none
+     */
+    public record Cors(List<String> allowedOrigins) {
+        public Cors {
+            allowedOrigins = List.copyOf(allowedOrigins);
+        }
+
+        /** No origin allowed: the default. */
+        public static final Cors NONE = new Cors(List.of());
     }
 }

@@ -43,7 +43,7 @@ class ConfigLoaderTest {
             new ServerConfig.Watch(86_400_000, 60_000),
             new ServerConfig.Webhooks(null),
             false,
-            new ServerConfig.Http(10_000, 60_000, 32_768, 16_384));
+            new ServerConfig.Http(10_000, 60_000, 32_768, 16_384), ServerConfig.Cors.NONE);
 
     @TempDir
     Path dir;
@@ -163,7 +163,7 @@ class ConfigLoaderTest {
                 new ServerConfig.Watch(86_400_000, 60_000),
                 new ServerConfig.Webhooks(false),
                 true,
-                new ServerConfig.Http(10_000, 60_000, 32_768, 16_384)));
+                new ServerConfig.Http(10_000, 60_000, 32_768, 16_384), ServerConfig.Cors.NONE));
     }
 
     static Stream<Arguments> envOverrides() {
@@ -469,7 +469,7 @@ class ConfigLoaderTest {
                     .doesNotContain(" #");
         }
         assertThat(keys).hasSize(4 + 1 + 4 + 1 + 5 + 1 + 10 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 11
-                + 1 + 4);   // 42 leaves + 8 sections (http: 4)
+                + 1 + 4 + 1 + 1);   // 43 leaves + 9 sections (http: 4, cors: 1)
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */

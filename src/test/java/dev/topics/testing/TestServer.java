@@ -3,6 +3,7 @@ package dev.topics.testing;
 import dev.topics.TopicsServer;
 import dev.topics.config.ConfigLoader;
 import dev.topics.config.ServerConfig;
+import dev.topics.http.RouteTable;
 import dev.topics.worker.WorkerClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -150,6 +151,11 @@ public final class TestServer implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** Every route the running server answers. */
+    public RouteTable routes() {
+        return server.routes();
     }
 
     /** A client bound to this server; it follows restarts. */
