@@ -45,7 +45,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A running server: the HTTP listener and the storage engine behind it. {@link Main}
@@ -251,7 +250,7 @@ public final class TopicsServer {
                 r.register(s.getKey(), s.getValue());
             }
         }
-        r.any(new Unrouted(routes, cors, Set.of(METRICS_PATH, OPENAPI_PATH)))
+        r.any(new Unrouted(routes, cors, Map.of(METRICS_PATH, req -> { }, OPENAPI_PATH, Unrouted::openApiQuery)))
                 .error(Throwable.class, (req, res, t) -> {
                     cors.mark(req, res); // Helidon starts an error's response afresh
                     Responses.failure(res, t);

@@ -7,6 +7,7 @@ import dev.topics.storage.StorageException;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerResponse;
@@ -81,6 +82,9 @@ public final class Responses {
                 LOG.log(Level.WARNING, "storage unavailable", e);
                 error(res, 503, "unavailable", e.getMessage());
             }
+            // a request part Helidon itself refuses inside routing: the client's fault, not ours
+            case RequestException e when e.status().code() >= 400 && e.status().code() < 500 ->
+                    error(res, e.status().code(), "bad_request", String.valueOf(e.getMessage()));
             default -> {
                 LOG.log(Level.SEVERE, "internal error", t);
                 error(res, 500, "internal_error", "the server failed to handle the request");

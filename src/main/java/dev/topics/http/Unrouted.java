@@ -7,8 +7,11 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * The last handler: a request no route took. On a path of the {@link RouteTable} it is a
@@ -20,20 +23,33 @@ import java.util.TreeSet;
 public final class Unrouted implements Handler {
     private final RouteTable routes;
     private final Cors cors;
-    private final Set<String> featurePaths;
+    private final Map<String, Consumer<ServerRequest>> features;
 
-    /** {@code featurePaths}: paths served by Helidon features with GET, after these routes. */
-    public Unrouted(RouteTable routes, Cors cors, Set<String> featurePaths) {
+    /**
+     * {@code features}: the paths served by Helidon features with GET, after these routes,
+     * each with the check of its query (the feature's own refusals are not in our error shape).
+     */
+    public Unrouted(RouteTable routes, Cors cors, Map<String, Consumer<ServerRequest>> features) {
         this.routes = routes;
         this.cors = cors;
-        this.featurePaths = Set.copyOf(featurePaths);
+        this.features = Map.copyOf(features);
+    }
+
+    /** The query of {@code GET /openapi}: at most {@code format}, one of json, yaml, yml (any case). */
+    public static void openApiQuery(ServerRequest req) {
+        String format = Query.of(req, Set.of("format")).string("format");
+        if (format != null && !Set.of("json", "yaml", "yml").contains(format.toLowerCase(Locale.ROOT))) {
+            throw ApiError.invalidField("format must be json, yaml or yml");
+        }
     }
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
         String path = req.path().path();
         Method method = req.prologue().method();
-        if (featurePaths.contains(path) && (method.equals(Method.GET))) {
+        Consumer<ServerRequest> feature = features.get(path);
+        if (feature != null && method.equals(Method.GET)) {
+            feature.accept(req);
             res.next();
             return;
         }

@@ -70,6 +70,15 @@ class OpenApiRoutesTest extends ServerTest {
     }
 
     @Test
+    void aBadQueryIs400NotAServerError() {
+        assertThat(http.get("/openapi?format=JSON").expect(200).header("Content-Type")).contains("json");
+        assertThat(http.get("/openapi?format=yaml").expect(200).text()).startsWith("openapi:");
+        http.get("/openapi?format=bogus").assertError(400, "invalid_field");
+        http.get("/openapi?fromat=json").assertError(400, "unknown_field");
+        http.get("/openapi?format=json&format=yaml").assertError(400, "invalid_field");
+    }
+
+    @Test
     void aMissingRouteOrAnExtraOperationIsNamed() {
         Set<String> served = Set.of("GET /v0/a", "POST /v0/a/{name}");
         assertThat(differences(served, Set.of("GET /v0/a"))).containsExactly("served but not documented: POST /v0/a/{name}");
