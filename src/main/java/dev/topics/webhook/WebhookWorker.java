@@ -30,7 +30,7 @@ import java.util.logging.Logger;
  * 10 s, is retried after 1 s, 2 s, 4 s … up to 10 min (±20 % jitter); after
  * {@code max_attempts} the webhook is stored as {@code failing} and waits for
  * {@code PATCH {"state": "active"}}. A delivery is identified by the webhook and its first
- * seq, so a retry after a restart carries the same {@code webhook-id} (and deprecated
+ * and last seq, so a retry after a restart carries the same {@code webhook-id} (and deprecated
  * {@code X-Topics-Delivery}); each attempt is signed anew with its own {@code webhook-timestamp}.
  */
 final class WebhookWorker extends Worker {
@@ -126,7 +126,11 @@ final class WebhookWorker extends Worker {
             }
             long first = r.records().get(0).seq();
             long last = r.records().get(r.records().size() - 1).seq();
-            d = new Deliveries.Delivery("dl_" + id.substring(3) + "_" + first, first, last,
+            // the id names the batch (webhook, first and last seq): a retry, also after a restart,
+            // has the same one; a batch read anew with more records (after a restart, or on
+            // resuming a failing webhook) gets another, so a receiver dropping repeats by id
+            // cannot drop the newer records
+            d = new Deliveries.Delivery("dl_" + id.substring(3) + "_" + first + "_" + last, first, last,
                     System.currentTimeMillis()); // created_at: the wall clock, whatever the retries wait on
             d.cursor = cursor;
             d.next = next;
