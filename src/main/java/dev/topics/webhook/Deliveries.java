@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * A webhook's recent deliveries (SPEC §10: the last 1,000), newest first. In memory: after
  * a restart the log starts again with the delivery still pending (its records are after
- * the webhook's durable cursor, so nothing is lost, and it keeps its id).
+ * the webhook's durable cursor, so nothing is lost, and it keeps its id unless it was
+ * read anew with more records).
  */
 final class Deliveries {
     static final int KEEP = 1000;

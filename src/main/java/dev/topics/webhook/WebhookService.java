@@ -26,7 +26,8 @@ import java.util.Base64;
 /**
  * Webhooks over HTTP (SPEC §10), for the topic's owner or the admin:
  * {@code POST /v0/topics/{t}/webhooks}, {@code GET} (list), {@code GET/PATCH/DELETE …/{id}},
- * {@code GET …/{id}/deliveries}. A secret left out is generated and shown once.
+ * {@code GET …/{id}/deliveries}. A secret left out is generated ({@code whsec_…}, see
+ * {@link Signer}) and shown once; a secret given is kept as it is (1 to 1,024 characters).
  */
 public final class WebhookService implements HttpService {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -172,9 +173,7 @@ public final class WebhookService implements HttpService {
         String secret = f.secret;
         boolean generated = secret == null;
         if (generated) {
-            byte[] r = new byte[24];
-            RANDOM.nextBytes(r);
-            secret = "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(r);
+            secret = Signer.newSecret(RANDOM); // whsec_ + standard base64, as Standard Webhooks libraries take it
         }
         byte[] idBytes = new byte[12];
         RANDOM.nextBytes(idBytes);

@@ -17,16 +17,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One webhook's loop, on its own virtual thread (SPEC §10): read up to {@code batch_max}
@@ -35,7 +30,8 @@ import javax.crypto.spec.SecretKeySpec;
  * 10 s, is retried after 1 s, 2 s, 4 s … up to 10 min (±20 % jitter); after
  * {@code max_attempts} the webhook is stored as {@code failing} and waits for
  * {@code PATCH {"state": "active"}}. A delivery is identified by the webhook and its first
- * seq, so a retry after a restart carries the same {@code X-Topics-Delivery}.
+ * and last seq, so a retry after a restart carries the same {@code webhook-id} (and deprecated
+ * {@code X-Topics-Delivery}); each attempt is signed anew with its own {@code webhook-timestamp}.
  */
 final class WebhookWorker extends Worker {
     private static final Logger LOG = Logger.getLogger(WebhookWorker.class.getName());
@@ -130,7 +126,11 @@ final class WebhookWorker extends Worker {
             }
             long first = r.records().get(0).seq();
             long last = r.records().get(r.records().size() - 1).seq();
-            d = new Deliveries.Delivery("dl_" + id.substring(3) + "_" + first, first, last,
+            // the id names the batch (webhook, first and last seq): a retry, also after a restart,
+            // has the same one; a batch read anew with more records (after a restart, or on
+            // resuming a failing webhook) gets another, so a receiver dropping repeats by id
+            // cannot drop the newer records
+            d = new Deliveries.Delivery("dl_" + id.substring(3) + "_" + first + "_" + last, first, last,
                     System.currentTimeMillis()); // created_at: the wall clock, whatever the retries wait on
             d.cursor = cursor;
             d.next = next;
@@ -148,12 +148,8 @@ final class WebhookWorker extends Worker {
         int status = 0;
         try {
             addresses.check(URI.create(wh.url()));
-            HttpResponse<Void> res = http.send(HttpRequest.newBuilder(URI.create(wh.url())).timeout(REQUEST_TIMEOUT)
-                    .header("Content-Type", "application/json; charset=utf-8")
-                    .header("User-Agent", USER_AGENT)
-                    .header("X-Topics-Delivery", d.id)
-                    .header("X-Topics-Signature", "sha256=" + sign(wh.secret(), d.body))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(d.body)).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> res = http.send(request(wh, d, System.currentTimeMillis() / 1000),
+                    HttpResponse.BodyHandlers.discarding());
             status = res.statusCode();
             if (status / 100 != 2) {
                 error = "the receiver answered " + status;
@@ -195,14 +191,25 @@ final class WebhookWorker extends Worker {
         return out.endArray().endObject().toByteArray();
     }
 
-    /** Hex HMAC-SHA256 of {@code body} with {@code secret}: what {@code X-Topics-Signature} carries. */
-    static String sign(String secret, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+    /**
+     * One attempt's request. Standard Webhooks headers: {@code webhook-id} is the delivery id
+     * (the same on every retry: receivers drop repeats by it), {@code webhook-timestamp} this
+     * attempt's time, {@code webhook-signature} covers both and the body (see {@link Signer}).
+     *
+     * @param nowSeconds the wall clock's unix seconds, not the worker's clock: receivers
+     *                   compare it with their own clock (Standard Webhooks: within 5 minutes)
+     */
+    private static HttpRequest request(Webhook wh, Deliveries.Delivery d, long nowSeconds) {
+        return HttpRequest.newBuilder(URI.create(wh.url())).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("User-Agent", USER_AGENT)
+                .header("webhook-id", d.id)
+                .header("webhook-timestamp", Long.toString(nowSeconds))
+                .header("webhook-signature", Signer.v1(Signer.key(wh.secret()), d.id, nowSeconds, d.body))
+                // Deprecated: the headers of earlier versions, still sent for one more release so
+                // that receivers can move to the webhook-* ones; to be removed in the release after.
+                .header("X-Topics-Delivery", d.id)
+                .header("X-Topics-Signature", "sha256=" + Signer.legacyHex(wh.secret(), d.body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(d.body)).build();
     }
 }

@@ -89,8 +89,9 @@ final class Receiver implements AutoCloseable {
             return Http.Json.obj(Http.Json.parse(text()));
         }
 
+        /** The delivery id: {@code webhook-id} (the deprecated {@code X-Topics-Delivery} carries the same). */
         String deliveryHeader() {
-            return header("X-Topics-Delivery");
+            return header("webhook-id");
         }
 
         @SuppressWarnings("unchecked")

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The central check, {@link #assertDeliveredInOrder}: every record arrives, first
  * arrivals in seq order, and a record arrives twice only as a repeat of a whole earlier
- * batch under the same {@code X-Topics-Delivery}.
+ * batch under the same {@code webhook-id} (and, while it is still sent, {@code X-Topics-Delivery}).
  *
  * <p>The servers run their webhooks on a {@link SkipClock} (the fixture's {@link #clock}): where a test waits for a retry,
  * it moves that clock on instead of waiting out the backoff, and the receivers stamp
@@ -129,9 +129,29 @@ abstract class WebhookDeliveryFixtures extends ServerTest {
         }
     }
 
+    /**
+     * Asserts both signatures of a request: the Standard Webhooks one, checked by the
+     * independent {@link StandardWebhooksVerifier} with the secret's {@code whsec_} form (see
+     * {@link #whsecForm}), and the deprecated {@code X-Topics-Signature}.
+     */
     static void assertSigned(Request q, String secret) {
+        try {
+            new StandardWebhooksVerifier(whsecForm(secret)).verify(q);
+        } catch (StandardWebhooksVerifier.Refused e) {
+            throw new AssertionError("webhook-signature of " + q + ": " + e.getMessage(), e);
+        }
         assertThat(q.header("X-Topics-Signature")).as("signature of %s", q)
                 .isEqualTo("sha256=" + hmac(secret, q.body));
+    }
+
+    /**
+     * What a receiver gives a Standard Webhooks library: a secret that is {@code whsec_} and
+     * non-empty, padded standard base64 as it is; any other secret as {@code whsec_} + the
+     * base64 of its UTF-8 bytes.
+     */
+    static String whsecForm(String secret) {
+        return secret.matches("whsec_(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)")
+                ? secret : StandardWebhooksVerifier.wrap(secret);
     }
 
     /** The requests that carry deliveries of webhook {@code id}. */
@@ -175,7 +195,8 @@ abstract class WebhookDeliveryFixtures extends ServerTest {
         Set<Long> seen = new HashSet<>();
         for (Request q : reqs) {
             String id = q.deliveryHeader();
-            assertThat(id).as("X-Topics-Delivery of %s", q).isNotNull().startsWith("dl_");
+            assertThat(id).as("webhook-id of %s", q).isNotNull().startsWith("dl_");
+            assertThat(q.header("X-Topics-Delivery")).as("the deprecated X-Topics-Delivery of %s", q).isEqualTo(id);
             assertThat(q.json().get("delivery")).as("body delivery of %s", q).isEqualTo(id);
             List<Long> seqs = q.seqs();
             assertThat(seqs).as("records of %s", q).isNotEmpty().isSorted().doesNotHaveDuplicates();

@@ -133,6 +133,30 @@ class WebhookRetryTest extends WebhookDeliveryFixtures {
         assertDeliveredInOrder(got, range(1, 6));
     }
 
+    /**
+     * A webhook resumed after {@code failing} reads its batch anew, and meanwhile more records
+     * may have come (after a restart too): the larger batch goes under a new {@code webhook-id},
+     * or a receiver that drops repeats by id (as Standard Webhooks advises) would drop the
+     * newer records with it.
+     */
+    @Test
+    void aBatchReadAnewWithMoreRecordsHasANewDeliveryId() {
+        Receiver r = receiver().always(500);
+        String t = topic("wh.regrown");
+        String id = createHook(http, t, r.url(), "\"max_attempts\":1").str("id");
+        write(http, t, 1, 2);
+        awaitHook(http, t, id, "failing", h -> "failing".equals(h.get("state")));
+        write(http, t, 3, 2);
+        r.always(200);
+        http.patch(hook(t, id), "{\"state\":\"active\"}").ok();
+        List<Request> got = awaitAcknowledged(r, id, range(1, 4), AWAIT);
+        assertThat(got).extracting(Request::seqs).containsExactly(range(1, 2), range(1, 4));
+        assertThat(got.get(1).deliveryHeader()).as("the id of the larger batch").isNotEqualTo(got.get(0).deliveryHeader());
+        assertDeliveredInOrder(got.subList(1, 2), range(1, 4));
+        assertThat(http.get(hook(t, id) + "/deliveries").ok().list("deliveries")).extracting(o -> Http.Json.obj(o).get("id"))
+                .containsExactly(got.get(1).deliveryHeader(), got.get(0).deliveryHeader());
+    }
+
     /** Writes that keep coming must not reset a failing batch's attempts, nor skip its backoff. */
     @Test
     void maxAttemptsHoldsWhileRecordsKeepArriving() {
