@@ -19,7 +19,7 @@ final class WebhooksCommand {
 
     /** The settings a webhook is created with and may change. */
     static final class Settings {
-        @Option(names = "--secret", description = "The HMAC key of X-Topics-Signature (create: generated and shown once if left out).")
+        @Option(names = "--secret", description = "The signing secret of the webhook-signature header (Standard Webhooks; docs/API.md section 13.4). On create: generated as whsec_... and shown once if left out.")
         String secret;
 
         @Option(names = "--filter", paramLabel = "JSON", description = "Deliver only the records matching this filter expression.")
