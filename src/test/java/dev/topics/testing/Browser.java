@@ -208,8 +208,18 @@ public final class Browser implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try (var files = Files.walk(profile)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        // Chromium's helper processes may still write and rename profile files for a moment
+        // after the main process exits: a file gone during the walk is retried, not an error
+        for (int attempt = 1; ; attempt++) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                return;
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+                if (attempt == 5) {
+                    throw e instanceof java.io.UncheckedIOException u ? u : new java.io.UncheckedIOException((IOException) e);
+                }
+                Await.sleep(200);
+            }
         }
     }
 
