@@ -1,6 +1,5 @@
 package dev.topics.http;
 
-import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
@@ -68,7 +67,9 @@ public final class Cors {
 
     /** The filter that marks answers to allowed origins; installed only when {@link #enabled()}. */
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        mark(req, res);
+        if (!isPreflight(req)) { // a preflight carries its own set (preflight)
+            mark(req, res);
+        }
         chain.proceed();
     }
 
@@ -108,11 +109,6 @@ public final class Cors {
         if (!allows(origin)) {
             throw new ApiError(403, "origin_not_allowed", "origin " + origin + " is not in cors.allowed_origins"
                     + (enabled() ? "" : " (cross-origin requests are off: the list is empty)"));
-        }
-        // the filter has marked it as an ordinary answer: a preflight carries its own set
-        for (HeaderName h : List.of(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, HeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS,
-                HeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, HeaderNames.VARY)) {
-            res.headers().remove(h);
         }
         originHeaders(origin, res);
         res.header(HeaderValues.create(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS, allow));
