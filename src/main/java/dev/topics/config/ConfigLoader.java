@@ -167,12 +167,12 @@ public final class ConfigLoader {
      */
     private static List<String> origins(ConfigLayers.Value v) throws ConfigException {
         List<String> origins = new ArrayList<>();
+        if (v.raw().isBlank()) {
+            return origins;
+        }
         for (String part : v.raw().split(",", -1)) {
             String o = part.strip().toLowerCase(Locale.ROOT);
             if (o.isEmpty()) {
-                if (v.raw().isBlank()) {
-                    break;
-                }
                 throw v.error("expected origins separated by commas, got an empty entry");
             }
             if (!o.equals("*") && !ORIGIN.matcher(o).matches()) {
