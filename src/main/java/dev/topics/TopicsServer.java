@@ -6,6 +6,7 @@ import dev.topics.access.PrincipalsService;
 import dev.topics.access.SharesService;
 import dev.topics.config.ServerConfig;
 import dev.topics.dashboard.DashboardService;
+import dev.topics.ds.DurableStreamsService;
 import dev.topics.http.Body;
 import dev.topics.http.ConnectionGuard;
 import dev.topics.http.Cors;
@@ -239,6 +240,7 @@ public final class TopicsServer {
                 Map.entry("/v0", shares),
                 Map.entry("/v0", stats),
                 Map.entry("/v0", new NodeService(ref, gate, version())),
+                Map.entry("/v1", new DurableStreamsService(ref, gate, DurableStreamsService.Settings.of(cfg), activity)),
                 Map.entry("/topics", new ManagementService(ref, gate, ManagementService.Settings.of(cfg), shares, stats,
                         activity)),
                 Map.entry("", new DashboardService()));

@@ -140,7 +140,9 @@ public final class ConfigLoader {
                 in.get("topic_defaults.public_publish").bool());
 
         ServerConfig.Watch watch = new ServerConfig.Watch(in.get("watch.session_ttl_ms").integer(1, Long.MAX_VALUE),
-                in.get("watch.stall_ms").integer(1, Long.MAX_VALUE));
+                in.get("watch.stall_ms").integer(1, Long.MAX_VALUE),
+                in.get("watch.stream_long_poll_ms").integer(100, 20_000),
+                in.get("watch.stream_sse_ms").integer(1_000, 3_600_000));
 
         ServerConfig.Webhooks webhooks = new ServerConfig.Webhooks(in.get("webhooks.allow_private").choice(
                 v -> switch (v) {

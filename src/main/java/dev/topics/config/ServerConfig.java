@@ -125,8 +125,13 @@ public record ServerConfig(
      *
      * @param sessionTtlMs a watch session unused this long expires (SPEC §5 {@code watch_session_ttl_ms})
      * @param stallMs      a stream that cannot take bytes this long is closed (SPEC §5 {@code watch_stall_ms})
+     * @param streamLongPollMs how long a Durable Streams long poll waits for data (SPEC §16)
+     * @param streamSseMs      a Durable Streams SSE response ends after this long, for the client to reconnect
      */
-    public record Watch(long sessionTtlMs, long stallMs) {
+    public record Watch(long sessionTtlMs, long stallMs, long streamLongPollMs, long streamSseMs) {
+        public Watch(long sessionTtlMs, long stallMs) {
+            this(sessionTtlMs, stallMs, 20_000, 60_000);
+        }
     }
 
     /**

@@ -40,11 +40,12 @@ public final class Cors {
     static final String ALLOW_HEADERS = String.join(", ", List.of("Authorization", "Content-Type",
             "X-Topic-Token", "Idempotency-Key", "Last-Event-ID", "If-None-Match", "Producer-Id", "Producer-Epoch",
             "Producer-Seq", "Stream-Seq", "Stream-TTL", "Stream-Expires-At", "Stream-Closed", "Stream-Forked-From",
-            "Stream-Fork-Offset"));
+            "Stream-Fork-Offset", "Stream-Fork-Sub-Offset"));
     /** Response headers a page may read beyond the safelisted ones. */
     static final String EXPOSE_HEADERS = String.join(", ", List.of("Allow", "Location", "ETag", "Retry-After",
             "Stream-Next-Offset", "Stream-Cursor", "Stream-Up-To-Date", "Stream-Closed", "Stream-TTL",
-            "Stream-Expires-At", "Producer-Epoch", "Producer-Seq", "Producer-Expected-Seq", "Producer-Received-Seq"));
+            "Stream-Expires-At", "Producer-Epoch", "Producer-Seq", "Producer-Expected-Seq", "Producer-Received-Seq",
+            "Stream-SSE-Data-Encoding"));
     static final String MAX_AGE_SECONDS = "600";
 
     private final boolean any;

@@ -74,6 +74,13 @@ public final class Responses {
                     e.key().kind().name().toLowerCase(Locale.ROOT) + "_not_found", e.getMessage());
             case StorageException.CursorConflict e -> error(res, 409, "cursor_conflict", e.getMessage());
             case StorageException.InsufficientStorage e -> error(res, 507, "insufficient_storage", e.getMessage());
+            case StorageException.StreamGone e -> error(res, 410, "stream_deleted", e.getMessage());
+            case StorageException.StreamClosed e -> error(res, 409, "stream_closed", e.getMessage());
+            case StorageException.StaleEpoch e -> error(res, 403, "stale_producer_epoch", e.getMessage());
+            case StorageException.ProducerSeqGap e -> error(res, 409, "producer_seq_gap", e.getMessage());
+            case StorageException.StreamBadRequest e -> error(res, 400, e.code(), e.getMessage());
+            case StorageException.StreamConflict e -> error(res, 409, e.code(), e.getMessage());
+            case StorageException.ForkSourceNotFound e -> error(res, 404, "fork_source_not_found", e.getMessage());
             case StorageException.Damaged e -> {
                 LOG.log(Level.SEVERE, e.getMessage() + ": " + e.getCause().getMessage());
                 error(res, 500, "storage_damaged", e.getMessage());

@@ -3,6 +3,7 @@ package dev.topics.storage;
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.io.Bytes;
 import dev.topics.storage.segment.RecordCodec;
+import java.util.Arrays;
 
 /**
  * The records of one write, encoded by the request thread ({@link RecordCodec}) so the
@@ -14,6 +15,7 @@ public final class RecordBatch {
     private int count;
     private long dataBytes;
     private boolean origins;
+    private boolean raw;
 
     public RecordBatch(int expectedBytes) {
         sink = new ByteSink(expectedBytes);
@@ -27,17 +29,40 @@ public final class RecordBatch {
      * @param origin null, or where the record was first written
      */
     public RecordBatch add(byte[] data, String tag, String node, Origin origin) {
+        return add(data, tag, node, origin, null);
+    }
+
+    /**
+     * Adds a record; with a {@code contentType}, its data is raw bytes of that type (a
+     * Durable Streams byte stream, SPEC §16), otherwise canonical JSON.
+     */
+    public RecordBatch add(byte[] data, String tag, String node, Origin origin, String contentType) {
         RecordCodec.encode(sink, data,
                 tag == null ? null : Bytes.utf8(tag),
                 node == null ? null : Bytes.utf8(node),
                 origin == null ? null : Bytes.utf8(origin.node()),
                 origin == null ? null : Bytes.utf8(origin.topic()),
                 origin == null ? 0 : origin.seq(),
-                null);
+                contentType == null ? null : Bytes.utf8(contentType));
         count++;
         dataBytes += data.length;
         origins |= origin != null;
+        raw |= contentType != null;
         return this;
+    }
+
+    /**
+     * Adds a record whose data is raw bytes of {@code contentType} (a Durable Streams byte
+     * stream, SPEC §16), not JSON.
+     */
+    public RecordBatch addRaw(byte[] data, int off, int len, String contentType) {
+        return add(off == 0 && len == data.length ? data : Arrays.copyOfRange(data, off, off + len), null, null, null,
+                contentType);
+    }
+
+    /** True when any record is raw bytes ({@link #addRaw}) rather than JSON. */
+    public boolean hasRaw() {
+        return raw;
     }
 
     /** True when any record carries an origin (SPEC §8), i.e. dedupe must look at this batch. */

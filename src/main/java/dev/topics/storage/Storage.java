@@ -26,8 +26,8 @@ public interface Storage extends AutoCloseable {
     ReadResult read(String topic, long fromSeq, int limit, long maxBytes, byte[] skipNode, RecordFilter filter);
 
     /**
-     * Waits until the topic's head passes {@code afterSeq} or {@code timeoutMillis} pass.
-     * Returns true when it did.
+     * Waits until the topic's head passes {@code afterSeq}, it is deleted or closed (SPEC §16),
+     * or {@code timeoutMillis} pass. Returns true unless it timed out or the topic was deleted.
      */
     boolean awaitAfter(String topic, long afterSeq, long timeoutMillis) throws InterruptedException;
 
@@ -43,6 +43,9 @@ public interface Storage extends AutoCloseable {
      * topics count as changed (the caller's next read reports them).
      */
     boolean awaitAny(Map<String, Long> cursors, long timeoutMillis);
+
+    /** The topic was used now: a Durable Streams TTL counts from its last read or write (reads count by themselves). */
+    void touch(String topic);
 
     /** Stores a watch session's spec durably (SPEC §5), replacing one with the same id. */
     void putWatch(String wid, byte[] spec);

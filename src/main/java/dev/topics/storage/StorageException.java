@@ -81,4 +81,94 @@ public class StorageException extends RuntimeException {
                     + actual + ", not " + expected);
         }
     }
+
+    /** The stream was deleted while forks still read its records (SPEC §16): gone, its name not reusable yet. */
+    public static final class StreamGone extends StorageException {
+        public StreamGone(String topic) {
+            super("stream '" + topic + "' was deleted; it is kept only for the forks that read it");
+        }
+    }
+
+    /** A record or a change for a closed stream (SPEC §16); {@code headSeq} is its final position. */
+    public static final class StreamClosed extends StorageException {
+        private final long headSeq;
+
+        public StreamClosed(String topic, long headSeq) {
+            super("stream '" + topic + "' is closed: it takes no more records");
+            this.headSeq = headSeq;
+        }
+
+        public long headSeq() {
+            return headSeq;
+        }
+    }
+
+    /** A producer epoch below the stream's for that producer (zombie fencing). */
+    public static final class StaleEpoch extends StorageException {
+        private final long current;
+
+        public StaleEpoch(String producer, long given, long current) {
+            super("producer '" + producer + "' epoch " + given + " is older than the current epoch " + current);
+            this.current = current;
+        }
+
+        public long current() {
+            return current;
+        }
+    }
+
+    /** A producer seq that skips ahead of the one expected. */
+    public static final class ProducerSeqGap extends StorageException {
+        private final long expected;
+        private final long received;
+
+        public ProducerSeqGap(String producer, long expected, long received) {
+            super("producer '" + producer + "' sent seq " + received + " but " + expected + " was expected");
+            this.expected = expected;
+            this.received = received;
+        }
+
+        public long expected() {
+            return expected;
+        }
+
+        public long received() {
+            return received;
+        }
+    }
+
+    /** A request the stream refuses as malformed against its state (400), e.g. a new epoch not starting at seq 0. */
+    public static final class StreamBadRequest extends StorageException {
+        private final String code;
+
+        public StreamBadRequest(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    /** A request that conflicts with the stream's state (409): a Stream-Seq regression, a content type, a soft-deleted name. */
+    public static final class StreamConflict extends StorageException {
+        private final String code;
+
+        public StreamConflict(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    /** The source of a fork does not exist. */
+    public static final class ForkSourceNotFound extends StorageException {
+        public ForkSourceNotFound(String source) {
+            super("fork source stream '" + source + "' does not exist");
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.topics.storage.engine;
 
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.StorageOptions;
+import dev.topics.storage.StreamMeta;
 import dev.topics.storage.TopicConfig;
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.io.CorruptFrame;
@@ -94,19 +95,82 @@ final class Engine implements Committer.Duties {
 
     /** Makes a topic known to the committer (not yet to readers). */
     TopicLog newTopic(long id, String name, String owner, long createdAtMs, TopicConfig config) throws IOException {
+        return newTopic(id, name, owner, createdAtMs, config, 1);
+    }
+
+    /** As above, for a topic whose first own record will have seq {@code firstSeq} (a fork's, after its inherited ones). */
+    TopicLog newTopic(long id, String name, String owner, long createdAtMs, TopicConfig config, long firstSeq)
+            throws IOException {
         // Checked before any file exists: the create frame stores both as u16-length strings.
         if (name.getBytes(StandardCharsets.UTF_8).length > 0xFFFF
                 || (owner != null && owner.getBytes(StandardCharsets.UTF_8).length > 0xFFFF)) {
             throw new IllegalArgumentException("topic name or owner over 65535 bytes");
         }
         SegmentLog segs = config.durable()
-                ? SegmentLog.create(channels, FileNames.topicDir(options.dataDir(), id), 1, options.segmentBytes(),
+                ? SegmentLog.create(channels, FileNames.topicDir(options.dataDir(), id), firstSeq, options.segmentBytes(),
                 options.indexIntervalBytes())
                 : null;
-        TopicLog t = new TopicLog(id, name, owner, createdAtMs, config, segs, options.tailBytes(), TopicLog.emptyHead(0));
+        TopicLog t = new TopicLog(id, name, owner, createdAtMs, config, segs, options.tailBytes(),
+                TopicLog.emptyHead(firstSeq - 1));
         register(t);
         nextTopicId = Math.max(nextTopicId, id + 1);
         return t;
+    }
+
+    /**
+     * Committer and recovery: a fork (its stream state set) is tied to its source, which
+     * counts it; a source that is missing is damage (a source is dropped only with its last fork).
+     */
+    void linkFork(TopicLog fork) {
+        StreamMeta m = fork.stream;
+        if (m == null || m.fork() == null) {
+            return;
+        }
+        TopicLog src = byName.get(m.fork().source());
+        if (src == null) {
+            throw new CorruptFrame("fork '" + fork.name + "' reads from '" + m.fork().source() + "', which does not exist");
+        }
+        fork.source = src;
+        src.forkCount++;
+    }
+
+    /** Committer and recovery: a fork being dropped no longer counts against its source. Returns the source, or null. */
+    TopicLog unlinkFork(TopicLog fork) {
+        TopicLog src = fork.source;
+        if (src != null) {
+            src.forkCount--;
+        }
+        return src;
+    }
+
+    /**
+     * Committer (prepare of a delete, or between groups for an expiry): forgets {@code t}
+     * for the committer and logs its deletion, then does the same for each soft-deleted
+     * source that no fork reads any more (SPEC §16: the collection cascades up the chain).
+     * Returns the topics to {@link #drop} once the frames are durable.
+     */
+    List<TopicLog> dropWithSources(TopicLog t, ByteSink wal) {
+        List<TopicLog> out = new ArrayList<>();
+        for (TopicLog d = t; d != null; ) {
+            byName.remove(d.name);
+            dropControlsOf(d.name);
+            if (d.durable()) {
+                Frames.topicDelete(wal, d.id);
+            }
+            out.add(d);
+            TopicLog src = unlinkFork(d);
+            d = src != null && src.forkCount == 0 && src.stream != null && src.stream.softDeleted() ? src : null;
+        }
+        return out;
+    }
+
+    /** Committer (apply of a soft delete): the topic's control entries are gone for readers too. */
+    void hideDropped(TopicLog t) {
+        for (ControlEntry c : List.copyOf(controlView.values())) {
+            if (c.belongsToTopic(t.name)) {
+                showControl(c.key());
+            }
+        }
     }
 
     void register(TopicLog t) {
@@ -215,6 +279,7 @@ final class Engine implements Committer.Duties {
                     t.segments.reapRetired(now);
                 }
             }
+            expireStreams(wal);
         }
         if (pendingEvicts.isEmpty()) {
             return;
@@ -226,6 +291,50 @@ final class Engine implements Committer.Duties {
         pendingEvicts.clear();
         wal.write(evictFrames.array(), 0, evictFrames.size());
         committer.noteUnforced();
+    }
+
+    /**
+     * Committer, between groups, once a second: streams past their TTL or expiry time
+     * (SPEC §16) are deleted, or only hidden while forks read them, as a delete would. The
+     * frames are forced with the next group or by the async timer; a crash before that
+     * brings the stream back until the next sweep expires it again.
+     */
+    private void expireStreams(WalWriter wal) throws IOException {
+        long now = System.currentTimeMillis();
+        List<TopicLog> expired = null;
+        for (TopicLog t : byName.values()) {
+            StreamMeta m = t.stream;
+            if (m != null && !m.softDeleted() && m.expired(now, t.lastAccessMs)) {
+                (expired == null ? expired = new ArrayList<>() : expired).add(t);
+            }
+        }
+        if (expired == null) {
+            return;
+        }
+        ByteSink frames = new ByteSink(256);
+        for (TopicLog t : expired) {
+            if (byName.get(t.name) != t) {
+                continue; // dropped above as a source freed by its last fork
+            }
+            if (t.forkCount > 0) {
+                t.stream = t.stream.withSoftDeleted();
+                dropControlsOf(t.name);
+                if (t.durable()) {
+                    Frames.records(frames, t, false, null, 0, 0, 0, null, t.stream, 0, new byte[0], 0);
+                }
+                t.showStream();
+                hideDropped(t);
+            } else {
+                for (TopicLog d : dropWithSources(t, frames)) {
+                    drop(d);
+                }
+            }
+            LOG.fine("stream '" + t.name + "' expired");
+        }
+        if (frames.size() > 0) {
+            wal.write(frames.array(), 0, frames.size());
+            committer.noteUnforced();
+        }
     }
 
     /** Deletes a topic directory; refuses anything not directly under {@code topics/}. */

@@ -2,25 +2,31 @@ package dev.topics.storage.engine;
 
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.CursorMove;
+import dev.topics.storage.StreamMeta;
 import dev.topics.storage.TopicConfig;
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.io.ByteSource;
 import dev.topics.storage.io.CorruptFrame;
 import dev.topics.storage.wal.WalFormat;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The engine's WAL frame types and their payloads, version 1 (framing itself:
  * {@link WalFormat}). All integers little-endian; strings are u16 length + UTF-8.
  * <pre>
  * 1 RECORDS       u64 topicId  u8 flags(0x01 created the topic, 0x02 has key, 0x04 has dropped,
- *                 0x08 moves a control entry's cursor)
+ *                 0x08 moves a control entry's cursor, 0x10 carries the stream state)
  *                 [topic: as in TOPIC_CREATE after the id — with 0x01, so a write that
  *                  creates its topic is one frame: after a crash, both or neither]
  *                 [u8 keyLen key  u64 keyExpiresAtMs]  [u32 dropped]
  *                 [u8 kind  str id  u64 cursor — with 0x08: a local router's copy and its
- *                  cursor are one frame (SPEC §9, exactly-once)]  u32 count  u64 dataBytes
+ *                  cursor are one frame (SPEC §9, exactly-once)]
+ *                 [stream — with 0x10: the topic's Durable Streams state after these records
+ *                  (SPEC §16: producer state, Stream-Seq and closing are one frame with the
+ *                  records; count 0 for a close or a soft delete alone)]  u32 count  u64 dataBytes
  *                 records (RecordCodec, seqs and ts stamped) to the end of the frame;
  *                 count may be 0 (every record dropped as already delivered, SPEC §8:
  *                 the frame then keeps only the key, or the creation)
@@ -31,6 +37,10 @@ import java.util.List;
  *                 records in these ranges are deleted; count and bytes are what they held)
  * 6 EVICT         u64 topicId  u64 newEarliestSeq  u64 count  u64 bytes   (retention, SPEC §7:
  *                 every record below newEarliestSeq is gone; count and bytes after it)
+ * stream := u8 version(=1)  str contentType  i64 ttlSeconds(-1 none)  u64 expiresAtMs(0 none)
+ *           u8 flags(0x01 closed, 0x02 soft-deleted, 0x04 closedBy, 0x08 fork, 0x10 streamSeq)
+ *           [str id  u64 epoch  u64 seq — closedBy]  [str source  u64 at  u64 anchor  u64 sub — fork]
+ *           [str streamSeq]  u32 n  (str producerId  u64 epoch  u64 seq) × n
  * config := u8 version(=1) u64 ttlMs u64 capRecords u64 capBytes u8 discard u8 durable
  *           u8 durability u8 autoCreate u64 idempotencyWindowMs u8 dedupeNode
  *           u8 publicRead u8 publicPublish
@@ -42,7 +52,7 @@ import java.util.List;
  *                 {@link ControlEntry}: routers, subscriptions, webhooks, principals,
  *                 permissions, share tokens)
  * 18 CURSOR      u8 kind  str id  u64 cursor   (a control entry's cursor moved)
- * Reserved for later, without a format break: 19 and up (per-producer state for SPEC §16). A frame type this
+ * Reserved for later, without a format break: 19 and up. A frame type this
  * build does not know stops recovery with an error rather than being skipped.
  */
 final class Frames {
@@ -76,7 +86,9 @@ final class Frames {
     static final int F_KEY = 0x02;
     static final int F_DROPPED = 0x04;
     static final int F_CURSOR = 0x08;
+    static final int F_STREAM = 0x10;
     private static final int CONFIG_VERSION = 1;
+    private static final int STREAM_VERSION = 1;
 
     private Frames() {
     }
@@ -112,6 +124,57 @@ final class Frames {
                     TopicConfig.Durability.values()[durability], autoCreate, window, dedupe, pr, pp);
         } catch (IllegalArgumentException e) { // a value the constructor refuses, e.g. a negative cap
             throw new CorruptFrame("bad topic config: " + e.getMessage());
+        }
+    }
+
+    static void stream(ByteSink out, StreamMeta m) {
+        int flags = (m.closed() ? 0x01 : 0) | (m.softDeleted() ? 0x02 : 0) | (m.closedBy() != null ? 0x04 : 0)
+                | (m.fork() != null ? 0x08 : 0) | (m.streamSeq() != null ? 0x10 : 0);
+        out.u8(STREAM_VERSION).str16(m.contentType()).i64(m.ttlSeconds()).i64(m.expiresAtMs()).u8(flags);
+        if (m.closedBy() != null) {
+            out.str16(m.closedBy().id()).i64(m.closedBy().epoch()).i64(m.closedBy().seq());
+        }
+        if (m.fork() != null) {
+            out.str16(m.fork().source()).i64(m.fork().at()).i64(m.fork().anchor()).i64(m.fork().sub());
+        }
+        if (m.streamSeq() != null) {
+            out.str16(m.streamSeq());
+        }
+        out.i32(m.producers().size());
+        for (StreamMeta.Producer p : m.producers().values()) {
+            out.str16(p.id()).i64(p.epoch()).i64(p.seq());
+        }
+    }
+
+    static StreamMeta stream(ByteSource in) {
+        int v = in.u8();
+        if (v != STREAM_VERSION) {
+            throw new CorruptFrame("stream state version " + v + " not supported");
+        }
+        String contentType = in.str16();
+        long ttl = in.i64();
+        long expires = in.i64();
+        int flags = in.u8();
+        if ((flags & ~0x1F) != 0) {
+            throw new CorruptFrame("stream state flags " + flags + " not known to this build");
+        }
+        StreamMeta.Producer closedBy = (flags & 0x04) != 0 ? new StreamMeta.Producer(in.str16(), in.i64(), in.i64()) : null;
+        StreamMeta.Fork fork = (flags & 0x08) != 0 ? new StreamMeta.Fork(in.str16(), in.i64(), in.i64(), in.i64()) : null;
+        String streamSeq = (flags & 0x10) != 0 ? in.str16() : null;
+        int n = in.i32();
+        if (n < 0 || n > in.remaining() / 18) {
+            throw new CorruptFrame("stream state has " + n + " producers in " + in.remaining() + " bytes");
+        }
+        Map<String, StreamMeta.Producer> producers = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            StreamMeta.Producer p = new StreamMeta.Producer(in.str16(), in.i64(), in.i64());
+            producers.put(p.id(), p);
+        }
+        try {
+            return new StreamMeta(contentType, ttl, expires, (flags & 0x01) != 0, closedBy, fork, (flags & 0x02) != 0,
+                    streamSeq, producers);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptFrame("bad stream state: " + e.getMessage());
         }
     }
 
@@ -244,9 +307,15 @@ final class Frames {
     /** Writes a records frame; returns the offset in {@code out} where the records start. */
     static int records(ByteSink out, TopicLog topic, boolean created, byte[] key, long keyExpiresAt, int count,
                        int dropped, CursorMove move, long dataBytes, byte[] records, int len) {
+        return records(out, topic, created, key, keyExpiresAt, count, dropped, move, null, dataBytes, records, len);
+    }
+
+    /** As above; {@code stream} (may be null) is the topic's stream state after the records. */
+    static int records(ByteSink out, TopicLog topic, boolean created, byte[] key, long keyExpiresAt, int count,
+                       int dropped, CursorMove move, StreamMeta stream, long dataBytes, byte[] records, int len) {
         int at = WalFormat.beginFrame(out, RECORDS);
         out.i64(topic.id).u8((created ? F_CREATED : 0) | (key != null ? F_KEY : 0) | (dropped > 0 ? F_DROPPED : 0)
-                | (move != null ? F_CURSOR : 0));
+                | (move != null ? F_CURSOR : 0) | (stream != null ? F_STREAM : 0));
         if (created) {
             topicBody(out, topic);
         }
@@ -258,6 +327,9 @@ final class Frames {
         }
         if (move != null) {
             out.u8(kindCode(move.entry().kind())).str16(move.entry().id()).i64(move.to());
+        }
+        if (stream != null) {
+            stream(out, stream);
         }
         out.i32(count).i64(dataBytes);
         int recordsAt = out.size();

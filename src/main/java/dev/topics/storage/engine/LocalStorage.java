@@ -11,6 +11,7 @@ import dev.topics.storage.RecoveryReport;
 import dev.topics.storage.Storage;
 import dev.topics.storage.StorageException;
 import dev.topics.storage.StorageOptions;
+import dev.topics.storage.StreamMeta;
 import dev.topics.storage.Tombstone;
 import dev.topics.storage.TopicChange;
 import dev.topics.storage.TopicConfig;
@@ -151,7 +152,19 @@ public final class LocalStorage implements Storage {
         if (t == null) {
             throw new StorageException.TopicNotFound(name);
         }
+        StreamMeta m = t.streamView;
+        if (m != null && m.softDeleted()) {
+            throw new StorageException.StreamGone(name);
+        }
         return t;
+    }
+
+    @Override
+    public void touch(String topic) {
+        TopicLog t = engine.published.get(topic);
+        if (t != null) {
+            t.touch();
+        }
     }
 
     @Override
@@ -170,6 +183,10 @@ public final class LocalStorage implements Storage {
             if (!t.name.startsWith(prefix)) {
                 break; // names with the prefix are one contiguous run from the prefix on
             }
+            StreamMeta m = t.streamView;
+            if (m != null && m.softDeleted()) {
+                continue; // deleted for everyone but its forks
+            }
             out.add(t.info());
             if (out.size() >= limit) {
                 break;
@@ -181,9 +198,14 @@ public final class LocalStorage implements Storage {
     @Override
     public ReadResult read(String topic, long fromSeq, int limit, long maxBytes, byte[] skipNode, RecordFilter filter) {
         TopicLog t = require(topic);
+        t.touch();
         TopicLog.Head h = t.head;
         if (fromSeq > h.headSeq()) {
             return new ReadResult(List.of(), 0, h.headSeq(), h.earliestSeq(), new Tombstone.Reset(h.headSeq()));
+        }
+        TopicLog src = t.source;
+        if (src != null && fromSeq < t.streamView.fork().at()) {
+            return readFork(t, fromSeq, limit, maxBytes, skipNode, filter);
         }
         ReadCollector c = new ReadCollector(limit, maxBytes, skipNode, filter, t.removed);
         // records below earliest are gone; a cursor behind retention's evictions is told so
@@ -208,11 +230,40 @@ public final class LocalStorage implements Storage {
         return new ReadResult(c.records, next, h.headSeq(), h.earliestSeq(), tombstone);
     }
 
+    /**
+     * A read of a fork from before its fork point (SPEC §16): the source's records up to it
+     * (recursively), then the fork's own, in one answer; removed seqs are each topic's own.
+     */
+    private ReadResult readFork(TopicLog t, long fromSeq, int limit, long maxBytes, byte[] skipNode,
+                                RecordFilter filter) {
+        TopicLog.Head h = t.head;
+        ReadCollector c = new ReadCollector(limit, maxBytes, skipNode, filter, RemovedSeqs.NONE);
+        try {
+            t.scanStitched(fromSeq + 1, h.headSeq(), r -> c.removed = r, c::visit);
+        } catch (IOException e) {
+            if (t.deleted) {
+                throw new StorageException.TopicNotFound(t.name);
+            }
+            throw new StorageException.Unavailable("read failed: " + e.getMessage(), e);
+        } catch (CorruptFrame e) {
+            throw new StorageException.Damaged("topic '" + t.name + "' has a damaged record on disk and cannot be read"
+                    + " past it; the server log names the file and byte", e);
+        }
+        long next = c.stopped ? c.lastExamined : h.headSeq();
+        return new ReadResult(c.records, next, h.headSeq(), 1, null);
+    }
+
     @Override
     public boolean awaitAfter(String topic, long afterSeq, long timeoutMillis) throws InterruptedException {
         TopicLog t = require(topic);
-        return t.signal.await(() -> t.deleted || t.head.headSeq() > afterSeq, TimeUnit.MILLISECONDS.toNanos(timeoutMillis))
-                && !t.deleted;
+        return t.signal.await(() -> t.deleted || t.head.headSeq() > afterSeq || closed(t),
+                TimeUnit.MILLISECONDS.toNanos(timeoutMillis)) && !t.deleted;
+    }
+
+    /** A closed stream takes no more records: waiting for one would wait forever. */
+    private static boolean closed(TopicLog t) {
+        StreamMeta m = t.streamView;
+        return m != null && m.closed();
     }
 
     @Override

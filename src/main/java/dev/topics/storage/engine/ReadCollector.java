@@ -25,7 +25,8 @@ final class ReadCollector {
     long lastExamined;
     boolean stopped;
 
-    final RemovedSeqs removed;
+    /** The removed seqs of the topic being visited (a fork's read changes topics on the way). */
+    RemovedSeqs removed;
 
     ReadCollector(int limit, long maxBytes, byte[] skipNode, RecordFilter filter, RemovedSeqs removed) {
         this.removed = removed;

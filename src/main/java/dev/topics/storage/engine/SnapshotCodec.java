@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.util.Map;
 
 /**
- * The snapshot payload, format version 4 (framed by {@code SnapshotFile}): every durable
+ * The snapshot payload, format version 5 (framed by {@code SnapshotFile}): every durable
  * topic with its counters, how far its active segment is covered, its live idempotency keys,
  * its origin marks (SPEC §8) and its removed seq ranges; then the watch sessions and the
  * control entries. Integers are little-endian; {@code str} is a {@code u16} length and that
@@ -25,6 +25,7 @@ import java.util.Map;
  *            u64 headSeq  u64 earliestSeq  u64 count  u64 bytes  u64 evictedThrough
  *            u64 activeBase  u64 activeSize
  *            u32 keyCount key*  u32 markCount mark*  u32 rangeCount range*
+ *            u8 hasStream [stream]        (Frames.stream: the Durable Streams state, SPEC §16)
  * key     := u8 len  u8[len] key  u64 firstSeq  u64 lastSeq  u64 headSeq  u64 count
  *            u8 created  u64 expiresAtMs  u32 dropped                  (a live idempotency key)
  * mark    := str originNode  str originTopic  u64 highestOriginSeq
@@ -44,12 +45,13 @@ import java.util.Map;
  *   <li>2: adds {@code evictedThrough}, {@code dropped}, marks and ranges;</li>
  *   <li>3: adds the watch sessions;</li>
  *   <li>4: adds the control entries (routers, subscriptions, webhooks, principals,
- *       permissions, shares).</li>
+ *       permissions, shares);</li>
+ *   <li>5: adds each topic's stream state.</li>
  * </ul>
  * Committer thread (encode) and recovery (decode) only.
  */
 final class SnapshotCodec {
-    private static final int VERSION = 4;
+    private static final int VERSION = 5;
 
     private SnapshotCodec() {
     }
@@ -93,6 +95,12 @@ final class SnapshotCodec {
             out.i32(removed.ranges());
             for (int r = 0; r < removed.ranges(); r++) {
                 out.i64(removed.from(r)).i64(removed.to(r));
+            }
+            if (t.stream != null) {
+                out.u8(1);
+                Frames.stream(out, t.stream);
+            } else {
+                out.u8(0);
             }
         }
         Bytes.put32(out.array(), countAt, n);
@@ -168,8 +176,15 @@ final class SnapshotCodec {
                 t.removed = RemovedSeqs.NONE.plus(pairs);
                 t.toErase = t.removed; // the segments may still hold them: check again
             }
+            if (v >= 5 && in.bool()) {
+                t.stream = Frames.stream(in);
+                t.showStream();
+            }
             e.register(t);
             e.publish(t);
+        }
+        for (TopicLog t : e.byName.values()) {
+            e.linkFork(t); // every source is known by now
         }
         int watches = v >= 3 ? in.i32() : 0;
         for (int w = 0; w < watches; w++) {

@@ -1,5 +1,6 @@
 package dev.topics.storage.engine;
 
+import dev.topics.storage.StreamMeta;
 import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicInfo;
 import dev.topics.storage.segment.Chunk;
@@ -43,6 +44,20 @@ final class TopicLog {
     /** Committer-only: deleted seqs whose bytes may still be in the segments (compaction's work). */
     RemovedSeqs toErase = RemovedSeqs.NONE;
     volatile boolean deleted;
+
+    /**
+     * Durable Streams state (SPEC §16), null for a plain topic: {@code stream} is the
+     * committer's truth (changed when a task is prepared), {@code streamView} what readers
+     * see (set when the task is applied, after the records it came with are visible).
+     */
+    StreamMeta stream;
+    volatile StreamMeta streamView;
+    /** A fork's source topic (its records with seq ≤ {@code stream.fork().at()}), or null. Set once, at creation. */
+    volatile TopicLog source;
+    /** Committer-only: how many forks read this topic's records (a delete then only hides it). */
+    int forkCount;
+    /** When the stream was last read or written (a TTL counts from it); restarts count from the restart. */
+    volatile long lastAccessMs = System.currentTimeMillis();
 
     /** Committer-only: the next seq to assign (may run ahead of {@code head} within a group). */
     long nextSeq;
@@ -202,7 +217,48 @@ final class TopicLog {
 
     TopicInfo info() {
         Head h = head;
-        return new TopicInfo(name, config, owner, createdAtMs, h.headSeq(), h.earliestSeq(), h.count(), h.bytes());
+        return new TopicInfo(name, config, owner, createdAtMs, h.headSeq(), h.earliestSeq(), h.count(), h.bytes(),
+                streamView);
+    }
+
+    /** Committer (apply) and recovery: readers see the stream state the committer holds, and waiters wake to it. */
+    void showStream() {
+        streamView = stream;
+        signal.signalAll();
+    }
+
+    /** Any thread: the topic is used now (its TTL restarts). Written only when it matters, to spare the cache line. */
+    void touch() {
+        StreamMeta m = streamView;
+        if (m != null && m.ttlSeconds() >= 0) {
+            lastAccessMs = System.currentTimeMillis();
+        }
+    }
+
+    /**
+     * Visits records {@code start..end} of this topic as readers see it: a fork's records up
+     * to its fork point come from its source (recursively), its own after. {@code removed}
+     * is told which topic's removed seqs apply to what follows.
+     */
+    void scanStitched(long start, long end, java.util.function.Consumer<RemovedSeqs> removed, SegmentLog.Visitor v)
+            throws IOException {
+        TopicLog src = source;
+        StreamMeta m = streamView;
+        if (src != null && m != null && m.fork() != null && start <= m.fork().at()) {
+            long at = m.fork().at();
+            boolean[] more = {true};
+            src.scanStitched(start, Math.min(end, at), removed, (buf, off) -> more[0] = v.visit(buf, off));
+            if (!more[0] || end <= at) {
+                return;
+            }
+            start = at + 1;
+        }
+        removed.accept(this.removed);
+        TopicLog.Head h = head;
+        long from = Math.max(start, h.earliestSeq());
+        if (from <= Math.min(end, h.headSeq())) {
+            scan(from, Math.min(end, h.headSeq()), v);
+        }
     }
 
     /** Committer: marks the topic gone and wakes its readers so they notice. */

@@ -7,6 +7,7 @@ import dev.topics.storage.TopicInfo;
 import dev.topics.storage.TopicPatch;
 import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.wal.CommitTask;
+import java.util.List;
 
 /** Creating, changing or deleting a topic, through the committer like every change. */
 final class TopicTask extends CommitTask {
@@ -22,6 +23,10 @@ final class TopicTask extends CommitTask {
     private TopicConfig newConfig;
     private boolean created;
     private TopicInfo before;
+    /** A delete that only hides the topic: forks still read it. */
+    private boolean softDeleted;
+    /** A delete's topics: the topic, then each soft-deleted source its going frees. */
+    private List<TopicLog> dropped = List.of();
 
     TopicTask(Engine engine, Kind kind, String name, TopicPatch patch, String owner, TopicConfig defaults) {
         this.engine = engine;
@@ -49,16 +54,25 @@ final class TopicTask extends CommitTask {
         if (t == null && kind != Kind.PUT) {
             throw new StorageException.TopicNotFound(name);
         }
+        if (t != null && t.stream != null && t.stream.softDeleted()) {
+            throw new StorageException.StreamGone(name);
+        }
         if (kind == Kind.DELETE) {
             topic = t;
             before = t.info();
-            engine.byName.remove(name);
-            engine.dropControlsOf(name);
-            if (!t.durable()) {
-                return Sync.NONE;
+            if (t.forkCount > 0) {
+                // forks still read its records (SPEC §16): hidden, kept until the last fork goes
+                softDeleted = true;
+                t.stream = t.stream.withSoftDeleted();
+                engine.dropControlsOf(name);
+                if (!t.durable()) {
+                    return Sync.NONE;
+                }
+                Frames.records(wal, t, false, null, 0, 0, 0, null, t.stream, 0, new byte[0], 0);
+                return Sync.FORCE;
             }
-            Frames.topicDelete(wal, t.id);
-            return Sync.FORCE;
+            dropped = engine.dropWithSources(t, wal);
+            return dropped.stream().anyMatch(TopicLog::durable) ? Sync.FORCE : Sync.NONE;
         }
         if (t == null) {
             TopicConfig cfg = patch.applyTo(defaults);
@@ -89,7 +103,16 @@ final class TopicTask extends CommitTask {
     @Override
     protected void apply() throws Exception {
         switch (kind) {
-            case DELETE -> engine.drop(topic);
+            case DELETE -> {
+                if (softDeleted) {
+                    topic.showStream();
+                    engine.hideDropped(topic);
+                } else {
+                    for (TopicLog d : dropped) {
+                        engine.drop(d);
+                    }
+                }
+            }
             case PUT, PATCH -> {
                 if (created) {
                     engine.publish(topic);

@@ -2,6 +2,7 @@ package dev.topics.storage.engine;
 
 import dev.topics.storage.AppendResult;
 import dev.topics.storage.ControlEntry;
+import dev.topics.storage.StreamMeta;
 import dev.topics.storage.TopicConfig;
 import dev.topics.storage.io.ByteSource;
 import dev.topics.storage.io.Bytes;
@@ -94,6 +95,7 @@ final class WalReplay {
                 TopicLog t = engine.byId.get(in.i64());
                 if (t != null) {
                     engine.dropControlsOf(t.name);
+                    engine.unlinkFork(t);
                     engine.drop(t);
                 }
             }
@@ -103,11 +105,22 @@ final class WalReplay {
     }
 
     private TopicLog create(Frames.Creation c) throws IOException {
+        return create(c, null);
+    }
+
+    /** A topic's creation, with its stream state (may be null): a fork starts after its inherited records. */
+    private TopicLog create(Frames.Creation c, StreamMeta stream) throws IOException {
         TopicLog old = engine.byName.get(c.name());
         if (old != null) {
             engine.drop(old); // cannot happen in a log this build wrote; keep names unique regardless
         }
-        TopicLog t = engine.newTopic(c.id(), c.name(), c.owner(), c.createdAtMs(), c.config());
+        long first = stream != null && stream.fork() != null ? stream.fork().at() + 1 : 1;
+        TopicLog t = engine.newTopic(c.id(), c.name(), c.owner(), c.createdAtMs(), c.config(), first);
+        if (stream != null) {
+            t.stream = stream;
+            t.showStream();
+            engine.linkFork(t);
+        }
         engine.publish(t);
         return t;
     }
@@ -115,9 +128,7 @@ final class WalReplay {
     private void records(ByteSource in, byte[] buf) throws IOException {
         long topicId = in.i64();
         int flags = in.u8();
-        if ((flags & Frames.F_CREATED) != 0) {
-            create(Frames.creation(topicId, in));
-        }
+        Frames.Creation creation = (flags & Frames.F_CREATED) != 0 ? Frames.creation(topicId, in) : null;
         String key = null;
         long expires = 0;
         if ((flags & Frames.F_KEY) != 0) {
@@ -129,6 +140,10 @@ final class WalReplay {
         if ((flags & Frames.F_CURSOR) != 0) {
             moveCursor(Frames.kind(in.u8()), in.str16(), in.i64());
         }
+        StreamMeta stream = (flags & Frames.F_STREAM) != 0 ? Frames.stream(in) : null;
+        if (creation != null) {
+            create(creation, stream);
+        }
         int count = in.i32();
         long dataBytes = in.i64();
         int len = in.remaining();
@@ -137,6 +152,10 @@ final class WalReplay {
         if (t == null) {
             LOG.warning("WAL records frame for unknown topic id " + topicId + " skipped");
             return;
+        }
+        if (stream != null && creation == null) {
+            t.stream = stream; // the whole state after the frame: replaying it twice changes nothing
+            t.showStream();
         }
         if (count > 0) {
             long first = RecordCodec.seq(buf, at);
