@@ -26,6 +26,7 @@ import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicInfo;
 import dev.topics.storage.TopicPatch;
 import dev.topics.topic.CursorPoll;
+import dev.topics.topic.RecordJson;
 import dev.topics.http.TopicName;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -253,8 +254,13 @@ public final class ManagementService implements HttpService {
         ServerMetrics.read(r.records().size());
         JsonOut out = new JsonOut(CursorPoll.sizeHint(r)).beginObject().name("messages").beginArray();
         for (RecordView v : r.records()) {
-            out.beginObject().field("id", v.seq()).name("payload").rawValue(v.buffer(), v.dataOffset(), v.dataLength())
-                    .field("createdAt", Instant.ofEpochMilli(v.ts()).toString()).endObject();
+            out.beginObject().field("id", v.seq());
+            if (v.raw()) { // bytes of a Durable Streams byte stream: base64, said so
+                out.field("payload", RecordJson.base64(v)).field("contentType", v.contentType()).field("encoding", "base64");
+            } else {
+                out.name("payload").rawValue(v.buffer(), v.dataOffset(), v.dataLength());
+            }
+            out.field("createdAt", Instant.ofEpochMilli(v.ts()).toString()).endObject();
         }
         Responses.send(res, 200, out.endArray().field("next", r.nextFromSeq()).endObject());
     }

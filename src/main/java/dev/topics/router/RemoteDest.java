@@ -93,6 +93,13 @@ final class RemoteDest {
         }
         JsonOut out = new JsonOut((int) Math.min(Integer.MAX_VALUE - 16, size)).beginObject().name("records").beginArray();
         for (RecordView v : records) {
+            if (v.raw()) {
+                // the write API takes JSON: bytes would arrive as something else, so the router stops and says so
+                throw new Failure("record " + v.seq() + " of " + source + " is raw bytes (" + v.contentType()
+                        + ", a Durable Streams byte stream): a router to another server copies JSON records only");
+            }
+        }
+        for (RecordView v : records) {
             byte[] b = v.buffer();
             out.beginObject().name("data").rawValue(b, v.dataOffset(), v.dataLength());
             if (v.hasTag()) {

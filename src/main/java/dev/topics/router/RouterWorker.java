@@ -169,7 +169,8 @@ final class RouterWorker extends Worker {
                 RecordBatch batch = new RecordBatch((int) Math.min(Integer.MAX_VALUE, 256L + n * 128L));
                 for (RecordView v : r.records()) {
                     Origin o = v.origin();
-                    batch.add(v.data(), v.tag(), v.node(), o != null ? o : new Origin(storage.nodeId(), spec.source(), v.seq()));
+                    batch.add(v.data(), v.tag(), v.node(), o != null ? o : new Origin(storage.nodeId(), spec.source(), v.seq()),
+                            v.contentType());
                 }
                 storage.append(new AppendRequest(spec.dest(), batch, null, spec.creator(), destDefaults,
                         new CursorMove(entry.key(), cursor, next)));

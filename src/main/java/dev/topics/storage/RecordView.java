@@ -96,6 +96,11 @@ public final class RecordView {
         return new Origin(node, topic, Bytes.i64(buf, p + 3 + nl + tl));
     }
 
+    /** True when the data is raw bytes of a content type (a Durable Streams byte stream, SPEC §16), not JSON. */
+    public boolean raw() {
+        return parts.contentTypeOff >= 0;
+    }
+
     /** The content type of a raw payload, or null for JSON data. */
     public String contentType() {
         return parts.contentTypeOff < 0 ? null : Bytes.string(buf, parts.contentTypeOff, parts.contentTypeLen);

@@ -468,8 +468,8 @@ class ConfigLoaderTest {
             assertThat(lines.get(i)).as("line %d: comments go above keys, not after them", i + 1)
                     .doesNotContain(" #");
         }
-        assertThat(keys).hasSize(4 + 1 + 4 + 1 + 5 + 1 + 10 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 11
-                + 1 + 4 + 1 + 1);   // 43 leaves + 9 sections (http: 4, cors: 1)
+        assertThat(keys).hasSize(4 + 1 + 4 + 1 + 5 + 1 + 10 + 1 + 4 + 1 + 1 + 1 + 1 + 1 + 11
+                + 1 + 4 + 1 + 1);   // 45 leaves + 9 sections (watch: 4, http: 4, cors: 1)
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */
