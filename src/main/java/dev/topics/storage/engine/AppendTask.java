@@ -219,9 +219,7 @@ final class AppendTask extends CommitTask {
             }
             engine.publish(topic);
         }
-        if (nextStream != null) {
-            topic.lastAccessMs = System.currentTimeMillis();
-        }
+        topic.touch(); // a write restarts a stream's TTL
         if (last >= first) {
             topic.appendCommitted(records, 0, recordsLen, first, last, recordsDataBytes);
             if (Retention.applies(topic.config)) {
@@ -339,7 +337,8 @@ final class AppendTask extends CommitTask {
         if (op.close()) {
             next = next.withClosed(p);
         }
-        nextStream = next;
+        // a plain append leaves the state as it is: nothing to log or publish beside the records
+        nextStream = p != null || op.streamSeq() != null || op.close() ? next : null;
         topic = t;
         return prepare(wal, t, now);
     }
