@@ -240,7 +240,8 @@ public final class TopicsServer {
                 Map.entry("/v0", shares),
                 Map.entry("/v0", stats),
                 Map.entry("/v0", new NodeService(ref, gate, version())),
-                Map.entry("/v1", new DurableStreamsService(ref, gate, DurableStreamsService.Settings.of(cfg), activity)),
+                Map.entry("/v1", new DurableStreamsService(ref, gate, DurableStreamsService.Settings.of(cfg), activity,
+                        watch.slots())),
                 Map.entry("/topics", new ManagementService(ref, gate, ManagementService.Settings.of(cfg), shares, stats,
                         activity)),
                 Map.entry("", new DashboardService()));

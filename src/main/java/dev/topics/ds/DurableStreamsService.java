@@ -24,6 +24,7 @@ import dev.topics.storage.StreamMeta;
 import dev.topics.storage.StreamOp;
 import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicInfo;
+import dev.topics.watch.StreamSlots;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -91,6 +92,7 @@ public final class DurableStreamsService implements HttpService {
     private final Gate gate;
     private final Settings settings;
     private final Activity activity;
+    private final StreamSlots slots;
 
     /**
      * @param limits        body and record limits, as on {@code /v0}
@@ -105,7 +107,9 @@ public final class DurableStreamsService implements HttpService {
         }
     }
 
-    public DurableStreamsService(StorageRef storage, Gate gate, Settings settings, Activity activity) {
+    public DurableStreamsService(StorageRef storage, Gate gate, Settings settings, Activity activity,
+                                 StreamSlots slots) {
+        this.slots = slots;
         this.storage = storage;
         this.gate = gate;
         this.settings = settings;
@@ -472,7 +476,13 @@ public final class DurableStreamsService implements HttpService {
         activity.read(name);
         String cursor = single(req, "cursor");
         if ("sse".equals(live)) {
-            sse(res, s, name, info, from, cursor);
+            String slot = StreamSlots.key(caller); // an SSE response counts as an open stream, as a watch does
+            slots.acquire(slot, false);
+            try {
+                sse(res, s, name, info, from, cursor);
+            } finally {
+                slots.release(slot);
+            }
         } else if ("long-poll".equals(live)) {
             longPoll(res, s, name, info, from, cursor);
         } else {

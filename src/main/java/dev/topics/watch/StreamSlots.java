@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Open streams per principal ({@code http.max_streams_per_principal}): one caller cannot
+ * Open streams per principal ({@code http.max_streams_per_principal}), watch streams and
+ * Durable Streams SSE responses alike: one caller cannot
  * hold every connection the server has. A stream counts against whoever it acts as — the
  * principal (the admin, and everyone in dev mode, is {@code admin}), else the share token,
  * else all anonymous callers together. One more is 429 {@code too_many_streams}.
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread safety: any thread; counts are per-key atomics, and a key whose count drops to
  * zero is removed.
  */
-final class StreamSlots {
+public final class StreamSlots {
     private final int max;
     private final ConcurrentHashMap<String, AtomicInteger> open = new ConcurrentHashMap<>();
 
@@ -23,7 +24,7 @@ final class StreamSlots {
     }
 
     /** Who a stream of this caller counts against. */
-    static String key(Caller c) {
+    public static String key(Caller c) {
         if (c.principal() != null) {
             return "principal " + c.principal();
         }
@@ -34,7 +35,7 @@ final class StreamSlots {
      * Takes a slot for {@code key}, or throws 429. A takeover (a second GET on a session,
      * whose older stream is ending) may pass the limit by the one stream it replaces.
      */
-    void acquire(String key, boolean takeover) {
+    public void acquire(String key, boolean takeover) {
         boolean[] refused = {false};
         open.compute(key, (k, n) -> {
             AtomicInteger count = n == null ? new AtomicInteger() : n;
@@ -51,7 +52,7 @@ final class StreamSlots {
         }
     }
 
-    void release(String key) {
+    public void release(String key) {
         open.computeIfPresent(key, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
     }
 }

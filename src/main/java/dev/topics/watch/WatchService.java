@@ -185,6 +185,11 @@ public final class WatchService implements HttpService {
         return !streaming.containsKey(wid) && now - lastUsed.computeIfAbsent(wid, k -> now) > sessionTtlMs;
     }
 
+    /** The open-stream count per principal, shared with the other surfaces that stream (Durable Streams SSE). */
+    public StreamSlots slots() {
+        return slots;
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.get("/topics/{name}/watch", this::watchTopic)

@@ -1,5 +1,6 @@
 package dev.topics.ds;
 
+import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;
@@ -111,6 +112,6 @@ class DurableStreamsAccessTest extends ServerTest {
         send(admin, "POST", name, "+admin").expect(204);
         assertThat(send(admin, "GET", name, null).expect(200).text()).isEqualTo("one+admin");
         send(admin, "DELETE", name, null).expect(204);
-        send(alice, "GET", name, null).assertError(404, "topic_not_found");
+        send(admin, "GET", name, null).assertError(404, "topic_not_found");
     }
 }

@@ -1,5 +1,6 @@
 package dev.topics.ds;
 
+import static dev.topics.testing.TestServer.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Http;

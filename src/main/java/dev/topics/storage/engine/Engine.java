@@ -279,7 +279,6 @@ final class Engine implements Committer.Duties {
                     t.segments.reapRetired(now);
                 }
             }
-            expireStreams(wal);
         }
         if (pendingEvicts.isEmpty()) {
             return;
@@ -291,50 +290,6 @@ final class Engine implements Committer.Duties {
         pendingEvicts.clear();
         wal.write(evictFrames.array(), 0, evictFrames.size());
         committer.noteUnforced();
-    }
-
-    /**
-     * Committer, between groups, once a second: streams past their TTL or expiry time
-     * (SPEC §16) are deleted, or only hidden while forks read them, as a delete would. The
-     * frames are forced with the next group or by the async timer; a crash before that
-     * brings the stream back until the next sweep expires it again.
-     */
-    private void expireStreams(WalWriter wal) throws IOException {
-        long now = System.currentTimeMillis();
-        List<TopicLog> expired = null;
-        for (TopicLog t : byName.values()) {
-            StreamMeta m = t.stream;
-            if (m != null && !m.softDeleted() && m.expired(now, t.lastAccessMs)) {
-                (expired == null ? expired = new ArrayList<>() : expired).add(t);
-            }
-        }
-        if (expired == null) {
-            return;
-        }
-        ByteSink frames = new ByteSink(256);
-        for (TopicLog t : expired) {
-            if (byName.get(t.name) != t) {
-                continue; // dropped above as a source freed by its last fork
-            }
-            if (t.forkCount > 0) {
-                t.stream = t.stream.withSoftDeleted();
-                dropControlsOf(t.name);
-                if (t.durable()) {
-                    Frames.records(frames, t, false, null, 0, 0, 0, null, t.stream, 0, new byte[0], 0);
-                }
-                t.showStream();
-                hideDropped(t);
-            } else {
-                for (TopicLog d : dropWithSources(t, frames)) {
-                    drop(d);
-                }
-            }
-            LOG.fine("stream '" + t.name + "' expired");
-        }
-        if (frames.size() > 0) {
-            wal.write(frames.array(), 0, frames.size());
-            committer.noteUnforced();
-        }
     }
 
     /** Deletes a topic directory; refuses anything not directly under {@code topics/}. */

@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Logger;
 
 /**
  * The engine on local disk (DESIGN.md): a WAL shared by all topics fed by group commit,
@@ -90,7 +91,9 @@ public final class LocalStorage implements Storage {
                     new DiskSpace(dir.walDir, options.diskReserveBytes()));
             engine.committer(committer);
             committer.start();
-            return new LocalStorage(dir, engine, committer, nodeId, report);
+            LocalStorage storage = new LocalStorage(dir, engine, committer, nodeId, report);
+            Thread.ofVirtual().name("topics-stream-expiry").start(storage::expireStreams);
+            return storage;
         } catch (IOException | RuntimeException e) {
             dir.close();
             throw e;
@@ -158,6 +161,40 @@ public final class LocalStorage implements Storage {
         }
         return t;
     }
+
+    /**
+     * The {@code topics-stream-expiry} thread: once a second, each Durable Streams stream
+     * past its TTL or expiry time (SPEC §16) is deleted through the committer like any delete
+     * (soft-deleted while forks read it). The commit checks again, so a stream used since is
+     * kept. Ends when the storage closes or fails.
+     */
+    private void expireStreams() {
+        while (!closed) {
+            try {
+                Thread.sleep(EXPIRY_SWEEP_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            for (TopicLog t : engine.published.values()) {
+                StreamMeta m = t.streamView;
+                if (closed || m == null || m.softDeleted() || !m.expired(now, t.lastAccessMs)) {
+                    continue;
+                }
+                try {
+                    submit(new TopicTask(engine, TopicTask.Kind.EXPIRE, t.name, null, null, null));
+                } catch (StorageException e) {
+                    if (closed || failure() != null) {
+                        return;
+                    }
+                    LOG.warning("stream '" + t.name + "' expired but could not be deleted yet: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static final long EXPIRY_SWEEP_MS = 250;
+    private static final Logger LOG = Logger.getLogger(LocalStorage.class.getName());
 
     @Override
     public void touch(String topic) {

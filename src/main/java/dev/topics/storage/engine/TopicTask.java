@@ -11,10 +11,13 @@ import java.util.List;
 
 /** Creating, changing or deleting a topic, through the committer like every change. */
 final class TopicTask extends CommitTask {
-    enum Kind { PUT, PATCH, DELETE }
+    /** EXPIRE: a delete of a Durable Streams stream past its TTL or expiry time, if it still is at commit. */
+    enum Kind { PUT, PATCH, DELETE, EXPIRE }
 
     private final Engine engine;
-    private final Kind kind;
+    private Kind kind;
+    /** An expiry that found the stream no longer expired: nothing happened. */
+    private boolean noop;
     private final String name;
     private final TopicPatch patch;
     private final String owner;
@@ -40,7 +43,7 @@ final class TopicTask extends CommitTask {
     /** Deleting a topic frees its files: allowed on a full disk. */
     @Override
     protected boolean mayUseReserve() {
-        return kind == Kind.DELETE;
+        return kind == Kind.DELETE || kind == Kind.EXPIRE;
     }
 
     @Override
@@ -51,6 +54,14 @@ final class TopicTask extends CommitTask {
     @Override
     protected Sync prepare(ByteSink wal) throws Exception {
         TopicLog t = engine.byName.get(name);
+        if (kind == Kind.EXPIRE) {
+            if (t == null || t.stream == null || t.stream.softDeleted()
+                    || !t.stream.expired(System.currentTimeMillis(), t.lastAccessMs)) {
+                noop = true; // used or changed since the sweep looked
+                return Sync.NONE;
+            }
+            kind = Kind.DELETE;
+        }
         if (t == null && kind != Kind.PUT) {
             throw new StorageException.TopicNotFound(name);
         }
@@ -102,6 +113,9 @@ final class TopicTask extends CommitTask {
 
     @Override
     protected void apply() throws Exception {
+        if (noop) {
+            return;
+        }
         switch (kind) {
             case DELETE -> {
                 if (softDeleted) {
@@ -124,7 +138,11 @@ final class TopicTask extends CommitTask {
         }
     }
 
+    /** What changed; null for an expiry that found nothing to do. */
     TopicChange result() {
+        if (noop) {
+            return null;
+        }
         return new TopicChange(kind == Kind.DELETE ? before : topic.info(), created, fsyncNanos);
     }
 }
