@@ -82,8 +82,8 @@ public final class ServerMetrics {
     }
 
     private static final Set<String> COLLECTIONS = Set.of("topics", "routers", "principals",
-            "permissions", "subscriptions", "webhooks", "shares", "tokens", "watch");
-    private static final Set<String> WORDS = Set.of("v0", "topics", "diff", "delete", "watch",
+            "permissions", "subscriptions", "webhooks", "shares", "tokens", "watch", "stream");
+    private static final Set<String> WORDS = Set.of("v0", "v1", "stream", "topics", "diff", "delete", "watch",
             "subscriptions", "next", "ack", "routers", "principals", "tokens", "permissions", "shares", "rotate",
             "webhooks", "deliveries", "stats", "messages", "node", "healthz", "readyz", "metrics", "dashboard",
             "index.html", "app.js", "style.css");
