@@ -70,7 +70,13 @@ class DurableStreamsConformanceTest extends ProcessTest {
         String url = System.getProperty("topics.ds.url");
         ChildServer server = null;
         if (url == null || url.isBlank()) {
-            server = keep(ChildServer.start(tmp.resolve("data")));
+            // CORS on for every origin: one test of the suite preflights from https://example.com
+            // (CORS is off unless configured). The long poll is shortened from its 20 s default
+            // only to keep the run short: the tests that wait for a 204 wait for it.
+            Path config = tmp.resolve("ds.yaml");
+            Files.writeString(config, "watch:\n  stream_long_poll_ms: 2000\n");
+            server = keep(ChildServer.start(tmp.resolve("data"), Map.of("TOPICS_CORS_ALLOWED_ORIGINS", "*"), "--config",
+                    config.toString()));
             url = "http://127.0.0.1:" + server.port();
         } else {
             requireAnswer(url);
