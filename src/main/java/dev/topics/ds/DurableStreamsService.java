@@ -87,6 +87,7 @@ public final class DurableStreamsService implements HttpService {
     private static final long CURSOR_INTERVAL_MS = 20_000;
     private static final long HEARTBEAT_MS = 15_000;
     private static final byte[] HEARTBEAT = ": hb\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final long RECHECK_NANOS = 500_000_000L;
 
     private final StorageRef storage;
     private final Gate gate;
@@ -479,7 +480,7 @@ public final class DurableStreamsService implements HttpService {
             String slot = StreamSlots.key(caller); // an SSE response counts as an open stream, as a watch does
             slots.acquire(slot, false);
             try {
-                sse(res, s, name, info, from, cursor);
+                sse(res, s, caller, name, info, from, cursor);
             } finally {
                 slots.release(slot);
             }
@@ -609,7 +610,11 @@ public final class DurableStreamsService implements HttpService {
         }
     }
 
-    private void sse(ServerResponse res, Storage s, String name, TopicInfo info, long from, String clientCursor) {
+    private void sse(ServerResponse res, Storage s, Caller caller, String name, TopicInfo info, long from,
+                     String clientCursor) {
+        // as a watch stream does: with auth on, the right to read is checked again twice a second
+        boolean recheck = !gate.open();
+        long lastCheck = System.nanoTime();
         StreamMeta first = meta(info);
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
@@ -626,6 +631,12 @@ public final class DurableStreamsService implements HttpService {
             while (true) {
                 StreamMeta m;
                 try {
+                    if (recheck && System.nanoTime() - lastCheck >= RECHECK_NANOS) {
+                        lastCheck = System.nanoTime();
+                        if (!gate.stillAllowed(caller, name, Action.READ)) {
+                            return; // the right is gone: the stream ends, the next request says why
+                        }
+                    }
                     m = meta(s.topic(name)); // the state before the records: closed means they are all there
                 } catch (StorageException.TopicNotFound | StorageException.StreamGone e) {
                     return; // deleted: the stream ends, the next request says why
@@ -659,7 +670,11 @@ public final class DurableStreamsService implements HttpService {
                     out.flush();
                     lastWrite = now;
                 }
-                long wait = Math.min(end - now, HEARTBEAT_MS * 1_000_000L - (now - lastWrite)) / 1_000_000L;
+                long wait = Math.min(end - now, HEARTBEAT_MS * 1_000_000L - (now - lastWrite));
+                if (recheck) {
+                    wait = Math.min(wait, RECHECK_NANOS);
+                }
+                wait /= 1_000_000L;
                 s.awaitAfter(name, cursor, Math.max(1, wait));
             }
         } catch (IOException | UncheckedIOException e) {

@@ -6,7 +6,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
 import dev.topics.testing.ServerTest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,11 +33,13 @@ import org.junit.jupiter.api.Test;
 class DurableStreamsAccessTest extends ServerTest {
     static Http alice;
     static Http bob;
+    static String bobToken;
 
     @BeforeAll
     static void principals() {
         alice = bearer(principal("alice"));
-        bob = bearer(principal("bob"));
+        bobToken = principal("bob");
+        bob = bearer(bobToken);
     }
 
     private static String v1(String name) {
@@ -113,5 +127,38 @@ class DurableStreamsAccessTest extends ServerTest {
         assertThat(send(admin, "GET", name, null).expect(200).text()).isEqualTo("one+admin");
         send(admin, "DELETE", name, null).expect(204);
         send(admin, "GET", name, null).assertError(404, "topic_not_found");
+    }
+
+    @Test
+    void anSseStreamEndsSoonAfterTheRightToReadIsRevoked() throws Exception {
+        String name = aliceStream();
+        String id = admin.post("/v0/permissions", "{\"principal\": \"bob\", \"pattern\": \"" + name
+                + "\", \"actions\": [\"read\"], \"effect\": \"allow\"}").ok(201).str("id");
+        HttpRequest req = HttpRequest.newBuilder(URI.create(http.base() + v1(name) + "?offset=-1&live=sse"))
+                .header("Authorization", "Bearer " + bobToken).timeout(Duration.ofSeconds(60)).build();
+        HttpResponse<InputStream> res = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(res.statusCode()).isEqualTo(200);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null && !line.contains("upToDate")) {
+                // catch-up: the first data and control events
+            }
+            assertThat(line).as("the stream caught up before the revocation").isNotNull();
+            admin.delete("/v0/permissions/" + id).ok();
+            long t0 = System.nanoTime();
+            CompletableFuture<Long> ended = CompletableFuture.supplyAsync(() -> {
+                try {
+                    while (in.readLine() != null) {
+                        // heartbeats, if any, until the server ends the response
+                    }
+                    return (System.nanoTime() - t0) / 1_000_000;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            // the stream would otherwise stay open for watch.stream_sse_ms (60 s)
+            assertThat(ended.get(10, TimeUnit.SECONDS)).as("ms until the stream ended").isLessThan(5_000);
+        }
+        send(bob, "GET", name, null).assertError(403, "forbidden");
     }
 }
