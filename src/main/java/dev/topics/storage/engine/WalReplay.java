@@ -27,6 +27,8 @@ final class WalReplay {
     private static final Logger LOG = Logger.getLogger(Recovery.class.getName());
 
     private final Engine engine;
+    /** A fork point no write could have reached; a larger one is damage, not a topic. */
+    private static final long MAX_FORK_SEQ = 1L << 62;
 
     WalReplay(Engine engine) {
         this.engine = engine;
@@ -115,6 +117,9 @@ final class WalReplay {
             engine.drop(old); // cannot happen in a log this build wrote; keep names unique regardless
         }
         long first = stream != null && stream.fork() != null ? stream.fork().at() + 1 : 1;
+        if (first < 1 || first > MAX_FORK_SEQ) {
+            throw new CorruptFrame("fork '" + c.name() + "' starts at seq " + first + ", out of range");
+        }
         TopicLog t = engine.newTopic(c.id(), c.name(), c.owner(), c.createdAtMs(), c.config(), first);
         if (stream != null) {
             t.stream = stream;

@@ -308,6 +308,24 @@ class StorageFuzzTest {
                 c.skip(1);
                 c.skip(c.u16() + 8);
             }
+            if ((flags & Frames.F_STREAM) != 0) { // Frames.stream
+                c.skip(1);
+                c.skip(c.u16() + 16);
+                int sf = c.u8();
+                if ((sf & 0x04) != 0) {
+                    c.skip(c.u16() + 16);
+                }
+                if ((sf & 0x08) != 0) {
+                    c.skip(c.u16() + 24);
+                }
+                if ((sf & 0x10) != 0) {
+                    c.skip(c.u16());
+                }
+                int producers = c.i32();
+                for (int i = 0; i < producers && c.ok(); i++) {
+                    c.skip(c.u16() + 16);
+                }
+            }
             c.skip(4 + 8);
             return c.ok() ? c.p : -1;
         }
@@ -398,6 +416,16 @@ class StorageFuzzTest {
                 }
                 int v = Bytes.u16(b, p);
                 p += 2;
+                return v;
+            }
+
+            int i32() {
+                if (!ok || end - p < 4) {
+                    ok = false;
+                    return 0;
+                }
+                int v = Bytes.i32(b, p);
+                p += 4;
                 return v;
             }
 

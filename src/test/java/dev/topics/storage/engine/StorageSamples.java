@@ -6,6 +6,9 @@ import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Origin;
 import dev.topics.storage.RecordBatch;
 import dev.topics.storage.StorageOptions;
+import dev.topics.storage.StreamCreate;
+import dev.topics.storage.StreamMeta;
+import dev.topics.storage.StreamOp;
 import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicPatch;
 import dev.topics.storage.io.Bytes;
@@ -25,7 +28,9 @@ import java.util.List;
  * starts from these bytes, so it gets past the magic numbers, versions and CRCs at once. Every
  * kind of WAL frame, record part and snapshot section is in them: topics created by a write
  * and by a PUT, idempotency keys, tags, nodes, origins, a delete, a config change with the
- * evictions it causes, a control entry and its cursor, watch sessions, a topic deletion, sealed segments with index and Bloom files.
+ * evictions it causes, a control entry and its cursor, watch sessions, a topic deletion, sealed segments with index and Bloom files,
+ * and Durable Streams state: streams with TTL and expiry, producers, a Stream-Seq, closing,
+ * a fork at a byte sub-offset, and its source soft-deleted.
  *
  * <p>{@code main} rewrites the seeds (not the regression-* inputs) of the corpus from them; run
  * it after a format change:
@@ -91,6 +96,13 @@ final class StorageSamples {
         s.deleteRecords("logs", null, 5, 6);
         // a cap below the count: a TOPIC_CONFIG frame, and retention's EVICT frames
         s.patchTopic("logs", new TopicPatch(null, 20L, null, null, null, null, null, null, null, null, null));
+        // Durable Streams: a byte stream, producer appends, a Stream-Seq, a fork at a byte sub-offset
+        s.append(new AppendRequest("bytes", raw("hello"), null, null, TopicConfig.DEFAULTS, null,
+                new StreamCreate("text/plain", 3600, 0, false, null, -1, 0), null));
+        s.append(new AppendRequest("bytes", raw("world"), null, null, TopicConfig.DEFAULTS, null, null,
+                new StreamOp(new StreamMeta.Producer("p1", 0, 0), "s1", false, true)));
+        s.append(new AppendRequest("fork", new RecordBatch(0), null, null, TopicConfig.DEFAULTS, null,
+                new StreamCreate(null, -1, 0, false, "bytes", 0, 3), null));
     }
 
     private static void secondPart(LocalStorage s) {
@@ -100,6 +112,18 @@ final class StorageSamples {
         s.putWatch("w2", json("{\"topics\":{\"logs\":3}}"));
         s.deleteWatch("w1");
         s.deleteTopic("cfg");
+        // a JSON stream created closed, a close with a producer, the forked source soft-deleted
+        s.append(new AppendRequest("json", batch(2, null, null, null), null, null, TopicConfig.DEFAULTS, null,
+                new StreamCreate("application/json", -1, 4_102_444_800_000L, true, null, -1, 0), null));
+        s.append(new AppendRequest("fork", raw("!"), null, null, TopicConfig.DEFAULTS, null, null,
+                new StreamOp(new StreamMeta.Producer("p2", 1, 0), null, true, true)));
+        s.deleteTopic("bytes");
+    }
+
+    /** One raw record of text/plain bytes (a Durable Streams byte stream). */
+    private static RecordBatch raw(String text) {
+        byte[] b = json(text);
+        return new RecordBatch(64).addRaw(b, 0, b.length, "text/plain");
     }
 
     /** {@code n} records; tags get a number (tag3), so a filter can pick some. */
