@@ -88,7 +88,8 @@ public record StreamMeta(String contentType, long ttlSeconds, long expiresAtMs, 
 
     /** True when the stream is past its expiry: its absolute time, or {@code ttlSeconds} since {@code lastAccessMs}. */
     public boolean expired(long nowMs, long lastAccessMs) {
-        return (expiresAtMs > 0 && nowMs >= expiresAtMs) || (ttlSeconds >= 0 && nowMs - lastAccessMs >= ttlSeconds * 1000);
+        return (expiresAtMs > 0 && nowMs >= expiresAtMs)
+                || (ttlSeconds >= 0 && ttlSeconds <= Long.MAX_VALUE / 1000 && nowMs - lastAccessMs >= ttlSeconds * 1000);
     }
 
     public StreamMeta withClosed(Producer by) {

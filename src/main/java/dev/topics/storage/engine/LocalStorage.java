@@ -240,8 +240,8 @@ public final class LocalStorage implements Storage {
         if (fromSeq > h.headSeq()) {
             return new ReadResult(List.of(), 0, h.headSeq(), h.earliestSeq(), new Tombstone.Reset(h.headSeq()));
         }
-        TopicLog src = t.source;
-        if (src != null && fromSeq < t.streamView.fork().at()) {
+        StreamMeta m = t.streamView;
+        if (t.source != null && m != null && m.fork() != null && fromSeq < m.fork().at()) {
             return readFork(t, fromSeq, limit, maxBytes, skipNode, filter);
         }
         ReadCollector c = new ReadCollector(limit, maxBytes, skipNode, filter, t.removed);

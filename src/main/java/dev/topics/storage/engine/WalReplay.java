@@ -9,6 +9,7 @@ import dev.topics.storage.io.Bytes;
 import dev.topics.storage.io.CorruptFrame;
 import dev.topics.storage.segment.RecordCodec;
 import java.io.IOException;
+import java.util.Objects;
 import java.util.logging.Logger;
 
 /**
@@ -159,6 +160,11 @@ final class WalReplay {
             return;
         }
         if (stream != null && creation == null) {
+            StreamMeta.Fork was = t.stream == null ? null : t.stream.fork();
+            if (!Objects.equals(was, stream.fork())) {
+                throw new CorruptFrame("WAL stream state for topic '" + t.name + "' changes its fork link, which is"
+                        + " fixed at creation");
+            }
             t.stream = stream; // the whole state after the frame: replaying it twice changes nothing
             t.showStream();
         }
