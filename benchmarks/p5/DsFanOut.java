@@ -86,6 +86,7 @@ public class DsFanOut {
     static Semaphore pending;
     static InetSocketAddress addr;
     static volatile boolean running = true;
+    static volatile boolean counting = true; // false once the measurement window has closed
 
     public static void main(String[] argv) throws Exception {
         if (argv.length == 0) {
@@ -191,11 +192,13 @@ public class DsFanOut {
         while ((received.sum() < expected || m.done.getCount() > 0) && System.nanoTime() < graceEnd) {
             Thread.sleep(5);
         }
+        counting = false; // deliveries from now on are too late (and no longer counted)
         long end = System.nanoTime();
         Cpu cpu1 = Cpu.now(serverPid);
         double wall = (end - start) / 1e9;
         long got = received.sum();
         long unanswered = m.done.getCount();
+        long[] ackT = m.ackT.clone(); // the answers in by now: appends keep being answered while we count
         log("received %d of %d events, %d appends unanswered (%.1f s after the first append)", got, expected,
                 unanswered, wall);
         long rssLoaded = rssKiB(serverPid);
@@ -213,7 +216,7 @@ public class DsFanOut {
         // A delivery that did not arrive within --grace s of the last append counts as infinitely
         // late (Long.MAX_VALUE, printed "inf"), and so does an append that was never answered:
         // percentiles are over every expected delivery, not only the ones that came.
-        long[] sendT = m.sendT, ackT = m.ackT;
+        long[] sendT = m.sendT;
         long[] lat = new long[(int) Math.max(expected, 0)];
         Arrays.fill(lat, Long.MAX_VALUE);
         long[] firstRecv = new long[measuredWrites];
@@ -594,6 +597,9 @@ public class DsFanOut {
                 int i = (int) r[1];
                 if (i < 0 || i >= measuredWrites) {
                     continue; // a warm-up append
+                }
+                if (!counting) {
+                    return;
                 }
                 if (seen.get(i)) {
                     duplicates.increment();
