@@ -110,7 +110,7 @@ final class RouterWorker extends Worker {
                     step(now.cursor(), userFilter);
                 } catch (StorageException.CursorConflict | StorageException.ControlNotFound e) {
                     // changed under us: look again
-                } catch (StorageException.TopicNotFound e) {
+                } catch (StorageException.TopicNotFound | StorageException.StreamGone e) {
                     if (storage.control(entry.key()) != null) {
                         fail(State.STOPPED, e.getMessage());
                         return;

@@ -96,7 +96,8 @@ final class WatchLoop {
         ReadResult r;
         try {
             r = storage.read(topic, cursor, BATCH, BATCH_BYTES, node, filters.get(topic));
-        } catch (StorageException.TopicNotFound e) {
+        } catch (StorageException.TopicNotFound | StorageException.StreamGone e) {
+            // a stream deleted while forks read it is deleted for its watchers too
             shared.forget(topic);
             sse.event(null, "tombstone", tombstone(topic, new JsonOut(32).beginObject().field("reason", "deleted")
                     .endObject()));

@@ -96,7 +96,7 @@ final class WebhookWorker extends Worker {
                 try {
                     step(wh, e.cursor());
                 } catch (StorageException.CursorConflict | StorageException.ControlNotFound
-                         | StorageException.TopicNotFound gone) {
+                         | StorageException.TopicNotFound | StorageException.StreamGone gone) {
                     // changed or deleted under us: look again
                 } catch (StorageException.Unavailable down) {
                     clock.sleep(UNAVAILABLE_WAIT_MS);

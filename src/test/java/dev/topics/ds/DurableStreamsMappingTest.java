@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.topics.testing.Http;
 import dev.topics.testing.Http.Response;
 import dev.topics.testing.ServerTest;
+import dev.topics.testing.SseClient;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -163,5 +164,23 @@ class DurableStreamsMappingTest extends ServerTest {
         assertThat(offsets).isSorted().doesNotHaveDuplicates();
         assertThat(offsets.get(11)).isEqualTo("0000000000000012_0000000000000000");
         assertThat(http.get(v1(name) + "?offset=" + offsets.get(9)).expect(200).text()).isEqualTo("m10m11");
+    }
+
+    @Test
+    void aV0WatchOfAStreamDeletedWhileForkedEndsWithADeletedTombstone() throws Exception {
+        String src = uniqueTopic("ds.watched");
+        String fork = uniqueTopic("ds.wfork");
+        put(src, "application/json", utf8("[1]")).expect(201);
+        put(fork, "application/json", new byte[0], "Stream-Forked-From", src).expect(201);
+        try (SseClient sse = SseClient.open(http.base().resolve("/v0/topics/" + src + "/watch?from_seq=0"), null)) {
+            assertThat(sse.nextEvent(10).name()).isEqualTo("record");
+            http.delete(v1(src)).expect(204); // only hidden: the fork reads it
+            SseClient.Event e = sse.nextEvent(10);
+            while (e != null && !"tombstone".equals(e.name())) {
+                e = sse.nextEvent(10);
+            }
+            assertThat(e).as("a tombstone before the stream ends").isNotNull();
+            assertThat(e.data()).contains("\"reason\":\"deleted\"");
+        }
     }
 }

@@ -293,8 +293,14 @@ public final class LocalStorage implements Storage {
     @Override
     public boolean awaitAfter(String topic, long afterSeq, long timeoutMillis) throws InterruptedException {
         TopicLog t = require(topic);
-        return t.signal.await(() -> t.deleted || t.head.headSeq() > afterSeq || closed(t),
+        return t.signal.await(() -> t.deleted || t.head.headSeq() > afterSeq || closed(t) || softDeleted(t),
                 TimeUnit.MILLISECONDS.toNanos(timeoutMillis)) && !t.deleted;
+    }
+
+    /** A stream deleted while forks read it: gone for its readers, whose next read says so. */
+    private static boolean softDeleted(TopicLog t) {
+        StreamMeta m = t.streamView;
+        return m != null && m.softDeleted();
     }
 
     /** A closed stream takes no more records: waiting for one would wait forever. */
@@ -319,7 +325,7 @@ public final class LocalStorage implements Storage {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             while (true) {
                 for (TopicLog t : topics) {
-                    if (t.deleted || t.head.headSeq() > cursors.get(t.name)) {
+                    if (t.deleted || t.head.headSeq() > cursors.get(t.name) || softDeleted(t)) {
                         return true;
                     }
                 }
