@@ -78,8 +78,7 @@ public final class Responses {
             case StorageException.StreamClosed e -> error(res, 409, "stream_closed", e.getMessage());
             case StorageException.StaleEpoch e -> error(res, 403, "stale_producer_epoch", e.getMessage());
             case StorageException.ProducerSeqGap e -> error(res, 409, "producer_seq_gap", e.getMessage());
-            case StorageException.StreamBadRequest e -> error(res, 400, e.code(), e.getMessage());
-            case StorageException.StreamConflict e -> error(res, 409, e.code(), e.getMessage());
+            case StorageException.StreamRefused e -> error(res, e.status(), e.code(), e.getMessage());
             case StorageException.ForkSourceNotFound e -> error(res, 404, "fork_source_not_found", e.getMessage());
             case StorageException.Damaged e -> {
                 LOG.log(Level.SEVERE, e.getMessage() + ": " + e.getCause().getMessage());

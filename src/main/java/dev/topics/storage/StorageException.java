@@ -137,27 +137,23 @@ public class StorageException extends RuntimeException {
         }
     }
 
-    /** A request the stream refuses as malformed against its state (400), e.g. a new epoch not starting at seq 0. */
-    public static final class StreamBadRequest extends StorageException {
+    /**
+     * A request the stream's state refuses (SPEC §16), with the HTTP status and error code it
+     * answers: 400 (a new producer epoch not starting at 0, a fork offset past the data) or
+     * 409 (a Stream-Seq regression, another content type, a soft-deleted name).
+     */
+    public static final class StreamRefused extends StorageException {
+        private final int status;
         private final String code;
 
-        public StreamBadRequest(String code, String message) {
+        public StreamRefused(int status, String code, String message) {
             super(message);
+            this.status = status;
             this.code = code;
         }
 
-        public String code() {
-            return code;
-        }
-    }
-
-    /** A request that conflicts with the stream's state (409): a Stream-Seq regression, a content type, a soft-deleted name. */
-    public static final class StreamConflict extends StorageException {
-        private final String code;
-
-        public StreamConflict(String code, String message) {
-            super(message);
-            this.code = code;
+        public int status() {
+            return status;
         }
 
         public String code() {

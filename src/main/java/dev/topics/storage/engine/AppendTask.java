@@ -254,7 +254,7 @@ final class AppendTask extends CommitTask {
             throw new StorageException.StreamClosed(t.name, t.nextSeq - 1);
         }
         if (m.json() == request.batch().hasRaw()) {
-            throw new StorageException.StreamConflict("content_type_mismatch", "stream '" + t.name + "' holds "
+            throw new StorageException.StreamRefused(409, "content_type_mismatch", "stream '" + t.name + "' holds "
                     + m.contentType() + (m.json() ? ": its records are JSON, not raw bytes"
                     : ": JSON records cannot be written to it, only bytes on its Durable Streams surface"));
         }
@@ -271,7 +271,7 @@ final class AppendTask extends CommitTask {
         if (create != null) {
             if (t != null) {
                 if (t.stream != null && t.stream.softDeleted()) {
-                    throw new StorageException.StreamConflict("stream_deleted", "stream '" + t.name
+                    throw new StorageException.StreamRefused(409, "stream_deleted", "stream '" + t.name
                             + "' was deleted and its forks still read it: the name cannot be used again yet");
                 }
                 existing(t); // the caller compares the state with its request: 200 or 409
@@ -311,7 +311,7 @@ final class AppendTask extends CommitTask {
                     if (st == null) {
                         throw new StorageException.ProducerSeqGap(p.id(), 0, p.seq());
                     }
-                    throw new StorageException.StreamBadRequest("invalid_producer_seq", "producer '" + p.id()
+                    throw new StorageException.StreamRefused(400, "invalid_producer_seq", "producer '" + p.id()
                             + "' starts epoch " + p.epoch() + " at seq " + p.seq() + ": a new epoch starts at seq 0");
                 }
             } else if (p.seq() > st.seq() + 1) {
@@ -320,11 +320,11 @@ final class AppendTask extends CommitTask {
         }
         if (op.streamSeq() != null && cur.streamSeq() != null
                 && Arrays.compareUnsigned(Bytes.utf8(op.streamSeq()), Bytes.utf8(cur.streamSeq())) <= 0) {
-            throw new StorageException.StreamConflict("stream_seq_conflict", "Stream-Seq '" + op.streamSeq()
+            throw new StorageException.StreamRefused(409, "stream_seq_conflict", "Stream-Seq '" + op.streamSeq()
                     + "' is not above the last one, '" + cur.streamSeq() + "'");
         }
         if (batch.count() > 0 && cur.json() == batch.hasRaw()) {
-            throw new StorageException.StreamConflict("content_type_mismatch", "stream '" + t.name + "' holds "
+            throw new StorageException.StreamRefused(409, "content_type_mismatch", "stream '" + t.name + "' holds "
                     + cur.contentType());
         }
         StreamMeta next = cur;
@@ -366,17 +366,17 @@ final class AppendTask extends CommitTask {
             }
             StreamMeta sm = src.stream != null ? src.stream : StreamMeta.PLAIN_JSON;
             if (!src.durable() && request.defaults().durable()) {
-                throw new StorageException.StreamConflict("not_durable", "topic '" + src.name
+                throw new StorageException.StreamRefused(409, "not_durable", "topic '" + src.name
                         + "' lives in memory only: a durable fork cannot read it after a restart");
             }
             if (sm.softDeleted()) {
-                throw new StorageException.StreamConflict("stream_deleted", "stream '" + src.name
+                throw new StorageException.StreamRefused(409, "stream_deleted", "stream '" + src.name
                         + "' was deleted: it cannot be forked");
             }
             if (type == null) {
                 type = sm.contentType();
             } else if (!sm.sameType(type)) {
-                throw new StorageException.StreamConflict("content_type_mismatch", "a fork has its source's content type, "
+                throw new StorageException.StreamRefused(409, "content_type_mismatch", "a fork has its source's content type, "
                         + sm.contentType() + ", not " + type);
             }
             if (ttl < 0 && expires == 0) {
@@ -386,7 +386,7 @@ final class AppendTask extends CommitTask {
             long tail = src.nextSeq - 1;
             long anchor = create.forkAnchor() < 0 ? tail : create.forkAnchor();
             if (anchor > tail) {
-                throw new StorageException.StreamBadRequest("invalid_offset", "fork offset is past the end of stream '"
+                throw new StorageException.StreamRefused(400, "invalid_offset", "fork offset is past the end of stream '"
                         + src.name + "'");
             }
             long at = anchor;
@@ -395,13 +395,13 @@ final class AppendTask extends CommitTask {
                 List<RecordView> after = recordsAfter(src, anchor, sm.json() ? sub : 1);
                 if (sm.json()) {
                     if (after.size() < sub) {
-                        throw new StorageException.StreamBadRequest("invalid_offset", "sub-offset " + sub + " is past the "
+                        throw new StorageException.StreamRefused(400, "invalid_offset", "sub-offset " + sub + " is past the "
                                 + after.size() + " messages after the fork offset");
                     }
                     at = after.get((int) sub - 1).seq();
                 } else {
                     if (after.isEmpty() || after.get(0).dataLength() < sub) {
-                        throw new StorageException.StreamBadRequest("invalid_offset", "sub-offset " + sub
+                        throw new StorageException.StreamRefused(400, "invalid_offset", "sub-offset " + sub
                                 + " is past the data after the fork offset");
                     }
                     RecordView next = after.get(0);
@@ -422,7 +422,7 @@ final class AppendTask extends CommitTask {
         StreamMeta meta = new StreamMeta(type, ttl, expires, false, null, fork, false, null, Map.of());
         RecordBatch batch = request.batch();
         if (batch.count() > 0 && meta.json() == batch.hasRaw()) {
-            throw new StorageException.StreamConflict("content_type_mismatch", "the first records do not match "
+            throw new StorageException.StreamRefused(409, "content_type_mismatch", "the first records do not match "
                     + type);
         }
         if (create.closed()) {
