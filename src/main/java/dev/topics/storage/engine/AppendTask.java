@@ -215,7 +215,7 @@ final class AppendTask extends CommitTask {
         }
         if (created) {
             if (nextStream != null) {
-                topic.showStream(); // a new stream is never seen without its state
+                engine.showStream(topic); // a new stream is never seen without its state
             }
             engine.publish(topic);
         }
@@ -234,7 +234,7 @@ final class AppendTask extends CommitTask {
             }
         }
         if (nextStream != null && !created) {
-            topic.showStream(); // after the records: a reader that sees the state sees them too
+            engine.showStream(topic); // after the records: a reader that sees the state sees them too
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -51,6 +52,8 @@ final class Engine implements Committer.Duties {
     final Map<String, TopicLog> byName = new HashMap<>();
     final Map<Long, TopicLog> byId = new HashMap<>();
     final ConcurrentSkipListMap<String, TopicLog> published = new ConcurrentSkipListMap<>();
+    /** Streams that can expire (a TTL or an expiry time, not soft-deleted): what the expiry sweep visits. */
+    final Set<TopicLog> expiring = ConcurrentHashMap.newKeySet();
     long nextTopicId = 1;
     /** Watch sessions (SPEC §5): id → spec, as stored. Written by the committer, read by any thread. */
     final ConcurrentHashMap<String, byte[]> watches = new ConcurrentHashMap<>();
@@ -173,6 +176,20 @@ final class Engine implements Committer.Duties {
         }
     }
 
+    /**
+     * Committer (apply) and recovery: readers see the topic's stream state, waiters wake to
+     * it, and the expiry sweep visits it while it can expire.
+     */
+    void showStream(TopicLog t) {
+        t.showStream();
+        StreamMeta m = t.streamView;
+        if (m != null && !m.softDeleted() && (m.ttlSeconds() >= 0 || m.expiresAtMs() > 0)) {
+            expiring.add(t);
+        } else {
+            expiring.remove(t);
+        }
+    }
+
     void register(TopicLog t) {
         byName.put(t.name, t);
         byId.put(t.id, t);
@@ -194,6 +211,7 @@ final class Engine implements Committer.Duties {
         byName.remove(t.name, t);
         byId.remove(t.id, t);
         published.remove(t.name, t);
+        expiring.remove(t);
         t.markDeleted();
         if (t.segments != null) {
             t.segments.close();

@@ -163,7 +163,7 @@ public final class LocalStorage implements Storage {
     }
 
     /**
-     * The {@code topics-stream-expiry} thread: once a second, each Durable Streams stream
+     * The {@code topics-stream-expiry} thread: four times a second, each Durable Streams stream
      * past its TTL or expiry time (SPEC §16) is deleted through the committer like any delete
      * (soft-deleted while forks read it). The commit checks again, so a stream used since is
      * kept. Ends when the storage closes or fails.
@@ -176,7 +176,7 @@ public final class LocalStorage implements Storage {
                 return;
             }
             long now = System.currentTimeMillis();
-            for (TopicLog t : engine.published.values()) {
+            for (TopicLog t : engine.expiring) {
                 StreamMeta m = t.streamView;
                 if (closed || m == null || m.softDeleted() || !m.expired(now, t.lastAccessMs)) {
                     continue;

@@ -178,7 +178,7 @@ final class SnapshotCodec {
             }
             if (v >= 5 && in.bool()) {
                 t.stream = Frames.stream(in);
-                t.showStream();
+                e.showStream(t);
             }
             e.register(t);
             e.publish(t);

@@ -221,7 +221,7 @@ final class TopicLog {
                 streamView);
     }
 
-    /** Committer (apply) and recovery: readers see the stream state the committer holds, and waiters wake to it. */
+    /** Readers see the stream state the committer holds, and waiters wake to it ({@link Engine#showStream}). */
     void showStream() {
         streamView = stream;
         signal.signalAll();

@@ -119,7 +119,7 @@ final class TopicTask extends CommitTask {
         switch (kind) {
             case DELETE -> {
                 if (softDeleted) {
-                    topic.showStream();
+                    engine.showStream(topic);
                     engine.hideDropped(topic);
                 } else {
                     for (TopicLog d : dropped) {

@@ -124,7 +124,7 @@ final class WalReplay {
         TopicLog t = engine.newTopic(c.id(), c.name(), c.owner(), c.createdAtMs(), c.config(), first);
         if (stream != null) {
             t.stream = stream;
-            t.showStream();
+            engine.showStream(t);
             engine.linkFork(t);
         }
         engine.publish(t);
@@ -166,7 +166,7 @@ final class WalReplay {
                         + " fixed at creation");
             }
             t.stream = stream; // the whole state after the frame: replaying it twice changes nothing
-            t.showStream();
+            engine.showStream(t);
         }
         if (count > 0) {
             long first = RecordCodec.seq(buf, at);
