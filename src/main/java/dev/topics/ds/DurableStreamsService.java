@@ -88,6 +88,8 @@ public final class DurableStreamsService implements HttpService {
     private static final long HEARTBEAT_MS = 15_000;
     private static final byte[] HEARTBEAT = ": hb\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final long RECHECK_NANOS = 500_000_000L;
+    /** Data between two offsets never changes: cacheable, privately (streams are under access control). */
+    private static final String CACHEABLE = "private, max-age=60, stale-while-revalidate=300";
 
     private final StorageRef storage;
     private final Gate gate;
@@ -511,11 +513,7 @@ public final class DurableStreamsService implements HttpService {
         StreamMeta m = meta(info);
         if (from == Offsets.NOW) {
             res.header(HeaderNames.CONTENT_TYPE, m.contentType());
-            res.header(NEXT_OFFSET, Offsets.of(info.headSeq()));
-            res.header(UP_TO_DATE, "true");
-            if (m.closed()) {
-                res.header(CLOSED, "true");
-            }
+            position(res, info.headSeq(), true, m.closed());
             res.header(HeaderNames.CACHE_CONTROL, "no-store");
             res.status(Status.OK_200).send(m.json() ? new byte[] {'[', ']'} : new byte[0]);
             return;
@@ -524,25 +522,33 @@ public final class DurableStreamsService implements HttpService {
         long next = Math.max(from, r.nextFromSeq());
         boolean tail = next >= r.headSeq();
         boolean closed = m.closed() && tail;
-        String etag = "\"" + info.createdAtMs() + ":" + Offsets.of(from) + ":" + Offsets.of(next) + (closed ? ":c" : "")
-                + "\"";
+        String etag = etag(info, from, next, closed);
         res.header(HeaderNames.ETAG, etag);
-        res.header(NEXT_OFFSET, Offsets.of(next));
-        if (tail) {
-            res.header(UP_TO_DATE, "true");
-        }
-        if (closed) {
-            res.header(CLOSED, "true");
-        }
+        position(res, next, tail, closed);
         if (matches(header(req, HeaderNames.IF_NONE_MATCH), etag)) {
             res.status(Status.NOT_MODIFIED_304).send();
             return;
         }
         res.header(HeaderNames.CONTENT_TYPE, m.contentType());
-        res.header(HeaderNames.CACHE_CONTROL, r.records().isEmpty() ? "no-store"
-                : "private, max-age=60, stale-while-revalidate=300");
+        res.header(HeaderNames.CACHE_CONTROL, r.records().isEmpty() ? "no-store" : CACHEABLE);
         ServerMetrics.read(r.records().size());
         res.status(Status.OK_200).send(StreamBodies.body(r.records(), m.json()));
+    }
+
+    /** Where an answer leaves its reader: the next offset, caught up or not, at the end of a closed stream or not. */
+    private static void position(ServerResponse res, long next, boolean upToDate, boolean closed) {
+        res.header(NEXT_OFFSET, Offsets.of(next));
+        if (upToDate) {
+            res.header(UP_TO_DATE, "true");
+        }
+        if (closed) {
+            res.header(CLOSED, "true");
+        }
+    }
+
+    /** The entity tag of the data between two offsets; it changes when the stream is created again or closes. */
+    private static String etag(TopicInfo info, long from, long next, boolean closed) {
+        return "\"" + info.createdAtMs() + ":" + Offsets.of(from) + ":" + Offsets.of(next) + (closed ? ":c" : "") + "\"";
     }
 
     private static boolean matches(String ifNoneMatch, String etag) {
@@ -570,19 +576,14 @@ public final class DurableStreamsService implements HttpService {
             long next = Math.max(cursor, r.nextFromSeq());
             boolean tail = next >= r.headSeq();
             if (!r.records().isEmpty()) {
+                boolean closed = m.closed() && tail;
                 res.header(HeaderNames.CONTENT_TYPE, m.contentType());
-                res.header(NEXT_OFFSET, Offsets.of(next));
-                if (tail) {
-                    res.header(UP_TO_DATE, "true");
-                }
-                if (m.closed() && tail) {
-                    res.header(CLOSED, "true");
-                } else {
+                position(res, next, tail, closed);
+                if (!closed) {
                     res.header(CURSOR, cursor(clientCursor));
                 }
-                res.header(HeaderNames.ETAG, "\"" + info.createdAtMs() + ":" + Offsets.of(cursor) + ":"
-                        + Offsets.of(next) + (m.closed() && tail ? ":c" : "") + "\"");
-                res.header(HeaderNames.CACHE_CONTROL, "private, max-age=60, stale-while-revalidate=300");
+                res.header(HeaderNames.ETAG, etag(info, cursor, next, closed));
+                res.header(HeaderNames.CACHE_CONTROL, CACHEABLE);
                 ServerMetrics.read(r.records().size());
                 res.status(Status.OK_200).send(StreamBodies.body(r.records(), m.json()));
                 return;
@@ -590,11 +591,8 @@ public final class DurableStreamsService implements HttpService {
             cursor = next; // past records deleted meanwhile
             long left = deadline - System.nanoTime();
             if (m.closed() || left <= 0) {
-                res.header(NEXT_OFFSET, Offsets.of(cursor));
-                res.header(UP_TO_DATE, "true");
-                if (m.closed()) {
-                    res.header(CLOSED, "true");
-                } else {
+                position(res, cursor, true, m.closed());
+                if (!m.closed()) {
                     res.header(CURSOR, cursor(clientCursor));
                 }
                 res.header(HeaderNames.CACHE_CONTROL, "no-store");

@@ -1,5 +1,6 @@
 package dev.topics.storage;
 
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -105,7 +106,7 @@ public record StreamMeta(String contentType, long ttlSeconds, long expiresAtMs, 
     }
 
     public StreamMeta withProducer(Producer p) {
-        Map<String, Producer> next = new java.util.HashMap<>(producers);
+        Map<String, Producer> next = new HashMap<>(producers);
         next.put(p.id(), p);
         return new StreamMeta(contentType, ttlSeconds, expiresAtMs, closed, closedBy, fork, softDeleted, streamSeq, next);
     }

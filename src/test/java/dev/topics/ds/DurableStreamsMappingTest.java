@@ -29,19 +29,19 @@ class DurableStreamsMappingTest extends ServerTest {
     }
 
     private static Response put(String name, String type, byte[] body, String... headers) {
-        String[] h = new String[headers.length + 2];
-        h[0] = "Content-Type";
-        h[1] = type;
-        System.arraycopy(headers, 0, h, 2, headers.length);
-        return http.send("PUT", v1(name), BodyPublishers.ofByteArray(body), h);
+        return send("PUT", name, type, body, headers);
     }
 
     private static Response post(String name, String type, byte[] body, String... headers) {
+        return send("POST", name, type, body, headers);
+    }
+
+    private static Response send(String method, String name, String type, byte[] body, String... headers) {
         String[] h = new String[headers.length + 2];
         h[0] = "Content-Type";
         h[1] = type;
         System.arraycopy(headers, 0, h, 2, headers.length);
-        return http.send("POST", v1(name), BodyPublishers.ofByteArray(body), h);
+        return http.send(method, v1(name), BodyPublishers.ofByteArray(body), h);
     }
 
     private static byte[] utf8(String s) {
