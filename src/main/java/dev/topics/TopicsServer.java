@@ -25,6 +25,7 @@ import dev.topics.stats.Activity;
 import dev.topics.stats.StatsService;
 import dev.topics.storage.RecoveryReport;
 import dev.topics.storage.StorageOptions;
+import dev.topics.storage.kafka.KafkaCommandLog;
 import dev.topics.storage.engine.LocalStorage;
 import dev.topics.subscription.SubscriptionService;
 import dev.topics.topic.TopicService;
@@ -161,15 +162,35 @@ public final class TopicsServer {
             throw new StartFailure("cannot listen on " + cfg.bind() + ":" + cfg.port() + " (config keys bind, port)");
         }
         LocalStorage storage;
+        KafkaCommandLog log = null;
+        var cl = cfg.cluster();
+        try {
+            if (cl.enabled()) {
+                log = KafkaCommandLog.open(new KafkaCommandLog.Settings(cl.bootstrapServers(), cl.logTopic(),
+                        cl.replicationFactor(), cl.minInsyncReplicas(), cl.retentionMs(),
+                        (int) Math.min(Integer.MAX_VALUE, 2L * cfg.limits().maxBodyBytes() + (1 << 20)),
+                        cl.writeTimeoutMs(), cl.sessionTimeoutMs(), cfg.nodeId() == null ? "node" : cfg.nodeId()));
+            }
+        } catch (RuntimeException e) {
+            web.stop();
+            guard.close();
+            throw new StartFailure("cannot join the cluster at " + cl.bootstrapServers()
+                    + " (config key cluster.kafka.bootstrap_servers): " + rootMessage(e));
+        }
         try {
             var s = cfg.storage();
             storage = LocalStorage.open(new StorageOptions(dataDir, cfg.nodeId(), s.asyncFlushMs(), s.segmentBytes(),
                     s.walFileBytes(), s.indexIntervalBytes(), s.tailBytes(), s.snapshotIntervalMs(), s.snapshotWalBytes(),
-                    s.compactionIntervalMs(), s.maxOpenSegments(), s.diskReserveBytes()), repair);
+                    s.compactionIntervalMs(), s.maxOpenSegments(), s.diskReserveBytes()), repair, log,
+                    cl.writeTimeoutMs());
         } catch (IOException | RuntimeException e) {
+            if (log != null) {
+                log.close();
+            }
             web.stop();
             guard.close();
-            throw new StartFailure("cannot open data directory " + dataDir + ": " + rootMessage(e));
+            throw new StartFailure((log != null ? "cannot start the cluster node with data directory "
+                    : "cannot open data directory ") + dataDir + ": " + rootMessage(e));
         }
         ref.set(storage);
         routers.start(storage);

@@ -22,6 +22,8 @@ final class Credentials {
     private volatile AccessSnapshot snapshot = AccessSnapshot.EMPTY;
     /** The engine the snapshot was loaded from (null until recovery is done). */
     private volatile Storage loadedFrom;
+    /** The engine's control version when the snapshot was loaded: a change by anyone (another cluster node too) reloads it. */
+    private volatile long loadedVersion;
     private volatile StorageRef ref = new StorageRef();
 
     void attach(StorageRef storage) {
@@ -31,16 +33,25 @@ final class Credentials {
     /** Reads principals, permissions and shares again (after a change). */
     synchronized void reload() {
         Storage s = ref.get();
+        long version = accessVersion(s); // before loading: a change during the load reloads again
         snapshot = AccessSnapshot.load(s);
+        loadedVersion = version;
         loadedFrom = s;
     }
 
-    /** What is known, loaded at first use after recovery. */
+    /** What is known, loaded at first use after recovery and again after any change to control entries. */
     AccessSnapshot snapshot() {
-        if (loadedFrom == null && ref.recovered()) {
+        Storage s = loadedFrom;
+        if (s == null ? ref.recovered() : accessVersion(s) != loadedVersion) {
             reload();
         }
         return snapshot;
+    }
+
+    /** Changes to what the snapshot holds: principals, permissions and shares. */
+    private static long accessVersion(Storage s) {
+        return s.controlVersion(ControlEntry.Kind.PRINCIPAL) + s.controlVersion(ControlEntry.Kind.PERMISSION)
+                + s.controlVersion(ControlEntry.Kind.SHARE);
     }
 
     Storage storage() {

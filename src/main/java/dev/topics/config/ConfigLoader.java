@@ -56,7 +56,10 @@ public final class ConfigLoader {
                     List.of("TOPICS_DEFAULT_PUBLIC_READ", "PINGD_DEFAULT_PUBLIC_READ")),
             new ConfigLayers.EnvOverride("topic_defaults.public_publish",
                     List.of("TOPICS_DEFAULT_PUBLIC_PUBLISH", "PINGD_DEFAULT_PUBLIC_PUBLISH")),
-            new ConfigLayers.EnvOverride("cors.allowed_origins", List.of("TOPICS_CORS_ALLOWED_ORIGINS")));
+            new ConfigLayers.EnvOverride("cors.allowed_origins", List.of("TOPICS_CORS_ALLOWED_ORIGINS")),
+            new ConfigLayers.EnvOverride("cluster.kafka.bootstrap_servers",
+                    List.of("TOPICS_CLUSTER_KAFKA_BOOTSTRAP_SERVERS")),
+            new ConfigLayers.EnvOverride("cluster.kafka.log_topic", List.of("TOPICS_CLUSTER_KAFKA_LOG_TOPIC")));
 
     /** The keys whose value may be a YAML list in the user's file (read as one comma-separated string). */
     static final Set<String> LIST_KEYS = Set.of("cors.allowed_origins");
@@ -64,6 +67,8 @@ public final class ConfigLoader {
     private static final Pattern ORIGIN = Pattern.compile("[a-z][a-z0-9+.-]*://[^/?#@\\s]+");
 
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final Pattern BOOTSTRAP = Pattern.compile("[A-Za-z0-9._\\[\\]:-]+:\\d{1,5}(,[A-Za-z0-9._\\[\\]:-]+:\\d{1,5})*");
+    private static final Pattern KAFKA_TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,200}");
     /** Java arrays (and so request buffers) stop at this size. */
     private static final long MAX_BUFFER = Integer.MAX_VALUE;
 
@@ -158,9 +163,21 @@ public final class ConfigLoader {
                 (int) in.get("http.max_connections").integer(1, 1_000_000),
                 (int) in.get("http.max_streams_per_principal").integer(1, 1_000_000));
 
+        ServerConfig.Cluster cluster = new ServerConfig.Cluster(
+                in.get("cluster.kafka.bootstrap_servers").require(s -> s.isEmpty() || BOOTSTRAP.matcher(s).matches(),
+                        "expected \"\" or host:port[,host:port...]"),
+                in.get("cluster.kafka.log_topic").require(s -> KAFKA_TOPIC.matcher(s).matches(),
+                        "expected 1-200 characters of [A-Za-z0-9._-]"),
+                (int) in.get("cluster.kafka.replication_factor").integer(0, 32),
+                (int) in.get("cluster.kafka.min_insync_replicas").integer(0, 32),
+                in.get("cluster.kafka.retention_ms").integer(-1, Long.MAX_VALUE),
+                in.get("cluster.kafka.write_timeout_ms").integer(100, 600_000),
+                in.get("cluster.kafka.session_timeout_ms").integer(6_000, 300_000));
+
         return new ServerConfig(bind, port, dataDir, emptyToNull(nodeId), authMode,
                 adminToken, (int) failuresPerMinute, (int) failuresPerMinuteTotal, limits, storage, topicDefaults, watch, webhooks,
-                in.get("metrics.public").bool(), http, new ServerConfig.Cors(origins(in.get("cors.allowed_origins"))));
+                in.get("metrics.public").bool(), http, new ServerConfig.Cors(origins(in.get("cors.allowed_origins"))),
+                cluster);
     }
 
     /**

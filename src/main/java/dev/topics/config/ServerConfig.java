@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param metricsPublic {@code metrics.public}: anyone may read {@code /metrics}
  * @param http          {@code http.*}: connection limits and time limits for clients
  * @param cors          {@code cors.*}: which browser origins may call the API
+ * @param cluster       {@code cluster.*}: the Kafka cluster this node shares a log with, if any
  */
 public record ServerConfig(
         String bind,
@@ -47,7 +48,8 @@ public record ServerConfig(
         Webhooks webhooks,
         boolean metricsPublic,
         Http http,
-        Cors cors) {
+        Cors cors,
+        Cluster cluster) {
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -60,6 +62,16 @@ public record ServerConfig(
         Objects.requireNonNull(webhooks, "webhooks");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(cors, "cors");
+        Objects.requireNonNull(cluster, "cluster");
+    }
+
+    /** A single node: no cluster. */
+    public ServerConfig(String bind, int port, Path dataDir, String nodeId, AuthMode authMode, String adminToken,
+                        int authFailuresPerMinute, int authFailuresPerMinuteTotal, Limits limits,
+                        StorageSettings storage, TopicConfig topicDefaults, Watch watch, Webhooks webhooks,
+                        boolean metricsPublic, Http http, Cors cors) {
+        this(bind, port, dataDir, nodeId, authMode, adminToken, authFailuresPerMinute, authFailuresPerMinuteTotal,
+                limits, storage, topicDefaults, watch, webhooks, metricsPublic, http, cors, Cluster.NONE);
     }
 
     /** Like the record's default, except that the admin token is never shown. */
@@ -72,7 +84,7 @@ public record ServerConfig(
                 + ", authFailuresPerMinuteTotal=" + authFailuresPerMinuteTotal
                 + ", limits=" + limits + ", storage=" + storage
                 + ", topicDefaults=" + topicDefaults + ", watch=" + watch + ", webhooks=" + webhooks
-                + ", metricsPublic=" + metricsPublic + ", http=" + http + "]";
+                + ", metricsPublic=" + metricsPublic + ", http=" + http + ", cors=" + cors + ", cluster=" + cluster + "]";
     }
 
     /**
@@ -169,5 +181,29 @@ public record ServerConfig(
 
         /** No origin allowed: the default. */
         public static final Cors NONE = new Cors(List.of());
+    }
+
+    /**
+     * {@code cluster.*} (docs/CLUSTER.md): with {@code bootstrapServers} set, this server is a
+     * node of a cluster whose log is one Kafka partition; empty, a single node with its own WAL.
+     *
+     * @param bootstrapServers  {@code cluster.kafka.bootstrap_servers}, "" for a single node
+     * @param logTopic          {@code cluster.kafka.log_topic}
+     * @param replicationFactor {@code cluster.kafka.replication_factor}; 0 = the brokers', up to 3
+     * @param minInsyncReplicas {@code cluster.kafka.min_insync_replicas}; 0 = 2 from 3 replicas, else 1
+     * @param retentionMs       {@code cluster.kafka.retention_ms} of a log topic this node creates; -1 = forever
+     * @param writeTimeoutMs    {@code cluster.kafka.write_timeout_ms}: a write the log has not taken and
+     *                          this node applied by then is answered 503
+     * @param sessionTimeoutMs  {@code cluster.kafka.session_timeout_ms}: the workers move this long after
+     *                          their node stops answering Kafka
+     */
+    public record Cluster(String bootstrapServers, String logTopic, int replicationFactor, int minInsyncReplicas,
+                          long retentionMs, long writeTimeoutMs, long sessionTimeoutMs) {
+        /** A single node. */
+        public static final Cluster NONE = new Cluster("", "topics-log", 0, 0, -1, 5000, 10_000);
+
+        public boolean enabled() {
+            return !bootstrapServers.isEmpty();
+        }
     }
 }

@@ -91,6 +91,11 @@ final class RouterWorker extends Worker {
         return copied.get();
     }
 
+    /** The stored spec this worker runs (a replaced router's worker ends by itself). */
+    byte[] spec() {
+        return entry.spec();
+    }
+
     @Override
     public void run() {
         RecordFilter userFilter = spec.filter();
@@ -99,6 +104,10 @@ final class RouterWorker extends Worker {
                 ControlEntry now = storage.control(entry.key());
                 if (now == null || !Arrays.equals(now.spec(), entry.spec())) {
                     return; // deleted (or its topic was), or replaced by a newer worker
+                }
+                if (!storage.leads()) {
+                    clock.sleep(Worker.FOLLOWER_WAIT_MS); // another node of the cluster runs the workers
+                    continue;
                 }
                 String lost = lostRights.apply(spec);
                 if (lost != null) {

@@ -22,6 +22,34 @@ public final class RecordBatch {
     }
 
     /**
+     * A batch from records already encoded (a cluster command carries them): each record is
+     * parsed, so damaged bytes give {@link dev.topics.storage.io.CorruptFrame}, and the
+     * counts are recomputed from the records themselves.
+     */
+    public static RecordBatch ofEncoded(byte[] encoded, int off, int len) {
+        RecordBatch b = new RecordBatch(Math.max(16, len));
+        b.sink.bytes(encoded, off, len);
+        byte[] buf = b.sink.array();
+        RecordCodec.Parts parts = new RecordCodec.Parts();
+        for (int p = 0; p < len; ) {
+            if (len - p < 4) {
+                throw new dev.topics.storage.io.CorruptFrame("a record cut short at byte " + p);
+            }
+            int n = RecordCodec.length(buf, p);
+            if (n <= 0 || n > len - p) {
+                throw new dev.topics.storage.io.CorruptFrame("record length " + n + " out of bounds at byte " + p);
+            }
+            parts.parse(buf, p);
+            b.count++;
+            b.dataBytes += parts.dataLen;
+            b.origins |= parts.originOff >= 0;
+            b.raw |= parts.contentTypeOff >= 0;
+            p += n;
+        }
+        return b;
+    }
+
+    /**
      * Adds a record whose {@code data} is canonical JSON bytes.
      *
      * @param tag    null or the tag

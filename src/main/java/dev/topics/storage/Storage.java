@@ -77,6 +77,13 @@ public interface Storage extends AutoCloseable {
     /** A control entry as last committed, or null. */
     ControlEntry control(ControlEntry.Key key);
 
+    /**
+     * A number that changes whenever a control entry of {@code kind} that readers see
+     * changes, whoever changed it (in a cluster: any node): a cache of entries compares it to
+     * know it is stale.
+     */
+    long controlVersion(ControlEntry.Kind kind);
+
     /** Every control entry of a kind, in id order. */
     List<ControlEntry> controls(ControlEntry.Kind kind);
 
@@ -108,6 +115,15 @@ public interface Storage extends AutoCloseable {
 
     /** Topics in name order with names starting with {@code prefix} (may be empty) and after {@code after} (may be null). */
     List<TopicInfo> list(String prefix, String after, int limit);
+
+    /**
+     * Whether this node runs the background work now: routers, webhook deliveries, watch
+     * session expiry. Always on a single node; in a cluster, on exactly one node at a time
+     * (it moves when that node dies).
+     */
+    default boolean leads() {
+        return true;
+    }
 
     /** This server's node id. */
     String nodeId();

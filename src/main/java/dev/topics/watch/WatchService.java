@@ -163,7 +163,7 @@ public final class WatchService implements HttpService {
         while (true) {
             try {
                 Thread.sleep(period);
-                if (storage.ready()) {
+                if (storage.ready() && storage.get().leads()) { // in a cluster, one node expires sessions
                     Storage s = storage.get();
                     for (String wid : s.watchIds()) {
                         if (expired(wid)) {

@@ -93,6 +93,10 @@ final class WebhookWorker extends Worker {
                     clock.sleep(IDLE_WAIT_MS);
                     continue;
                 }
+                if (!storage.leads()) {
+                    clock.sleep(Worker.FOLLOWER_WAIT_MS); // another node of the cluster runs the workers
+                    continue;
+                }
                 try {
                     step(wh, e.cursor());
                 } catch (StorageException.CursorConflict | StorageException.ControlNotFound

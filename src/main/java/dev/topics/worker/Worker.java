@@ -7,6 +7,12 @@ package dev.topics.worker;
  * end; {@link #stop()} sets the flag, interrupts and waits for the loop to finish.
  */
 public abstract class Worker implements Runnable {
+    /**
+     * How often a worker on a cluster node that does not run the workers now looks again
+     * ({@code Storage#leads}): within this long of the node taking them over, they run.
+     */
+    public static final long FOLLOWER_WAIT_MS = 200;
+
     /** How long {@link #stop()} waits for the loop to end. */
     private static final long JOIN_MS = 15_000;
 

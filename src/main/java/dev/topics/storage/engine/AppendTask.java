@@ -71,7 +71,7 @@ final class AppendTask extends CommitTask {
 
     @Override
     protected Sync prepare(ByteSink wal) throws Exception {
-        long now = System.currentTimeMillis();
+        long now = now();
         if (request.create() != null || request.op() != null) {
             return prepareStream(wal, now);
         }
@@ -219,11 +219,11 @@ final class AppendTask extends CommitTask {
             }
             engine.publish(topic);
         }
-        topic.touch(); // a write restarts a stream's TTL
+        topic.touch(now()); // a write restarts a stream's TTL
         if (last >= first) {
             topic.appendCommitted(records, 0, recordsLen, first, last, recordsDataBytes);
             if (Retention.applies(topic.config)) {
-                engine.enforceRetention(topic);
+                engine.enforceRetention(topic, now());
                 // the answer counts what retention left (SPEC §3: count after the write)
                 TopicLog.Head h = topic.head;
                 result = new AppendResult(first, last, last, h.count(), created, false, result.dropped(), 0,

@@ -31,6 +31,8 @@ final class DeleteTask extends CommitTask {
     private DeleteResult result;
     /** Segments a tag delete read (the Bloom filters skipped the rest); -1 when not counted. */
     private int segmentsRead = -1;
+    /** A cluster's delete: the topic's id when the proposer matched its seqs (-1: any). */
+    private long topicId = -1;
 
     /** {@code match} may be null; the range is inclusive (use 0 and Long.MAX_VALUE for "all"). */
     DeleteTask(Engine engine, String name, RecordFilter match, long fromSeq, long toSeq) {
@@ -39,6 +41,42 @@ final class DeleteTask extends CommitTask {
         this.match = match;
         this.fromSeq = fromSeq;
         this.toSeq = toSeq;
+    }
+
+    /**
+     * A cluster's delete (docs/CLUSTER.md): the node that took the request matched the
+     * filter against the records it had applied, and every node deletes those of the seqs
+     * ({@code [from, to]} pairs, ascending) still live in the topic with that id. A filter is
+     * code, not data: matching once keeps the command small and the delete point-in-time.
+     */
+    static DeleteTask ofRanges(Engine engine, String name, long topicId, long[] ranges) {
+        for (int i = 0; i < ranges.length; i += 2) {
+            if (ranges[i] > ranges[i + 1] || (i > 0 && ranges[i] <= ranges[i - 1])) {
+                throw new IllegalArgumentException("delete ranges out of order");
+            }
+        }
+        long from = ranges.length == 0 ? 1 : ranges[0];
+        long to = ranges.length == 0 ? 0 : ranges[ranges.length - 1];
+        DeleteTask task = new DeleteTask(engine, name, v -> inRanges(ranges, v.seq()), from, to);
+        task.topicId = topicId;
+        return task;
+    }
+
+    /** True when {@code seq} lies in one of the ascending {@code [from, to]} pairs. */
+    static boolean inRanges(long[] ranges, long seq) {
+        int lo = 0;
+        int hi = ranges.length / 2 - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (seq < ranges[2 * mid]) {
+                hi = mid - 1;
+            } else if (seq > ranges[2 * mid + 1]) {
+                lo = mid + 1;
+            } else {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A delete frees space (once compacted): allowed on a full disk. */
@@ -50,8 +88,8 @@ final class DeleteTask extends CommitTask {
     @Override
     protected Sync prepare(ByteSink wal) throws Exception {
         TopicLog t = engine.byName.get(name);
-        if (t == null) {
-            throw new StorageException.TopicNotFound(name);
+        if (t == null || (topicId >= 0 && t.id != topicId)) {
+            throw new StorageException.TopicNotFound(name); // in a cluster: deleted (and made again) since the match
         }
         topic = t;
         TopicLog.Head h = t.head;

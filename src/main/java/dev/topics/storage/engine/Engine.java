@@ -55,6 +55,20 @@ final class Engine implements Committer.Duties {
     /** Streams that can expire (a TTL or an expiry time, not soft-deleted): what the expiry sweep visits. */
     final Set<TopicLog> expiring = ConcurrentHashMap.newKeySet();
     long nextTopicId = 1;
+    /**
+     * A cluster node (docs/CLUSTER.md): tasks come from the cluster's log, decided at the
+     * command's time; every topic keeps segments (memory-only topics too, so that a node
+     * rebuilds from its snapshot and the log like every other), and nothing is swept by
+     * this node's own clock. Set before recovery; never changes.
+     */
+    boolean cluster;
+    /**
+     * Cluster: the log offset of the last command applied (-1: none); a snapshot covers it.
+     * Written by the committer (finishing tasks in log order), read by anyone.
+     */
+    volatile long appliedOffset = -1;
+    /** Cluster: the newest command time applied, the clock every node decides by (monotonic). */
+    volatile long clockMs;
     /** Watch sessions (SPEC §5): id → spec, as stored. Written by the committer, read by any thread. */
     final ConcurrentHashMap<String, byte[]> watches = new ConcurrentHashMap<>();
 
@@ -109,12 +123,15 @@ final class Engine implements Committer.Duties {
                 || (owner != null && owner.getBytes(StandardCharsets.UTF_8).length > 0xFFFF)) {
             throw new IllegalArgumentException("topic name or owner over 65535 bytes");
         }
-        SegmentLog segs = config.durable()
+        SegmentLog segs = config.durable() || cluster
                 ? SegmentLog.create(channels, FileNames.topicDir(options.dataDir(), id), firstSeq, options.segmentBytes(),
                 options.indexIntervalBytes())
                 : null;
         TopicLog t = new TopicLog(id, name, owner, createdAtMs, config, segs, options.tailBytes(),
                 TopicLog.emptyHead(firstSeq - 1));
+        if (cluster) {
+            t.lastAccessMs = createdAtMs; // the command's time, not this node's clock
+        }
         register(t);
         nextTopicId = Math.max(nextTopicId, id + 1);
         return t;
@@ -233,8 +250,13 @@ final class Engine implements Committer.Duties {
         }
     }
 
+    /** Per kind, the changes readers have seen to control entries (see {@code Storage#controlVersion}). */
+    final java.util.concurrent.atomic.AtomicLongArray controlVersions =
+            new java.util.concurrent.atomic.AtomicLongArray(ControlEntry.Kind.values().length);
+
     /** Committer (apply) and recovery: readers see what the committer holds for {@code key}. */
     void showControl(ControlEntry.Key key) {
+        controlVersions.incrementAndGet(key.kind().ordinal());
         ControlEntry e = controls.get(key);
         if (e == null) {
             controlView.remove(key);
@@ -268,10 +290,10 @@ final class Engine implements Committer.Duties {
      * so the change's answer and every read already see it. The EVICT frame is written
      * between groups.
      */
-    void enforceRetention(TopicLog t) throws IOException {
+    void enforceRetention(TopicLog t, long nowMs) throws IOException {
         long[] evict;
         try {
-            evict = Retention.enforce(t, System.currentTimeMillis());
+            evict = Retention.enforce(t, nowMs);
         } catch (CorruptFrame e) {
             // a damaged segment must not stop the committer: the topic's reads report it
             LOG.severe("retention of topic '" + t.name + "' skipped: " + e.getMessage());
@@ -289,14 +311,10 @@ final class Engine implements Committer.Duties {
      */
     private void retentionBetweenGroups(WalWriter wal) throws IOException {
         long now = System.nanoTime();
-        if (now - lastSweepNanos >= 1_000_000_000L) {
+        if (!cluster && now - lastSweepNanos >= 1_000_000_000L) {
+            // in a cluster the leader logs a SWEEP command instead: every node sweeps at its time
             lastSweepNanos = now;
-            for (TopicLog t : byName.values()) {
-                enforceRetention(t);
-                if (t.segments != null) {
-                    t.segments.reapRetired(now);
-                }
-            }
+            sweep(System.currentTimeMillis());
         }
         if (pendingEvicts.isEmpty()) {
             return;
@@ -308,6 +326,17 @@ final class Engine implements Committer.Duties {
         pendingEvicts.clear();
         wal.write(evictFrames.array(), 0, evictFrames.size());
         committer.noteUnforced();
+    }
+
+    /** Committer: retention by age for every topic at {@code nowMs} (TTLs evict without writes). */
+    void sweep(long nowMs) throws IOException {
+        long nanos = System.nanoTime();
+        for (TopicLog t : byName.values()) {
+            enforceRetention(t, nowMs);
+            if (t.segments != null) {
+                t.segments.reapRetired(nanos);
+            }
+        }
     }
 
     /** Deletes a topic directory; refuses anything not directly under {@code topics/}. */

@@ -2,6 +2,7 @@ package dev.topics.storage.engine;
 
 import dev.topics.storage.AppendRequest;
 import dev.topics.storage.AppendResult;
+import dev.topics.storage.CommandLog;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.CursorMove;
 import dev.topics.storage.DeleteResult;
@@ -17,6 +18,7 @@ import dev.topics.storage.TopicChange;
 import dev.topics.storage.TopicConfig;
 import dev.topics.storage.TopicInfo;
 import dev.topics.storage.TopicPatch;
+import dev.topics.storage.io.ByteSink;
 import dev.topics.storage.io.CorruptFrame;
 import dev.topics.storage.wal.AppendRing;
 import dev.topics.storage.wal.CommitTask;
@@ -50,14 +52,18 @@ public final class LocalStorage implements Storage {
     private final Committer committer;
     private final String nodeId;
     private final RecoveryReport recovery;
+    /** A cluster node's log and its side of it; null on a single node. */
+    private final Replica replica;
     private volatile boolean closed;
 
-    private LocalStorage(DataDir dir, Engine engine, Committer committer, String nodeId, RecoveryReport recovery) {
+    private LocalStorage(DataDir dir, Engine engine, Committer committer, String nodeId, RecoveryReport recovery,
+                         Replica replica) {
         this.dir = dir;
         this.engine = engine;
         this.committer = committer;
         this.nodeId = nodeId;
         this.recovery = recovery;
+        this.replica = replica;
     }
 
     /** Opens (and recovers) the data directory; damage stops it (see {@link Recovery}). */
@@ -70,28 +76,57 @@ public final class LocalStorage implements Storage {
      * cut instead of refused, and {@link RecoveryReport#repaired()} says what was dropped.
      */
     public static LocalStorage open(StorageOptions options, boolean repair) throws IOException {
+        return open(options, repair, null, 0);
+    }
+
+    /**
+     * Opens the data directory as a node of a cluster whose log is {@code log}
+     * (docs/CLUSTER.md), or (null) as a single node with its own WAL. A cluster node
+     * restores its newest snapshot, replays the log from the offset it covers, and returns
+     * once it has applied everything the log held when it started; a write waits at most
+     * {@code writeTimeoutMs} for the log and its own apply. If the log no longer holds the
+     * offset the node needs, it refuses to start and says so.
+     */
+    public static LocalStorage open(StorageOptions options, boolean repair, CommandLog log, long writeTimeoutMs)
+            throws IOException {
         DataDir dir = new DataDir(options.dataDir());
         try {
             String nodeId = dir.nodeId(options.nodeId());
             Engine engine = new Engine(options);
+            engine.cluster = log != null;
             Recovery recovery = new Recovery(engine, dir.walDir, repair);
             RecoveryReport report = recovery.run();
             recovery.checkSegmentsHoldEverything();
             recovery.finish();
             // evictions logged but not yet written when the last run stopped are redone before
-            // anyone reads: a restart never shows records that retention had dropped
+            // anyone reads: a restart never shows records that retention had dropped (a cluster
+            // node's evictions come from the log's commands, replayed below)
             for (TopicLog t : engine.byName.values()) {
-                engine.enforceRetention(t);
+                if (log == null) {
+                    engine.enforceRetention(t, System.currentTimeMillis());
+                }
                 if (t.segments != null) {
                     t.segments.retireBefore(t.head.earliestSeq()); // left by a stop within the grace period
                 }
             }
             WalWriter wal = new WalWriter(dir.walDir, recovery.nextWalFile(), options.walFileBytes());
+            if (log != null) {
+                wal.discardFrames();
+            }
             Committer committer = new Committer(new AppendRing<>(RING_SIZE), wal, engine, options.asyncFlushMs(),
                     new DiskSpace(dir.walDir, options.diskReserveBytes()));
             engine.committer(committer);
             committer.start();
-            LocalStorage storage = new LocalStorage(dir, engine, committer, nodeId, report);
+            Replica replica = log == null ? null : new Replica(engine, committer, log, writeTimeoutMs);
+            LocalStorage storage = new LocalStorage(dir, engine, committer, nodeId, report, replica);
+            if (replica != null) {
+                try {
+                    replica.start();
+                } catch (RuntimeException e) {
+                    storage.close();
+                    throw e;
+                }
+            }
             Thread.ofVirtual().name("topics-stream-expiry").start(storage::expireStreams);
             return storage;
         } catch (IOException | RuntimeException e) {
@@ -100,8 +135,28 @@ public final class LocalStorage implements Storage {
         }
     }
 
+    /**
+     * Runs a change through the committer and returns the task that ran: this one on a
+     * single node; in a cluster, the command {@code command} encodes is logged and the task
+     * is the one this node's applier made from it (every node runs the same).
+     */
+    @SuppressWarnings("unchecked")
+    private <T extends CommitTask> T run(T task, int type, int sizeHint, java.util.function.Consumer<ByteSink> command) {
+        if (replica == null) {
+            submit(task);
+            return task;
+        }
+        T ran = (T) replica.propose(type, sizeHint, command);
+        check(ran);
+        return ran;
+    }
+
     private void submit(CommitTask task) {
         committer.submit(task);
+        check(task);
+    }
+
+    private static void check(CommitTask task) {
         Throwable f = task.failure();
         if (f == null) {
             return;
@@ -117,37 +172,79 @@ public final class LocalStorage implements Storage {
 
     @Override
     public AppendResult append(AppendRequest request) {
-        AppendTask task = new AppendTask(engine, request);
-        submit(task);
-        return task.result();
+        return run(new AppendTask(engine, request), Commands.APPEND, request.batch().encodedBytes() + 256,
+                out -> Commands.append(out, request)).result();
     }
 
     @Override
     public DeleteResult deleteRecords(String topic, RecordFilter match, long fromSeq, long toSeq) {
-        DeleteTask task = new DeleteTask(engine, topic, match, fromSeq, toSeq);
-        submit(task);
-        return task.result();
+        if (replica == null) {
+            DeleteTask task = new DeleteTask(engine, topic, match, fromSeq, toSeq);
+            submit(task);
+            return task.result();
+        }
+        // A filter is code: this node matches it against what it has applied, and the log
+        // carries the seqs (point-in-time: later records have later seqs and are never matched).
+        TopicLog t = require(topic);
+        long[] ranges = matching(t, match, fromSeq, toSeq);
+        return run(DeleteTask.ofRanges(engine, topic, t.id, ranges), Commands.DELETE, 64 + ranges.length * 8,
+                out -> Commands.delete(out, topic, t.id, ranges)).result();
+    }
+
+    /** The live seqs of {@code t} in {@code [fromSeq, toSeq]} that {@code match} accepts (null: all), as [from, to] pairs. */
+    private static long[] matching(TopicLog t, RecordFilter match, long fromSeq, long toSeq) {
+        TopicLog.Head h = t.head;
+        long lo = Math.max(fromSeq, h.earliestSeq());
+        long hi = Math.min(toSeq, h.headSeq());
+        long[][] pairs = {new long[16]};
+        int[] size = {0};
+        if (lo <= hi && h.count() > 0) {
+            RemovedSeqs removed = t.removed;
+            try {
+                t.scan(lo, hi, (buf, off) -> {
+                    long seq = dev.topics.storage.segment.RecordCodec.seq(buf, off);
+                    if (!removed.contains(seq) && (match == null || match.test(new dev.topics.storage.RecordView(buf, off)))) {
+                        long[] p = pairs[0];
+                        if (size[0] > 0 && p[size[0] - 1] == seq - 1) {
+                            p[size[0] - 1] = seq;
+                        } else {
+                            if (size[0] + 2 > p.length) {
+                                pairs[0] = p = java.util.Arrays.copyOf(p, p.length * 2);
+                            }
+                            p[size[0]++] = seq;
+                            p[size[0]++] = seq;
+                        }
+                    }
+                    return true;
+                });
+            } catch (IOException e) {
+                throw new StorageException.Unavailable("read failed: " + e.getMessage(), e);
+            } catch (CorruptFrame e) {
+                throw new StorageException.Damaged("topic '" + t.name + "' has a damaged record on disk", e);
+            }
+        }
+        return java.util.Arrays.copyOf(pairs[0], size[0]);
     }
 
     @Override
     public TopicChange putTopic(String name, TopicPatch patch, String owner, TopicConfig defaults) {
-        TopicTask task = new TopicTask(engine, TopicTask.Kind.PUT, name, patch, owner, defaults);
-        submit(task);
-        return task.result();
+        return topicChange(TopicTask.Kind.PUT, name, patch, owner, defaults);
     }
 
     @Override
     public TopicChange patchTopic(String name, TopicPatch patch) {
-        TopicTask task = new TopicTask(engine, TopicTask.Kind.PATCH, name, patch, null, null);
-        submit(task);
-        return task.result();
+        return topicChange(TopicTask.Kind.PATCH, name, patch, null, null);
     }
 
     @Override
     public TopicChange deleteTopic(String name) {
-        TopicTask task = new TopicTask(engine, TopicTask.Kind.DELETE, name, null, null, null);
-        submit(task);
-        return task.result();
+        return topicChange(TopicTask.Kind.DELETE, name, null, null, null);
+    }
+
+    private TopicChange topicChange(TopicTask.Kind kind, String name, TopicPatch patch, String owner,
+                                    TopicConfig defaults) {
+        return run(new TopicTask(engine, kind, name, patch, owner, defaults), Commands.TOPIC, 256,
+                out -> Commands.topic(out, kind, name, patch, owner, defaults)).result();
     }
 
     private TopicLog require(String name) {
@@ -169,26 +266,52 @@ public final class LocalStorage implements Storage {
      * kept. Ends when the storage closes or fails.
      */
     private void expireStreams() {
+        long lastTick = System.nanoTime();
         while (!closed) {
             try {
                 Thread.sleep(EXPIRY_SWEEP_MS);
             } catch (InterruptedException e) {
                 return;
             }
-            long now = System.currentTimeMillis();
+            if (replica != null && System.nanoTime() - lastTick >= 1_000_000_000L) {
+                lastTick = System.nanoTime();
+                clusterTick();
+            }
+            if (replica != null && !replica.leads()) {
+                continue; // one node decides expiries; every node applies them
+            }
+            long now = System.currentTimeMillis(); // in a cluster the leader proposes; the apply checks again at the command's time
             for (TopicLog t : engine.expiring) {
                 StreamMeta m = t.streamView;
                 if (closed || m == null || m.softDeleted() || !m.expired(now, t.lastAccessMs)) {
                     continue;
                 }
                 try {
-                    submit(new TopicTask(engine, TopicTask.Kind.EXPIRE, t.name, null, null, null));
+                    topicChange(TopicTask.Kind.EXPIRE, t.name, null, null, null);
                 } catch (StorageException e) {
                     if (closed || failure() != null) {
                         return;
                     }
                     LOG.warning("stream '" + t.name + "' expired but could not be deleted yet: " + e.getMessage());
                 }
+            }
+        }
+    }
+
+    /**
+     * A cluster node, once a second: log the streams read here (their TTLs restart on every
+     * node) and, on the leading node, a retention sweep when some topic has a TTL. Best
+     * effort: a log that is away is tried again the next second.
+     */
+    private void clusterTick() {
+        try {
+            replica.flushUsed();
+            if (replica.leads() && engine.published.values().stream().anyMatch(t -> t.config.ttlMs() > 0)) {
+                replica.sweep();
+            }
+        } catch (StorageException e) {
+            if (!closed) {
+                LOG.fine("cluster tick postponed: " + e.getMessage());
             }
         }
     }
@@ -200,8 +323,26 @@ public final class LocalStorage implements Storage {
     public void touch(String topic) {
         TopicLog t = engine.published.get(topic);
         if (t != null) {
-            t.touch();
+            touch(t);
         }
+    }
+
+    /** A read or touch: a stream's TTL restarts (in a cluster, on every node through the log, within a second). */
+    private void touch(TopicLog t) {
+        StreamMeta m = t.streamView;
+        if (m == null || m.ttlSeconds() < 0) {
+            return;
+        }
+        if (replica == null) {
+            t.touch(System.currentTimeMillis());
+        } else {
+            replica.used.add(t.name);
+        }
+    }
+
+    @Override
+    public boolean leads() {
+        return replica == null || replica.leads();
     }
 
     @Override
@@ -235,7 +376,7 @@ public final class LocalStorage implements Storage {
     @Override
     public ReadResult read(String topic, long fromSeq, int limit, long maxBytes, byte[] skipNode, RecordFilter filter) {
         TopicLog t = require(topic);
-        t.touch();
+        touch(t);
         TopicLog.Head h = t.head;
         if (fromSeq > h.headSeq()) {
             return new ReadResult(List.of(), 0, h.headSeq(), h.earliestSeq(), new Tombstone.Reset(h.headSeq()));
@@ -347,8 +488,7 @@ public final class LocalStorage implements Storage {
 
     @Override
     public void putWatch(String wid, byte[] spec) {
-        WatchTask task = new WatchTask(engine, wid, spec);
-        submit(task);
+        run(new WatchTask(engine, wid, spec), Commands.WATCH, 64 + spec.length, out -> Commands.watch(out, wid, spec));
     }
 
     @Override
@@ -358,7 +498,7 @@ public final class LocalStorage implements Storage {
 
     @Override
     public void deleteWatch(String wid) {
-        submit(new WatchTask(engine, wid, null));
+        run(new WatchTask(engine, wid, null), Commands.WATCH, 64, out -> Commands.watch(out, wid, null));
     }
 
     @Override
@@ -368,14 +508,18 @@ public final class LocalStorage implements Storage {
 
     @Override
     public ControlEntry putControl(ControlEntry entry, boolean keepCursor) {
-        ControlTask task = ControlTask.put(engine, entry, keepCursor);
-        submit(task);
-        return task.result();
+        return run(ControlTask.put(engine, entry, keepCursor), Commands.CONTROL, 256 + entry.spec().length,
+                out -> Commands.controlPut(out, entry, keepCursor)).result();
     }
 
     @Override
     public ControlEntry control(ControlEntry.Key key) {
         return engine.controlView.get(key);
+    }
+
+    @Override
+    public long controlVersion(ControlEntry.Kind kind) {
+        return engine.controlVersions.get(kind.ordinal());
     }
 
     @Override
@@ -392,23 +536,21 @@ public final class LocalStorage implements Storage {
 
     @Override
     public ControlEntry deleteControl(ControlEntry.Key key) {
-        ControlTask task = ControlTask.remove(engine, key);
-        submit(task);
-        return task.result();
+        return run(ControlTask.remove(engine, key), Commands.CONTROL, 128, out -> Commands.controlRemove(out, key))
+                .result();
     }
 
     @Override
     public ControlEntry moveCursor(CursorMove move) {
-        ControlTask task = ControlTask.move(engine, move, false);
-        submit(task);
-        return task.result();
+        return run(ControlTask.move(engine, move, false), Commands.CONTROL, 128,
+                out -> Commands.controlMove(out, move, false)).result();
     }
 
     @Override
     public ControlEntry advanceCursor(ControlEntry.Key key, long to) {
-        ControlTask task = ControlTask.move(engine, new CursorMove(key, -1, to), true);
-        submit(task);
-        return task.result();
+        CursorMove move = new CursorMove(key, -1, to);
+        return run(ControlTask.move(engine, move, true), Commands.CONTROL, 128,
+                out -> Commands.controlMove(out, move, true)).result();
     }
 
     @Override
@@ -426,6 +568,9 @@ public final class LocalStorage implements Storage {
         Throwable broken = committer.broken();
         if (broken != null) {
             return broken;
+        }
+        if (replica != null && replica.failure() != null) {
+            return replica.failure();
         }
         return committer.isAlive() || closed ? null : new IllegalStateException("the commit thread has stopped");
     }
@@ -465,6 +610,9 @@ public final class LocalStorage implements Storage {
         }
         closed = true;
         try {
+            if (replica != null) {
+                replica.close(); // no command is applied after this: the final snapshot covers them all
+            }
             committer.close();
             for (TopicLog t : engine.byName.values()) {
                 if (t.segments != null) {

@@ -61,6 +61,9 @@ final class Recovery {
     }
 
     RecoveryReport run() throws IOException {
+        if (engine.cluster) {
+            return runCluster();
+        }
         long t0 = System.nanoTime();
         SnapshotFile.Loaded snap = SnapshotFile.readNewest(engine.snapshotDir);
         long walStart = snap == null ? 1 : snap.walStart();
@@ -143,6 +146,28 @@ final class Recovery {
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         return new RecoveryReport(snap == null ? -1 : snap.walStart(), frames, cut, reason, ms, repaired);
+    }
+
+    /**
+     * A cluster node keeps no WAL (docs/CLUSTER.md): its state is the newest snapshot, the
+     * segments cut to what it covers and the topic directories it does not know removed;
+     * the cluster's log replays the rest from the snapshot's offset. The WAL files hold only
+     * headers and are removed.
+     */
+    private RecoveryReport runCluster() throws IOException {
+        long t0 = System.nanoTime();
+        SnapshotFile.Loaded snap = SnapshotFile.readNewest(engine.snapshotDir);
+        long walStart = snap == null ? 1 : snap.walStart();
+        if (snap != null) {
+            SnapshotCodec.decode(snap.payload(), engine);
+        }
+        removeUnknownTopicDirs();
+        for (Path f : WalWriter.list(walDir)) {
+            Files.deleteIfExists(f);
+        }
+        nextWalFile = walStart;
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        return new RecoveryReport(snap == null ? -1 : snap.walStart(), 0, 0, null, ms, null);
     }
 
     /** True when file {@code i} is the newest that holds anything (see {@link #run}). */

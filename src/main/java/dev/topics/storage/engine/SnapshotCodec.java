@@ -13,19 +13,20 @@ import java.io.IOException;
 import java.util.Map;
 
 /**
- * The snapshot payload, format version 5 (framed by {@code SnapshotFile}): every durable
+ * The snapshot payload, format version 6 (framed by {@code SnapshotFile}): every durable
  * topic with its counters, how far its active segment is covered, its live idempotency keys,
  * its origin marks (SPEC §8) and its removed seq ranges; then the watch sessions and the
  * control entries. Integers are little-endian; {@code str} is a {@code u16} length and that
  * many UTF-8 bytes.
  * <pre>
- * payload := u8 version(=4)  u64 nextTopicId  u32 topicCount topic*
- *            u32 watchCount watch*  u32 controlCount control*
+ * payload := u8 version(=6)  u64 nextTopicId  u32 topicCount topic*
+ *            u32 watchCount watch*  u32 controlCount control*  u64 appliedOffset  u64 clockMs
  * topic   := u64 id  str name  u8 hasOwner [str owner]  u64 createdAtMs  config   (Frames.config)
  *            u64 headSeq  u64 earliestSeq  u64 count  u64 bytes  u64 evictedThrough
  *            u64 activeBase  u64 activeSize
  *            u32 keyCount key*  u32 markCount mark*  u32 rangeCount range*
  *            u8 hasStream [stream]        (Frames.stream: the Durable Streams state, SPEC §16)
+ *            u64 lastAccessMs             (a stream's last use: a cluster restores it, a single node restarts TTLs)
  * key     := u8 len  u8[len] key  u64 firstSeq  u64 lastSeq  u64 headSeq  u64 count
  *            u8 created  u64 expiresAtMs  u32 dropped                  (a live idempotency key)
  * mark    := str originNode  str originTopic  u64 highestOriginSeq
@@ -46,12 +47,14 @@ import java.util.Map;
  *   <li>3: adds the watch sessions;</li>
  *   <li>4: adds the control entries (routers, subscriptions, webhooks, principals,
  *       permissions, shares);</li>
- *   <li>5: adds each topic's stream state.</li>
+ *   <li>5: adds each topic's stream state;</li>
+ *   <li>6: adds each topic's last use and, for a cluster node, the log offset the snapshot covers and the commands'
+ *       clock (docs/CLUSTER.md); -1 and 0 on a single node.</li>
  * </ul>
  * Committer thread (encode) and recovery (decode) only.
  */
 final class SnapshotCodec {
-    private static final int VERSION = 5;
+    private static final int VERSION = 6;
 
     private SnapshotCodec() {
     }
@@ -60,7 +63,7 @@ final class SnapshotCodec {
         out.u8(VERSION).i64(e.nextTopicId);
         int countAt = out.skip(4);
         int n = 0;
-        long now = System.currentTimeMillis();
+        long now = e.cluster ? e.clockMs : System.currentTimeMillis(); // a cluster decides by its commands' clock
         for (TopicLog t : e.byName.values()) {
             if (!t.durable()) {
                 continue;
@@ -102,6 +105,7 @@ final class SnapshotCodec {
             } else {
                 out.u8(0);
             }
+            out.i64(t.lastAccessMs);
         }
         Bytes.put32(out.array(), countAt, n);
         out.i32(e.watches.size());
@@ -121,6 +125,7 @@ final class SnapshotCodec {
             }
         }
         Bytes.put32(out.array(), controlsAt, c);
+        out.i64(e.appliedOffset).i64(e.clockMs);
     }
 
     static void decode(byte[] payload, Engine e) throws IOException {
@@ -180,6 +185,10 @@ final class SnapshotCodec {
                 t.stream = Frames.stream(in);
                 e.showStream(t);
             }
+            long lastAccess = v >= 6 ? in.i64() : 0;
+            if (e.cluster) {
+                t.lastAccessMs = lastAccess; // decided by the log's commands: every node holds the same
+            }
             e.register(t);
             e.publish(t);
         }
@@ -197,6 +206,10 @@ final class SnapshotCodec {
             ControlEntry entry = Frames.controlBody(in, kind, in.str16());
             e.control(entry.key(), entry);
             e.showControl(entry.key());
+        }
+        if (v >= 6) {
+            e.appliedOffset = in.i64();
+            e.clockMs = in.i64();
         }
     }
 }

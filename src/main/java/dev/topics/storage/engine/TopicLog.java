@@ -228,10 +228,10 @@ final class TopicLog {
     }
 
     /** Any thread: the topic is used now (its TTL restarts). Written only when it matters, to spare the cache line. */
-    void touch() {
+    void touch(long nowMs) {
         StreamMeta m = streamView;
-        if (m != null && m.ttlSeconds() >= 0) {
-            lastAccessMs = System.currentTimeMillis();
+        if (m != null && m.ttlSeconds() >= 0 && nowMs > lastAccessMs) {
+            lastAccessMs = nowMs;
         }
     }
 

@@ -56,7 +56,7 @@ final class TopicTask extends CommitTask {
         TopicLog t = engine.byName.get(name);
         if (kind == Kind.EXPIRE) {
             if (t == null || t.stream == null || t.stream.softDeleted()
-                    || !t.stream.expired(System.currentTimeMillis(), t.lastAccessMs)) {
+                    || !t.stream.expired(now(), t.lastAccessMs)) {
                 noop = true; // used or changed since the sweep looked
                 return Sync.NONE;
             }
@@ -87,7 +87,7 @@ final class TopicTask extends CommitTask {
         }
         if (t == null) {
             TopicConfig cfg = patch.applyTo(defaults);
-            topic = engine.newTopic(engine.nextTopicId, name, owner, System.currentTimeMillis(), cfg);
+            topic = engine.newTopic(engine.nextTopicId, name, owner, now(), cfg);
             created = true;
             if (!cfg.durable()) {
                 return Sync.NONE;
@@ -132,7 +132,7 @@ final class TopicTask extends CommitTask {
                     engine.publish(topic);
                 } else if (newConfig != null) {
                     topic.config = newConfig;
-                    engine.enforceRetention(topic); // a lowered cap or TTL applies at once
+                    engine.enforceRetention(topic, now()); // a lowered cap or TTL applies at once
                 }
             }
         }

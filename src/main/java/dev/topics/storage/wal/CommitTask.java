@@ -36,6 +36,10 @@ public abstract class CommitTask {
     private Throwable failure;
     /** Nanoseconds the group's force took (0 if none). */
     protected long fsyncNanos;
+    /** The command's time in a cluster (every node applies it with this time); -1 on a single node. */
+    private long commandTimeMs = -1;
+    /** Called once when the task is finished, on the finishing thread; null for none. */
+    private volatile java.util.function.Consumer<CommitTask> whenDone;
 
     /** What the group must do with the WAL after writing this task's frames. */
     public enum Sync { NONE, WRITE, FORCE }
@@ -68,6 +72,20 @@ public abstract class CommitTask {
     /** Publishes the effect (after the WAL write/force). */
     protected abstract void apply() throws Exception;
 
+    /**
+     * The time this task's decisions use (idempotency windows, {@code $ts}, TTLs): the wall
+     * clock on a single node; in a cluster the command's time, so every node decides alike.
+     */
+    protected final long now() {
+        return commandTimeMs >= 0 ? commandTimeMs : System.currentTimeMillis();
+    }
+
+    /** A cluster's applier: the task runs at the command's time {@code ms}, and calls {@code done} when finished. */
+    public final void replicated(long ms, java.util.function.Consumer<CommitTask> done) {
+        this.commandTimeMs = ms;
+        this.whenDone = done;
+    }
+
     /** Finishes the task once; later calls (a racing failure path) do nothing. */
     final void finish(long fsyncNanos, Throwable error) {
         if (!FINISHING.compareAndSet(this, false, true)) {
@@ -76,6 +94,11 @@ public abstract class CommitTask {
         this.fsyncNanos = fsyncNanos;
         this.failure = error;
         done = true;
+        var callback = whenDone;
+        if (callback != null) {
+            callback.accept(this);
+            return; // no thread waits for a replicated task: the applier made it
+        }
         LockSupport.unpark(waiter);
     }
 

@@ -118,6 +118,21 @@ public final class Committer implements AutoCloseable {
         task.await();
     }
 
+    /**
+     * A cluster's applier: hands a task to the committer without waiting (its completion
+     * callback reports it). Tasks are committed in the order they are published.
+     */
+    public void publish(CommitTask task) {
+        if (stopping || broken != null || !thread.isAlive()) {
+            task.finish(0, new IllegalStateException("the storage engine is not accepting writes"));
+            return;
+        }
+        ring.publish(task);
+        if (exited) {
+            task.finish(0, new IllegalStateException("the storage engine has stopped"));
+        }
+    }
+
     private void run() {
         long idleTick = Math.min(asyncFlushNanos, TimeUnit.MILLISECONDS.toNanos(50));
         try {

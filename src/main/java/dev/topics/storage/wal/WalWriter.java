@@ -28,6 +28,8 @@ public final class WalWriter implements AutoCloseable {
     private long fileNumber;
     private long position;
     private boolean unforced;
+    /** A cluster node: the log is Kafka's, so frames are counted but not written (see {@link #discardFrames}). */
+    private boolean discard;
     /** Everything before this position of the active file is forced. */
     private long forcedThrough;
     /** Where the committer's current group began (see {@link #cutBack}). */
@@ -98,8 +100,20 @@ public final class WalWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * A cluster node keeps no WAL of its own: its log is the cluster's (docs/CLUSTER.md), and
+     * it recovers from a snapshot and that log. Its files still roll, so snapshots keep their
+     * numbering; they hold only their headers.
+     */
+    public void discardFrames() {
+        discard = true;
+    }
+
     /** Writes bytes at the end of the active file with one positional write (no force). */
     public void write(byte[] b, int off, int len) throws IOException {
+        if (discard) {
+            return;
+        }
         if (direct.capacity() < len) {
             direct = ByteBuffer.allocateDirect(Integer.highestOneBit(len) << 1);
         }
