@@ -56,6 +56,8 @@ final class Replica {
     final Set<String> used = ConcurrentHashMap.newKeySet();
     /** Applier thread only: the log's clock after the last command decoded. */
     private long clock;
+    /** Applier thread only: the offset of the last command handed to the committer. */
+    private long lastPublished = -1;
     private volatile Throwable failure;
 
     Replica(Engine engine, Committer committer, CommandLog log, long writeTimeoutMs) {
@@ -132,6 +134,13 @@ final class Replica {
                     + e.getMessage() + "; this node stops rather than differ from the others"));
             return;
         }
+        if (h.type() == Commands.DELETE) {
+            // A delete reads the records as applied (segments, tail), and the committer applies a
+            // group only after preparing all of it: let everything before it be applied first,
+            // or a node that happens to group it with the write before would miss that write's
+            // records. Deletes are rare; the wait is one group.
+            awaitApplied(lastPublished);
+        }
         long at = Math.max(clock, h.timeMs());
         clock = at;
         boolean mine = h.incarnation() == incarnation;
@@ -147,6 +156,14 @@ final class Replica {
             }
         });
         committer.publish(task);
+        lastPublished = offset;
+    }
+
+    /** The applier: waits until every command through {@code offset} is applied (or this node fails). */
+    private void awaitApplied(long offset) {
+        while (engine.appliedOffset < offset && failure == null && committer.isAlive()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+        }
     }
 
     private void fail(Throwable t) {
