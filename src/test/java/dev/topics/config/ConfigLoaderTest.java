@@ -241,6 +241,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void clusterKeysComeFromTheFileAndTheEnvironmentAndBadOnesAreRefused() throws Exception {
+        assertThat(ConfigLoader.load(null, Map.of()).cluster().enabled()).isFalse();
+        Path file = yaml("""
+                cluster:
+                  kafka:
+                    bootstrap_servers: k1:9092,k2:9092
+                    log_topic: shop-log
+                    replication_factor: 3
+                    min_insync_replicas: 2
+                    retention_ms: 604800000
+                    write_timeout_ms: 2000
+                    session_timeout_ms: 6000
+                """);
+        assertThat(ConfigLoader.load(file, Map.of()).cluster()).isEqualTo(
+                new ServerConfig.Cluster("k1:9092,k2:9092", "shop-log", 3, 2, 604_800_000L, 2000, 6000));
+        ServerConfig.Cluster env = ConfigLoader.load(file, Map.of("TOPICS_CLUSTER_KAFKA_BOOTSTRAP_SERVERS",
+                "127.0.0.1:39092", "TOPICS_CLUSTER_KAFKA_LOG_TOPIC", "other")).cluster();
+        assertThat(env.bootstrapServers()).isEqualTo("127.0.0.1:39092");
+        assertThat(env.logTopic()).isEqualTo("other");
+        assertThat(env.enabled()).isTrue();
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TOPICS_CLUSTER_KAFKA_BOOTSTRAP_SERVERS", "no-port")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.kafka.bootstrap_servers");
+        assertThatThrownBy(() -> ConfigLoader.load(yaml("cluster:\n  kafka:\n    session_timeout_ms: 10\n"),
+                Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("cluster.kafka.session_timeout_ms");
+        assertThatThrownBy(() -> ConfigLoader.load(yaml("cluster:\n  kafka:\n    log_topic: \"a b\"\n"),
+                Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("cluster.kafka.log_topic");
+    }
+
+    @Test
     void anExplicitFileBeatsTopicsConfig() throws Exception {
         Path file = yaml("port: 4444\n");
         Path other = dir.resolve("other.yaml");
@@ -469,7 +498,8 @@ class ConfigLoaderTest {
                     .doesNotContain(" #");
         }
         assertThat(keys).hasSize(4 + 1 + 4 + 1 + 5 + 1 + 10 + 1 + 4 + 1 + 1 + 1 + 1 + 1 + 11
-                + 1 + 4 + 1 + 1);   // 45 leaves + 9 sections (watch: 4, http: 4, cors: 1)
+                + 1 + 4 + 1 + 1
+                + 1 + 1 + 7);   // 52 leaves + 11 sections (watch: 4, http: 4, cors: 1, cluster.kafka: 7)
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */

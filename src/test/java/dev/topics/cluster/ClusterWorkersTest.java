@@ -1,0 +1,141 @@
+package dev.topics.cluster;
+
+import static dev.topics.cluster.ClusterNodes.ok;
+import static dev.topics.cluster.ClusterNodes.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.topics.testing.Await;
+import dev.topics.testing.ChildServer;
+import dev.topics.testing.KafkaBrokers;
+import dev.topics.testing.ProcessTest;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The cluster's workers move when the node running them dies (docs/CLUSTER.md): a router and a
+ * webhook made on node A, run by A, go on from node B after A is killed with SIGKILL. The router
+ * copies every record exactly once (its copy and cursor move are one command); the webhook
+ * delivers every record, repeating at most one batch (at-least-once, SPEC §10). The webhook's
+ * receiver is a real HTTP server on loopback.
+ */
+class ClusterWorkersTest extends ProcessTest {
+    private static final Pattern SEQ = Pattern.compile("\"\\$seq\":(\\d+)");
+    private static final Pattern DATA = Pattern.compile("\"data\":(\\d+)");
+    private static final int RECORDS = 300;
+    private static final int BATCH = 10;
+    private KafkaBrokers kafka;
+    private HttpServer receiver;
+
+    @AfterEach
+    void stopAll() {
+        if (receiver != null) {
+            receiver.stop(0);
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    @Timeout(300)
+    void aRouterAndAWebhookGoOnFromAnotherNodeWhenTheirNodeIsKilled() throws Exception {
+        kafka = KafkaBrokers.start(Files.createDirectories(tmp.resolve("kafka")), 1);
+        List<String> bodies = new ArrayList<>();
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            synchronized (bodies) {
+                bodies.add(body);
+            }
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        receiver.start();
+        Path config = Files.writeString(tmp.resolve("node.yaml"), """
+                webhooks:
+                  allow_private: true
+                cluster:
+                  kafka:
+                    session_timeout_ms: 6000
+                """);
+        ChildServer a = keep(ClusterNodes.start(tmp.resolve("node-a"), kafka.bootstrapServers(), "log-workers",
+                "node-a", "--config", config.toString()));
+        Await.until("A runs the workers", Duration.ofSeconds(20),
+                () -> a.output().contains("this node runs the cluster's workers"));
+        ChildServer b = keep(ClusterNodes.start(tmp.resolve("node-b"), kafka.bootstrapServers(), "log-workers",
+                "node-b", "--config", config.toString()));
+        ok(a, "PUT", "/v0/topics/w.src", "{}");
+        ok(a, "PUT", "/v0/routers/w-copy", "{\"source\": \"w.src\", \"dest\": \"w.dst\", \"from_seq\": 0}");
+        ok(a, "POST", "/v0/topics/w.src/webhooks", "{\"url\": \"http://127.0.0.1:" + receiver.getAddress().getPort()
+                + "/hook\", \"from_seq\": 0, \"batch_max\": " + BATCH + "}");
+        Thread writer = Thread.ofVirtual().start(() -> {
+            for (int i = 1; i <= RECORDS; i++) {
+                ChildServer.Response r = send(b, "POST", "/v0/topics/w.src", "{\"records\": [{\"data\": " + i + "}]}");
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                Await.sleep(10);
+            }
+        });
+        Await.until("the router copies on A", Duration.ofSeconds(30),
+                () -> count(send(b, "GET", "/v0/topics/w.dst", null).body()) >= RECORDS / 3);
+        a.sigkill();
+        a.waitFor(Duration.ofSeconds(10));
+        writer.join(120_000);
+        assertThat(writer.isAlive()).isFalse();
+        Await.until("B runs the workers", Duration.ofSeconds(60),
+                () -> b.output().contains("this node runs the cluster's workers"));
+        Await.until("the router copied every record", Duration.ofSeconds(60),
+                () -> count(send(b, "GET", "/v0/topics/w.dst", null).body()) >= RECORDS);
+
+        // the router: every record once, in order
+        String dst = send(b, "GET", "/v0/topics/w.dst/diff?from_seq=0&limit=10000", null).body();
+        List<Integer> copied = new ArrayList<>();
+        Matcher m = DATA.matcher(dst);
+        while (m.find()) {
+            copied.add(Integer.parseInt(m.group(1)));
+        }
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 1; i <= RECORDS; i++) {
+            expected.add(i);
+        }
+        assertThat(copied).isEqualTo(expected);
+
+        // the webhook: every record delivered, at most one batch twice
+        Map<Long, Integer> times = new HashMap<>();
+        Await.until("every record delivered", Duration.ofSeconds(60), () -> {
+            times.clear();
+            synchronized (bodies) {
+                for (String body : bodies) {
+                    Matcher s = SEQ.matcher(body);
+                    while (s.find()) {
+                        times.merge(Long.parseLong(s.group(1)), 1, Integer::sum);
+                    }
+                }
+            }
+            return times.size() >= RECORDS;
+        });
+        for (long seq = 1; seq <= RECORDS; seq++) {
+            assertThat(times).as("seq %d delivered", seq).containsKey(seq);
+        }
+        long repeated = times.values().stream().filter(n -> n > 1).count();
+        assertThat(times.values()).allMatch(n -> n <= 2);
+        assertThat(repeated).as("records delivered twice").isLessThanOrEqualTo(BATCH);
+    }
+
+    private static long count(String topicBody) {
+        Matcher m = Pattern.compile("\"count\":(\\d+)").matcher(topicBody);
+        return m.find() ? Long.parseLong(m.group(1)) : -1; // -1: not there yet (404)
+    }
+}
