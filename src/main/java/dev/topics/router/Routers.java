@@ -6,7 +6,7 @@ import dev.topics.access.Gate;
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
 import dev.topics.storage.TopicConfig;
-import dev.topics.worker.Worker;
+import dev.topics.worker.ControlFollower;
 import dev.topics.worker.WorkerClock;
 import java.net.http.HttpClient;
 import java.util.ArrayDeque;
@@ -83,39 +83,18 @@ public final class Routers implements AutoCloseable {
         if (!all.isEmpty()) {
             LOG.info("started " + all.size() + " router(s)");
         }
-        Thread.ofVirtual().name("topics-routers-follow").start(this::follow);
+        // routers made or replaced elsewhere (another node of a cluster) get a worker here too;
+        // a worker whose router is gone or replaced ends by itself
+        ControlFollower.start("topics-routers-follow", () -> storage, ControlEntry.Kind.ROUTER, () -> closed,
+                this::reconcile);
     }
 
-    /**
-     * Routers made or replaced by someone else (another node of a cluster) get a worker here
-     * too: whenever the stored routers change, every router without a worker for its spec
-     * gets one. A worker whose router is gone or replaced ends by itself.
-     */
-    private void follow() {
-        long seen = -1;
-        while (!closed) {
-            try {
-                Thread.sleep(Worker.FOLLOWER_WAIT_MS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            Storage s = storage;
-            long v = s.controlVersion(ControlEntry.Kind.ROUTER);
-            if (v == seen) {
-                continue;
-            }
-            seen = v;
-            try {
-                synchronized (this) {
-                    for (ControlEntry e : s.controls(ControlEntry.Kind.ROUTER)) {
-                        RouterWorker w = workers.get(e.id());
-                        if (!closed && (w == null || !java.util.Arrays.equals(w.spec(), e.spec()))) {
-                            launch(e);
-                        }
-                    }
-                }
-            } catch (RuntimeException e) {
-                seen = -1; // the engine is closing or failing: look again next time
+    /** Every router without a worker for its spec gets one. */
+    private synchronized void reconcile(List<ControlEntry> routers) {
+        for (ControlEntry e : routers) {
+            RouterWorker w = workers.get(e.id());
+            if (!closed && (w == null || !java.util.Arrays.equals(w.spec(), e.spec()))) {
+                launch(e);
             }
         }
     }

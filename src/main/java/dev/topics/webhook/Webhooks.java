@@ -2,7 +2,7 @@ package dev.topics.webhook;
 
 import dev.topics.storage.ControlEntry;
 import dev.topics.storage.Storage;
-import dev.topics.worker.Worker;
+import dev.topics.worker.ControlFollower;
 import dev.topics.worker.WorkerClock;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -46,37 +46,16 @@ public final class Webhooks implements AutoCloseable {
         for (ControlEntry e : s.controls(ControlEntry.Kind.WEBHOOK)) {
             launch(e.id());
         }
-        Thread.ofVirtual().name("topics-webhooks-follow").start(this::follow);
+        // webhooks made elsewhere (another node of a cluster) get a worker here too
+        ControlFollower.start("topics-webhooks-follow", () -> storage, ControlEntry.Kind.WEBHOOK, () -> closed,
+                this::reconcile);
     }
 
-    /**
-     * Webhooks made by someone else (another node of a cluster) get a worker here too:
-     * whenever the stored webhooks change, each one without a worker gets one.
-     */
-    private void follow() {
-        long seen = -1;
-        while (!closed) {
-            try {
-                Thread.sleep(Worker.FOLLOWER_WAIT_MS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            Storage s = storage;
-            long v = s.controlVersion(ControlEntry.Kind.WEBHOOK);
-            if (v == seen) {
-                continue;
-            }
-            seen = v;
-            try {
-                synchronized (this) {
-                    for (ControlEntry e : s.controls(ControlEntry.Kind.WEBHOOK)) {
-                        if (!workers.containsKey(e.id())) {
-                            launch(e.id());
-                        }
-                    }
-                }
-            } catch (RuntimeException e) {
-                seen = -1;
+    /** Every webhook without a worker gets one. */
+    private synchronized void reconcile(List<ControlEntry> hooks) {
+        for (ControlEntry e : hooks) {
+            if (!workers.containsKey(e.id())) {
+                launch(e.id());
             }
         }
     }

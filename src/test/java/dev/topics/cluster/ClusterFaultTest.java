@@ -8,17 +8,10 @@ import dev.topics.testing.Await;
 import dev.topics.testing.ChildServer;
 import dev.topics.testing.KafkaBrokers;
 import dev.topics.testing.ProcessTest;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,7 +23,6 @@ import org.junit.jupiter.api.Timeout;
  * reads keep serving, and writes resume when Kafka is back.
  */
 class ClusterFaultTest extends ProcessTest {
-    private static final Pattern SEQ = Pattern.compile("\"first_seq\":(\\d+)");
     private KafkaBrokers kafka;
 
     @AfterEach
@@ -51,29 +43,8 @@ class ClusterFaultTest extends ProcessTest {
         ChildServer a = node("node-a");
         ChildServer b = node("node-b");
         ok(a, "PUT", "/v0/topics/load", "{}");
-        Map<Long, String> acknowledged = new ConcurrentHashMap<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        List<Thread> writers = new ArrayList<>();
-        for (int w = 0; w < 8; w++) {
-            int id = w;
-            writers.add(Thread.ofVirtual().start(() -> {
-                for (int i = 0; !stop.get(); i++) {
-                    ChildServer to = (i + id) % 2 == 0 ? a : b;
-                    String data = "\"w" + id + "-" + i + "\"";
-                    try {
-                        ChildServer.Response r = send(to, "POST", "/v0/topics/load", "{\"records\": [{\"data\": " + data + "}]}");
-                        if (r.status() == 200) {
-                            Matcher m = SEQ.matcher(r.body());
-                            assertThat(m.find()).isTrue();
-                            String before = acknowledged.put(Long.parseLong(m.group(1)), data);
-                            assertThat(before).as("seq %s acknowledged twice", m.group(1)).isNull();
-                        }
-                    } catch (UncheckedIOException e) {
-                        // the killed node: not acknowledged, nothing promised
-                    }
-                }
-            }));
-        }
+        ClusterNodes.Writers writers = new ClusterNodes.Writers(a, b, "load");
+        Map<Long, String> acknowledged = writers.acknowledged;
         Await.until("writes acknowledged", Duration.ofSeconds(30), () -> acknowledged.size() >= 200);
         a.sigkill();
         a.waitFor(Duration.ofSeconds(10));
@@ -82,23 +53,9 @@ class ClusterFaultTest extends ProcessTest {
         ChildServer a2 = node("node-a"); // the same data dir: its snapshot (if any) and the log
         Await.until("writes acknowledged by the restarted node too", Duration.ofSeconds(30),
                 () -> acknowledged.size() >= atKill + 400);
-        stop.set(true);
-        for (Thread t : writers) {
-            t.join(20_000);
-        }
+        writers.stop();
         String onB = ClusterNodes.awaitSame(a2, b, "/v0/topics/load/diff?from_seq=0&limit=10000");
-        for (var e : acknowledged.entrySet()) {
-            assertThat(onB).as("acknowledged seq %d", e.getKey()).contains("{\"$seq\":" + e.getKey() + ",");
-            Matcher m = Pattern.compile("\\{\"\\$seq\":" + e.getKey() + ",\"\\$ts\":\\d+,\"data\":([^}]*)}").matcher(onB);
-            assertThat(m.find()).as("record %d in %s", e.getKey(), onB.length()).isTrue();
-            assertThat(m.group(1)).isEqualTo(e.getValue());
-        }
-        // seqs are contiguous from 1: nothing was skipped or doubled
-        String head = send(b, "GET", "/v0/topics/load", null).body();
-        Matcher h = Pattern.compile("\"head_seq\":(\\d+),\"earliest_seq\":1,\"count\":(\\d+)").matcher(head);
-        assertThat(h.find()).as(head).isTrue();
-        assertThat(h.group(1)).isEqualTo(h.group(2));
-        assertThat(Long.parseLong(h.group(2))).isGreaterThanOrEqualTo(acknowledged.size());
+        ClusterNodes.assertHoldsEverything(b, "load", onB, acknowledged);
     }
 
     @Test

@@ -7,7 +7,9 @@ import dev.topics.testing.ChildServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -70,5 +72,75 @@ final class ClusterNodes {
             throw new AssertionError("GET " + path + " differs:\n  A: " + last[0] + "\n  B: " + last[1], e);
         }
         return last[0];
+    }
+
+    /**
+     * Eight writers of one record per request to {@code topic}, alternating between two nodes,
+     * until {@link #stop}: what each acknowledged answer said (seq → data). A write that is not
+     * acknowledged (a killed node, 503) promises nothing; any other answer, or a seq
+     * acknowledged twice, is kept as a problem for {@link #stop} to report.
+     */
+    static final class Writers {
+        private static final Pattern FIRST_SEQ = Pattern.compile("\"first_seq\":(\\d+)");
+        final Map<Long, String> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
+        private final List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        private final List<Thread> threads = new java.util.ArrayList<>();
+
+        Writers(ChildServer a, ChildServer b, String topic) {
+            for (int w = 0; w < 8; w++) {
+                int id = w;
+                threads.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; !stop.get(); i++) {
+                        write((i + id) % 2 == 0 ? a : b, topic, "\"w" + id + "-" + i + "\"");
+                    }
+                }));
+            }
+        }
+
+        private void write(ChildServer to, String topic, String data) {
+            ChildServer.Response r;
+            try {
+                r = send(to, "POST", "/v0/topics/" + topic, "{\"records\": [{\"data\": " + data + "}]}");
+            } catch (java.io.UncheckedIOException e) {
+                return; // a killed node or a timeout: not acknowledged
+            }
+            if (r.status() == 503) {
+                return;
+            }
+            Matcher m = FIRST_SEQ.matcher(r.body());
+            if (r.status() != 200 || !m.find()) {
+                problems.add(r.status() + " " + r.body());
+            } else if (acknowledged.put(Long.parseLong(m.group(1)), data) != null) {
+                problems.add("seq " + m.group(1) + " acknowledged twice");
+            }
+        }
+
+        /** Stops the writers and fails on any problem they met. */
+        void stop() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+            assertThat(problems).as("answers to the writers").isEmpty();
+        }
+    }
+
+    /**
+     * Checks that {@code diff} (a diff from 0) holds every acknowledged record with its data,
+     * and that {@code topic} on {@code node} has contiguous seqs from 1.
+     */
+    static void assertHoldsEverything(ChildServer node, String topic, String diff, Map<Long, String> acknowledged) {
+        for (var e : acknowledged.entrySet()) {
+            Matcher m = Pattern.compile("\\{\"\\$seq\":" + e.getKey() + ",\"\\$ts\":\\d+,\"data\":([^}]*)}")
+                    .matcher(diff);
+            assertThat(m.find()).as("acknowledged seq %d is there", e.getKey()).isTrue();
+            assertThat(m.group(1)).isEqualTo(e.getValue());
+        }
+        String head = send(node, "GET", "/v0/topics/" + topic, null).body();
+        Matcher h = Pattern.compile("\"head_seq\":(\\d+),\"earliest_seq\":1,\"count\":(\\d+)").matcher(head);
+        assertThat(h.find()).as(head).isTrue();
+        assertThat(h.group(1)).as("contiguous seqs from 1").isEqualTo(h.group(2));
+        assertThat(Long.parseLong(h.group(2))).isGreaterThanOrEqualTo(acknowledged.size());
     }
 }

@@ -119,7 +119,7 @@ final class DeleteTask extends CommitTask {
     }
 
     /** Matched seqs as [from, to] pairs, contiguous seqs merged. */
-    private static final class Ranges {
+    static final class Ranges {
         long[] pairs = new long[16];
         int size;
         long count;

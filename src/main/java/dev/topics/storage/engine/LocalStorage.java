@@ -196,24 +196,15 @@ public final class LocalStorage implements Storage {
         TopicLog.Head h = t.head;
         long lo = Math.max(fromSeq, h.earliestSeq());
         long hi = Math.min(toSeq, h.headSeq());
-        long[][] pairs = {new long[16]};
-        int[] size = {0};
+        DeleteTask.Ranges found = new DeleteTask.Ranges();
         if (lo <= hi && h.count() > 0) {
             RemovedSeqs removed = t.removed;
             try {
                 t.scan(lo, hi, (buf, off) -> {
                     long seq = dev.topics.storage.segment.RecordCodec.seq(buf, off);
-                    if (!removed.contains(seq) && (match == null || match.test(new dev.topics.storage.RecordView(buf, off)))) {
-                        long[] p = pairs[0];
-                        if (size[0] > 0 && p[size[0] - 1] == seq - 1) {
-                            p[size[0] - 1] = seq;
-                        } else {
-                            if (size[0] + 2 > p.length) {
-                                pairs[0] = p = java.util.Arrays.copyOf(p, p.length * 2);
-                            }
-                            p[size[0]++] = seq;
-                            p[size[0]++] = seq;
-                        }
+                    dev.topics.storage.RecordView v = new dev.topics.storage.RecordView(buf, off);
+                    if (!removed.contains(seq) && (match == null || match.test(v))) {
+                        found.add(seq, v.dataLength());
                     }
                     return true;
                 });
@@ -223,7 +214,7 @@ public final class LocalStorage implements Storage {
                 throw new StorageException.Damaged("topic '" + t.name + "' has a damaged record on disk", e);
             }
         }
-        return java.util.Arrays.copyOf(pairs[0], size[0]);
+        return found.toArray();
     }
 
     @Override

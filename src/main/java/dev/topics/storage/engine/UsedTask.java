@@ -1,7 +1,5 @@
 package dev.topics.storage.engine;
 
-import dev.topics.storage.io.ByteSink;
-import dev.topics.storage.wal.CommitTask;
 import java.util.List;
 
 /**
@@ -9,28 +7,12 @@ import java.util.List;
  * one node keeps a stream alive on all. Each node logs the streams it saw read, at most once a
  * second; every node then counts them used at the command's time, so expiry is decided alike.
  */
-final class UsedTask extends CommitTask {
-    private final Engine engine;
+final class UsedTask extends ApplyOnlyTask {
     private final List<String> topics;
 
     UsedTask(Engine engine, List<String> topics) {
-        this.engine = engine;
+        super(engine);
         this.topics = topics;
-    }
-
-    @Override
-    protected long spaceNeeded() {
-        return 0;
-    }
-
-    @Override
-    protected boolean mayUseReserve() {
-        return true;
-    }
-
-    @Override
-    protected Sync prepare(ByteSink wal) {
-        return Sync.NONE;
     }
 
     @Override

@@ -105,22 +105,14 @@ public final class Committer implements AutoCloseable {
 
     /** Hands a task to the committer and waits until it is committed (or failed). */
     public void submit(CommitTask task) {
-        if (stopping || broken != null || !thread.isAlive()) {
-            task.finish(0, new IllegalStateException("the storage engine is not accepting writes"));
-            return;
-        }
-        ring.publish(task);
-        if (exited) {
-            // The committer may have made its last sweep before this publish: nobody else
-            // will finish the task. (If the sweep did see it, this finish does nothing.)
-            task.finish(0, new IllegalStateException("the storage engine has stopped"));
-        }
-        task.await();
+        publish(task);
+        task.await(); // returns at once when publish finished it with a refusal
     }
 
     /**
-     * A cluster's applier: hands a task to the committer without waiting (its completion
-     * callback reports it). Tasks are committed in the order they are published.
+     * Hands a task to the committer without waiting; tasks are committed in the order they are
+     * published (a cluster's applier publishes in log order, and the task's completion
+     * callback reports it).
      */
     public void publish(CommitTask task) {
         if (stopping || broken != null || !thread.isAlive()) {
@@ -129,6 +121,8 @@ public final class Committer implements AutoCloseable {
         }
         ring.publish(task);
         if (exited) {
+            // The committer may have made its last sweep before this publish: nobody else
+            // will finish the task. (If the sweep did see it, this finish does nothing.)
             task.finish(0, new IllegalStateException("the storage engine has stopped"));
         }
     }
