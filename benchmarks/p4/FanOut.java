@@ -2,10 +2,12 @@
 //
 //   java [-Xmx2g] FanOut.java --url http://127.0.0.1:PORT --topic fan --watchers 10000 --rate 10 \
 //        --duration 20 [--warmup 5] [--server-pid PID] [--jcmd PATH] [--io-threads 1] [--connect-parallel 200]
-//        [--heartbeat-ms 15000] [--grace 10] [--connect-timeout 300] [--histogram FILE]
+//        [--heartbeat-ms 15000] [--grace 10] [--connect-timeout 300] [--histogram FILE] [--write-url URL]
 //
 // JDK only, no dependencies (run by benchmarks/run). What it does:
-//  1. writes one record to create the topic and learns its head_seq;
+//  1. writes one record to create the topic and learns its head_seq (writes go to --write-url,
+//     default --url: another node of a cluster measures write-to-visible latency across nodes;
+//     the watchers then start from the head_seq the writing node answered);
 //  2. (with --server-pid) heap of the server with 0 watchers: `jcmd PID GC.run` (a full GC),
 //     then `jcmd PID GC.heap_info` ("used …K");
 //  3. opens --watchers raw TCP connections, each sending
@@ -66,6 +68,8 @@ import java.util.regex.Pattern;
 public class FanOut {
     static String host;
     static int port;
+    static String writeHost;
+    static int writePort;
     static String topic;
     static int measuredWrites;
     static final AtomicInteger caughtUp = new AtomicInteger();
@@ -90,6 +94,9 @@ public class FanOut {
         URI url = URI.create(req(a, "url"));
         host = url.getHost();
         port = url.getPort() < 0 ? 80 : url.getPort();
+        URI writeUrl = URI.create(a.getOrDefault("write-url", url.toString()));
+        writeHost = writeUrl.getHost();
+        writePort = writeUrl.getPort() < 0 ? 80 : writeUrl.getPort();
         topic = a.getOrDefault("topic", "fan");
         int watchers = Integer.parseInt(req(a, "watchers"));
         double rate = Double.parseDouble(req(a, "rate"));
@@ -108,6 +115,9 @@ public class FanOut {
         Writer writer = new Writer();
         String first = writer.post(-1_000_000_000L, System.nanoTime());
         long head = num(first, "head_seq");
+        if (!writeUrl.equals(url)) {
+            awaitHead(url, head);
+        }
         log("topic %s head_seq %d; heap with 0 watchers…", topic, head);
         long heap0 = serverPid > 0 ? heapKiB(jcmd, serverPid) : -1;
 
@@ -677,14 +687,14 @@ public class FanOut {
 
         String post(long i, long t) throws IOException {
             if (s == null) {
-                s = new Socket(host, port);
+                s = new Socket(writeHost, writePort);
                 s.setTcpNoDelay(true);
                 in = s.getInputStream();
                 out = s.getOutputStream();
                 have = pos = 0;
             }
             byte[] body = ("{\"records\":[{\"data\":{\"t\":" + t + ",\"i\":" + i + "}}]}").getBytes(StandardCharsets.US_ASCII);
-            byte[] head = ("POST /v0/topics/" + topic + " HTTP/1.1\r\nHost: " + host + ":" + port
+            byte[] head = ("POST /v0/topics/" + topic + " HTTP/1.1\r\nHost: " + writeHost + ":" + writePort
                     + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII);
             byte[] req = Arrays.copyOf(head, head.length + body.length);
@@ -764,6 +774,23 @@ public class FanOut {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Polls GET url/v0/topics/topic until its head_seq reaches {@code head} (another node's write applied), 60 s. */
+    static void awaitHead(URI url, long head) throws IOException, InterruptedException {
+        var client = java.net.http.HttpClient.newHttpClient();
+        var get = java.net.http.HttpRequest.newBuilder(url.resolve("/v0/topics/" + topic)).build();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            var r = client.send(get, java.net.http.HttpResponse.BodyHandlers.ofString());
+            last = r.statusCode() + " " + r.body();
+            if (r.statusCode() == 200 && num(r.body(), "head_seq") >= head) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new IOException("the watched node did not reach head_seq " + head + " within 60 s: " + last);
+    }
 
     /** The server's heap used after a full GC, in KiB (jcmd GC.run, then GC.heap_info). */
     static long heapKiB(String jcmd, long pid) throws IOException, InterruptedException {
@@ -932,7 +959,8 @@ public class FanOut {
 
     static final String USAGE = "usage: java FanOut.java --url URL --watchers N --rate W --duration D "
             + "[--topic T] [--warmup S] [--server-pid PID] [--jcmd PATH] [--io-threads K] "
-            + "[--connect-parallel P] [--heartbeat-ms MS] [--grace S] [--connect-timeout S] [--histogram FILE]";
+            + "[--connect-parallel P] [--heartbeat-ms MS] [--grace S] [--connect-timeout S] [--histogram FILE] "
+            + "[--write-url URL]";
 
     static String req(Map<String, String> a, String k) {
         String v = a.get(k);
