@@ -56,6 +56,19 @@ public interface Storage extends AutoCloseable {
     /** Removes a watch session for good (it expired). */
     void deleteWatch(String wid);
 
+    /**
+     * A watch session was used now (opened, or its stream is open or just ended): its
+     * {@code watch.session_ttl_ms} restarts (SPEC §5). In a cluster every node learns it
+     * within about a second. Does nothing for an unknown session.
+     */
+    void touchWatch(String wid);
+
+    /**
+     * When a watch session was last used as far as this node knows (ms since the epoch); one
+     * never seen used since this process started counts as used now. -1 for an unknown session.
+     */
+    long watchLastUsed(String wid);
+
     /** The ids of every stored watch session. */
     Set<String> watchIds();
 

@@ -93,14 +93,6 @@ public final class WatchService implements HttpService {
         }
         return n;
     }
-    /**
-     * When each session was last used (created, opened, or its stream ended). In memory:
-     * after a restart a session counts as used at its first sight, so it lives at least one
-     * more TTL.
-     */
-    private final ConcurrentHashMap<String, Long> lastUsed =
-            new ConcurrentHashMap<>();
-
     private final Activity activity;
 
     /** Open streams per principal (http.max_streams_per_principal). */
@@ -157,18 +149,28 @@ public final class WatchService implements HttpService {
         }
     }
 
-    /** Removes sessions unused for the TTL (none while a stream has them open). */
+    /**
+     * Every quarter TTL (at most a minute): the sessions streaming here count as used again
+     * (in a cluster the node that leads may not be the one streaming them: storage tells every
+     * node), then, on the leading node, sessions unused for the TTL are removed (none while a
+     * stream has them open here). Last use is kept by storage (made, opened, stream ended).
+     */
     private void expireLoop() {
-        long period = Math.max(50, Math.min(sessionTtlMs / 2, 60_000));
+        long period = Math.max(50, Math.min(sessionTtlMs / 4, 60_000));
         while (true) {
             try {
                 Thread.sleep(period);
-                if (storage.ready() && storage.get().leads()) { // in a cluster, one node expires sessions
-                    Storage s = storage.get();
+                if (!storage.ready()) {
+                    continue;
+                }
+                Storage s = storage.get();
+                for (String wid : streaming.keySet()) {
+                    s.touchWatch(wid);
+                }
+                if (s.leads()) { // in a cluster, one node expires sessions
                     for (String wid : s.watchIds()) {
-                        if (expired(wid)) {
+                        if (expired(s, wid)) {
                             s.deleteWatch(wid);
-                            lastUsed.remove(wid);
                         }
                     }
                 }
@@ -180,9 +182,12 @@ public final class WatchService implements HttpService {
         }
     }
 
-    private boolean expired(String wid) {
-        long now = System.currentTimeMillis();
-        return !streaming.containsKey(wid) && now - lastUsed.computeIfAbsent(wid, k -> now) > sessionTtlMs;
+    private boolean expired(Storage s, String wid) {
+        if (streaming.containsKey(wid)) {
+            return false;
+        }
+        long used = s.watchLastUsed(wid);
+        return used >= 0 && System.currentTimeMillis() - used > sessionTtlMs;
     }
 
     /** The open-stream count per principal, shared with the other surfaces that stream (Durable Streams SSE). */
@@ -274,8 +279,7 @@ public final class WatchService implements HttpService {
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         String wid = "wid_" + Base64.getUrlEncoder().withoutPadding().encodeToString(id);
-        s.putWatch(wid, StoredSession.encode(Gate.identity(caller), body));
-        lastUsed.put(wid, System.currentTimeMillis());
+        s.putWatch(wid, StoredSession.encode(Gate.identity(caller), body)); // made counts as used
         JsonOut out = new JsonOut(256 + body.length).beginObject().field("wid", wid)
                 .field("stream_url", "/v0/watch/" + wid).name("topics").rawValue(session.topicsJson(), 0,
                         session.topicsJson().length).endObject();
@@ -288,9 +292,8 @@ public final class WatchService implements HttpService {
         String wid = req.path().pathParameters().get("wid"); // the wid is the capability (EventSource sends no headers)
         Storage s = storage.get();
         byte[] spec = s.watch(wid);
-        if (spec != null && expired(wid)) {
+        if (spec != null && expired(s, wid)) {
             s.deleteWatch(wid);
-            lastUsed.remove(wid);
             spec = null;
         }
         if (spec == null) {
@@ -332,11 +335,11 @@ public final class WatchService implements HttpService {
         if (older != null) {
             older.interrupt();
         }
-        lastUsed.put(wid, System.currentTimeMillis());
+        s.touchWatch(wid);
         try {
             stream(res, s, cursors, filters, session.node(), session.heartbeatMs(), caller, older != null);
         } finally {
-            lastUsed.put(wid, System.currentTimeMillis());
+            s.touchWatch(wid);
             streaming.remove(wid, me);
             Thread.interrupted(); // an interrupt that arrived as the stream ended is spent
         }

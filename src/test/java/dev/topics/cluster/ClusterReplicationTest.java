@@ -161,6 +161,56 @@ class ClusterReplicationTest extends ProcessTest {
         }
     }
 
+    @Test
+    @Timeout(180)
+    void aSessionStreamedOnlyOnANodeThatDoesNotLeadIsKeptUntilItGoesUnusedForItsTtl() throws Exception {
+        // A leads (started first, alone); the session is made on A and streamed only on B. The
+        // leader decides expiry: it must learn that B uses the session. Before B told it (a
+        // last use kept per node), A expired the session one TTL after making it, mid-stream.
+        Path config = Files.writeString(tmp.resolve("node.yaml"), """
+                watch:
+                  session_ttl_ms: 5000
+                """);
+        ChildServer a = keep(ClusterNodes.start(tmp.resolve("node-a"), kafka.bootstrapServers(), "log-ttl", "node-a",
+                "--config", config.toString()));
+        Await.until("A runs the workers", Duration.ofSeconds(20),
+                () -> a.output().contains("this node runs the cluster's workers"));
+        ChildServer b = keep(ClusterNodes.start(tmp.resolve("node-b"), kafka.bootstrapServers(), "log-ttl", "node-b",
+                "--config", config.toString()));
+        ok(a, "PUT", "/v0/topics/kept", "{}");
+        // a heartbeat a second: a stream whose client has gone ends (and stops counting as a use) within one
+        String wid = group(WID, ok(a, "POST", "/v0/watch",
+                "{\"topics\": {\"kept\": {\"from_seq\": 0}}, \"heartbeat_ms\": 1000}").body());
+        try (SseClient sse = openWhenKnown(b, wid, null)) {
+            long end = System.nanoTime() + Duration.ofSeconds(15).toNanos(); // three TTLs
+            int i = 0;
+            while (System.nanoTime() < end) {
+                ok(a, "POST", "/v0/topics/kept", "{\"records\": [{\"data\": " + ++i + "}]}");
+                SseClient.Event e = nextRecord(sse);
+                assertThat(e).as("record %d streamed on B", i).isNotNull();
+                assertThat(e.data()).contains("\"data\":" + i);
+                Thread.sleep(500);
+            }
+        }
+        // still there right after the stream ends (opening it is a use: its TTL restarts)
+        assertThat(streamStatus(b, wid)).as("the session's stream on B after 15 s of use there").isEqualTo(200);
+        // unused from now on: gone from both once the stream's end (a heartbeat), the TTL, the
+        // leader's check period (a quarter TTL) and the log have passed; a look is a use, so look
+        // only after that
+        Thread.sleep(10_000);
+        assertThat(streamStatus(a, wid)).as("the session on A, 10 s after its last use").isEqualTo(404);
+        assertThat(streamStatus(b, wid)).as("the session on B, 10 s after its last use").isEqualTo(404);
+    }
+
+    /** The status a watch session's stream opens with (closed at once). */
+    private static int streamStatus(ChildServer n, String wid) {
+        try (SseClient s = SseClient.open(n.uri("/v0/watch/" + wid), null)) {
+            return s.status();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** The next event that carries a record (the stream opens with the topics' heads). */
     private static SseClient.Event nextRecord(SseClient sse) throws InterruptedException {
         for (int i = 0; i < 10; i++) {

@@ -38,6 +38,7 @@ import java.util.List;
  * WATCH   := str wid  u8 present  [u32 len  u8[len] spec]
  * SWEEP   := (nothing: retention by age, at the command's time)
  * USED    := u32 n  str topic*                          (streams read since the last one: TTLs restart)
+ * WATCHES_USED := u32 n  str wid*                      (watch sessions used since the last one: TTLs restart)
  * </pre>
  * The incarnation and counter name the command, so the node that proposed it finds its
  * waiting request when it comes back. Decoding damaged bytes throws {@link CorruptFrame}.
@@ -51,6 +52,7 @@ final class Commands {
     static final int WATCH = 5;
     static final int SWEEP = 6;
     static final int USED = 7;
+    static final int WATCHES_USED = 8;
 
     private Commands() {
     }
@@ -165,9 +167,10 @@ final class Commands {
         }
     }
 
-    static void used(ByteSink out, List<String> topics) {
-        out.i32(topics.size());
-        for (String t : topics) {
+    /** USED and WATCHES_USED: the names of the streams, or the ids of the watch sessions. */
+    static void used(ByteSink out, List<String> names) {
+        out.i32(names.size());
+        for (String t : names) {
             out.str16(t);
         }
     }
@@ -206,6 +209,7 @@ final class Commands {
                 case WATCH -> watchTask(engine, in);
                 case SWEEP -> new SweepTask(engine);
                 case USED -> new UsedTask(engine, strings(in));
+                case WATCHES_USED -> new WatchesUsedTask(engine, strings(in));
                 default -> throw new CorruptFrame("unknown cluster command type " + h.type());
             };
             if (in.remaining() != 0) {

@@ -71,6 +71,13 @@ final class Engine implements Committer.Duties {
     volatile long clockMs;
     /** Watch sessions (SPEC §5): id → spec, as stored. Written by the committer, read by any thread. */
     final ConcurrentHashMap<String, byte[]> watches = new ConcurrentHashMap<>();
+    /**
+     * When each watch session was last used, as this node knows it (ms): made, opened, streamed,
+     * or, in a cluster, logged as used by any node. Only the leading node's view decides expiry
+     * (it logs the removal), so this is not in the snapshot: after a restart a session counts
+     * as used when first asked about, and lives at least one more TTL.
+     */
+    final ConcurrentHashMap<String, Long> watchUsed = new ConcurrentHashMap<>();
 
     /**
      * Control entries (routers, subscriptions, webhooks): {@code controls} is the committer's

@@ -493,6 +493,25 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
+    public void touchWatch(String wid) {
+        if (!engine.watches.containsKey(wid)) {
+            return;
+        }
+        engine.watchUsed.merge(wid, System.currentTimeMillis(), Math::max);
+        if (replica != null) {
+            replica.watchesUsed.add(wid);
+        }
+    }
+
+    @Override
+    public long watchLastUsed(String wid) {
+        if (!engine.watches.containsKey(wid)) {
+            return -1;
+        }
+        return engine.watchUsed.computeIfAbsent(wid, k -> System.currentTimeMillis());
+    }
+
+    @Override
     public Set<String> watchIds() {
         return Set.copyOf(engine.watches.keySet());
     }

@@ -54,6 +54,8 @@ final class Replica {
     private final ConcurrentHashMap<Long, CompletableFuture<CommitTask>> pending = new ConcurrentHashMap<>();
     /** Streams read on this node since the last USED command. */
     final Set<String> used = ConcurrentHashMap.newKeySet();
+    /** Watch sessions used on this node since the last WATCHES_USED command. */
+    final Set<String> watchesUsed = ConcurrentHashMap.newKeySet();
     /** Applier thread only: the log's clock after the last command decoded. */
     private long clock;
     /** Applier thread only: the offset of the last command handed to the committer. */
@@ -229,18 +231,31 @@ final class Replica {
         }
     }
 
-    /** Logs the streams read here since the last call (their TTLs restart on every node); best effort. */
+    /**
+     * Logs the streams read and the watch sessions used here since the last call (their TTLs
+     * restart on every node); what could not be logged is tried again with the next call.
+     */
     void flushUsed() {
-        if (used.isEmpty()) {
+        flush(used, Commands.USED);
+        flush(watchesUsed, Commands.WATCHES_USED);
+    }
+
+    private void flush(Set<String> seen, int type) {
+        if (seen.isEmpty()) {
             return;
         }
-        List<String> names = new ArrayList<>(used);
-        used.removeAll(names);
+        List<String> names = new ArrayList<>(seen);
+        seen.removeAll(names);
         int size = 0;
         for (String n : names) {
             size += n.length() * 3 + 2;
         }
-        propose(Commands.USED, size + 8, out -> Commands.used(out, names));
+        try {
+            propose(type, size + 8, out -> Commands.used(out, names));
+        } catch (RuntimeException e) {
+            seen.addAll(names);
+            throw e;
+        }
     }
 
     /** The leader: logs a retention sweep at its time. */

@@ -31,8 +31,10 @@ final class WatchTask extends CommitTask {
     protected void apply() {
         if (spec == null) {
             engine.watches.remove(wid);
+            engine.watchUsed.remove(wid);
         } else {
             engine.watches.put(wid, spec);
+            engine.watchUsed.merge(wid, now(), Math::max);
         }
     }
 }
