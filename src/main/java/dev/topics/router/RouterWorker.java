@@ -16,6 +16,8 @@ import dev.topics.storage.TopicConfig;
 import dev.topics.worker.Backoff;
 import dev.topics.worker.Worker;
 import dev.topics.worker.WorkerClock;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,6 +40,11 @@ import java.util.logging.Logger;
  * both ways do not echo.
  *
  * <p>The worker ends when it is stopped or when its stored entry is gone or replaced.
+ *
+ * <p>In a cluster only the node that leads copies; it publishes the status (state, last
+ * error, records copied: {@link #encodeStatus}) through storage when the state or error
+ * changes and at most once a second while records are copied, and the other nodes show the
+ * latest one. A node that starts leading counts on from the last published count.
  */
 final class RouterWorker extends Worker {
     private static final Logger LOG = Logger.getLogger(RouterWorker.class.getName());
@@ -61,6 +68,14 @@ final class RouterWorker extends Worker {
     private volatile String lastError;
     private final AtomicLong copied = new AtomicLong();
     private int failures;
+    /** The leading node's last published status, and when (see {@link #publish}). */
+    private Status published;
+    private long publishedAtMs;
+    private static final long PUBLISH_EVERY_MS = 1000;
+
+    /** What {@code GET /v0/routers/{name}} shows of a worker (SPEC §9). */
+    record Status(long copied, State state, String lastError) {
+    }
 
     private final Function<RouterSpec, String> lostRights;
 
@@ -80,15 +95,74 @@ final class RouterWorker extends Worker {
     }
 
     State state() {
-        return state;
+        return status().state();
     }
 
     String lastError() {
-        return lastError;
+        return status().lastError();
     }
 
     long copied() {
-        return copied.get();
+        return status().copied();
+    }
+
+    /** This worker's own status where it runs; elsewhere in a cluster, the one the running node published. */
+    Status status() {
+        Status own = new Status(copied.get(), state, lastError);
+        if (storage.leads()) {
+            return own;
+        }
+        byte[] b = storage.status(entry.key());
+        return b == null ? own : decodeStatus(b);
+    }
+
+    /** {@code u64 copied  u8 state  u8 hasError  [u16 len  utf-8 error]}. */
+    static byte[] encodeStatus(Status s) {
+        byte[] err = s.lastError() == null ? new byte[0] : s.lastError().getBytes(StandardCharsets.UTF_8);
+        int len = Math.min(err.length, 4096);
+        ByteBuffer b = ByteBuffer.allocate(8 + 2 + (s.lastError() == null ? 0 : 2 + len));
+        b.putLong(s.copied()).put((byte) s.state().ordinal()).put((byte) (s.lastError() == null ? 0 : 1));
+        if (s.lastError() != null) {
+            b.putShort((short) len).put(err, 0, len);
+        }
+        return b.array();
+    }
+
+    static Status decodeStatus(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        long copied = b.getLong();
+        State state = State.values()[b.get()];
+        String err = null;
+        if (b.get() != 0) {
+            byte[] e = new byte[b.getShort() & 0xffff];
+            b.get(e);
+            err = new String(e, StandardCharsets.UTF_8);
+        }
+        return new Status(copied, state, err);
+    }
+
+    /**
+     * Leading node: publishes the status for the other nodes when the state or error changed,
+     * or the count changed and a second has passed. Best effort: a log that is away is tried
+     * at the next change.
+     */
+    private void publish() {
+        Status now = new Status(copied.get(), state, lastError);
+        if (now.equals(published)) {
+            return;
+        }
+        boolean changed = published == null || published.state() != now.state()
+                || !java.util.Objects.equals(published.lastError(), now.lastError());
+        if (!changed && clock.millis() - publishedAtMs < PUBLISH_EVERY_MS) {
+            return;
+        }
+        try {
+            storage.publishStatus(entry.key(), encodeStatus(now));
+            published = now;
+            publishedAtMs = clock.millis();
+        } catch (StorageException e) {
+            // the cluster's log is away: the next change tries again
+        }
     }
 
     /** The stored spec this worker runs (a replaced router's worker ends by itself). */
@@ -99,6 +173,7 @@ final class RouterWorker extends Worker {
     @Override
     public void run() {
         RecordFilter userFilter = spec.filter();
+        boolean led = false;
         try {
             while (!stopping()) {
                 ControlEntry now = storage.control(entry.key());
@@ -106,9 +181,20 @@ final class RouterWorker extends Worker {
                     return; // deleted (or its topic was), or replaced by a newer worker
                 }
                 if (!storage.leads()) {
+                    led = false;
                     clock.sleep(Worker.FOLLOWER_WAIT_MS); // another node of the cluster runs the workers
                     continue;
                 }
+                if (!led) { // starts running here: count on from what the node that ran it published
+                    led = true;
+                    byte[] b = storage.status(entry.key());
+                    if (b != null) {
+                        copied.set(decodeStatus(b).copied());
+                    }
+                    state = State.RUNNING;
+                    lastError = null;
+                }
+                publish();
                 String lost = lostRights.apply(spec);
                 if (lost != null) {
                     fail(State.STOPPED, lost); // SPEC §9: stopped until its creator's rights come back
@@ -201,6 +287,7 @@ final class RouterWorker extends Worker {
     private void fail(State s, String why) {
         lastError = why;
         state = s;
+        publish(); // before a backoff: the other nodes see it now
     }
 
     private void backoff() throws InterruptedException {
@@ -209,8 +296,9 @@ final class RouterWorker extends Worker {
 
     /** Writes the status fields of SPEC §9 into the open object. */
     void status(JsonOut out, long cursor, long sourceHead) {
+        Status s = status();
         out.field("cursor", cursor).field("source_head_seq", sourceHead).field("lag", Math.max(0, sourceHead - cursor))
-                .field("copied", copied.get()).field("state", state.name().toLowerCase(Locale.ROOT))
-                .field("last_error", lastError);
+                .field("copied", s.copied()).field("state", s.state().name().toLowerCase(Locale.ROOT))
+                .field("last_error", s.lastError());
     }
 }

@@ -57,6 +57,18 @@ public interface Storage extends AutoCloseable {
     void deleteWatch(String wid);
 
     /**
+     * Publishes what the worker of a control entry knows and runs here (a router's state, last
+     * error, records copied) to the other nodes of a cluster, which show it while they do not
+     * run the worker. Each node keeps the latest per entry, in memory, until the entry goes. A
+     * single node runs every worker itself: nothing is published. In a cluster this is a log
+     * write: it may throw {@link StorageException.Unavailable}.
+     */
+    void publishStatus(ControlEntry.Key key, byte[] status);
+
+    /** The latest status published for a control entry by the node that runs its worker, or null. */
+    byte[] status(ControlEntry.Key key);
+
+    /**
      * A watch session was used now (opened, or its stream is open or just ended): its
      * {@code watch.session_ttl_ms} restarts (SPEC §5). In a cluster every node learns it
      * within about a second. Does nothing for an unknown session.

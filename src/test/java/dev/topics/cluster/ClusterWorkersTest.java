@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
  * webhook made on node A, run by A, go on from node B after A is killed with SIGKILL. The router
  * copies every record exactly once (its copy and cursor move are one command); the webhook
  * delivers every record, repeating at most one batch (at-least-once, SPEC §10). The webhook's
- * receiver is a real HTTP server on loopback.
+ * receiver is a real HTTP server on loopback. A node that does not run a router shows the status
+ * the running node published.
  */
 class ClusterWorkersTest extends ProcessTest {
     private static final Pattern SEQ = Pattern.compile("\"\\$seq\":(\\d+)");
@@ -132,6 +133,47 @@ class ClusterWorkersTest extends ProcessTest {
         long repeated = times.values().stream().filter(n -> n > 1).count();
         assertThat(times.values()).allMatch(n -> n <= 2);
         assertThat(repeated).as("records delivered twice").isLessThanOrEqualTo(BATCH);
+    }
+
+    @Test
+    @Timeout(180)
+    void aNodeThatDoesNotRunARouterShowsTheStatusOfTheOneThatDoes() throws Exception {
+        // Before routers published their status, B showed its idle worker's view: copied 0,
+        // state running, no error, whatever A's router did.
+        kafka = KafkaBrokers.start(Files.createDirectories(tmp.resolve("kafka")), 1);
+        ChildServer a = keep(ClusterNodes.start(tmp.resolve("node-a"), kafka.bootstrapServers(), "log-status",
+                "node-a"));
+        Await.until("A runs the workers", Duration.ofSeconds(20),
+                () -> a.output().contains("this node runs the cluster's workers"));
+        ChildServer b = keep(ClusterNodes.start(tmp.resolve("node-b"), kafka.bootstrapServers(), "log-status",
+                "node-b"));
+        ok(a, "PUT", "/v0/topics/s.src", "{}");
+        ok(a, "PUT", "/v0/routers/s-copy", "{\"source\": \"s.src\", \"dest\": \"s.dst\", \"from_seq\": 0}");
+        for (int i = 1; i <= 50; i++) {
+            ok(a, "POST", "/v0/topics/s.src", "{\"records\": [{\"data\": " + i + "}]}");
+        }
+        Await.until("A's router copied all 50", Duration.ofSeconds(30),
+                () -> send(a, "GET", "/v0/routers/s-copy", null).body().contains("\"copied\":50"));
+        Await.until("B shows what A's router copied", Duration.ofSeconds(10),
+                () -> send(b, "GET", "/v0/routers/s-copy", null).body().contains("\"copied\":50"));
+        assertThat(send(b, "GET", "/v0/routers/s-copy", null).body()).contains("\"state\":\"running\"")
+                .contains("\"last_error\":null").contains("\"lag\":0");
+
+        // a router whose destination server does not answer: A retries, and B says so with A's error
+        int closed;
+        try (var socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        ok(a, "PUT", "/v0/routers/s-remote", "{\"source\": \"s.src\", \"dest_url\": \"http://127.0.0.1:" + closed
+                + "\", \"dest_topic\": \"x.dst\", \"from_seq\": 0}");
+        Await.until("A's remote router retries", Duration.ofSeconds(30),
+                () -> send(a, "GET", "/v0/routers/s-remote", null).body().contains("\"state\":\"retrying\""));
+        String onB = Await.value("B shows it retrying", Duration.ofSeconds(10),
+                () -> send(b, "GET", "/v0/routers/s-remote", null).body(), body -> body.contains("\"state\":\"retrying\""));
+        assertThat(onB).doesNotContain("\"last_error\":null");
+        Matcher err = Pattern.compile("\"last_error\":(\"[^\"]*\")").matcher(onB);
+        assertThat(err.find()).as(onB).isTrue();
+        assertThat(send(a, "GET", "/v0/routers/s-remote", null).body()).contains("\"last_error\":" + err.group(1));
     }
 
     private static long count(String topicBody) {

@@ -39,6 +39,7 @@ import java.util.List;
  * SWEEP   := (nothing: retention by age, at the command's time)
  * USED    := u32 n  str topic*                          (streams read since the last one: TTLs restart)
  * WATCHES_USED := u32 n  str wid*                      (watch sessions used since the last one: TTLs restart)
+ * STATUS  := u8 kind  str id  u32 len  u8[len] status   (a worker's status, from the node running it)
  * </pre>
  * The incarnation and counter name the command, so the node that proposed it finds its
  * waiting request when it comes back. Decoding damaged bytes throws {@link CorruptFrame}.
@@ -53,6 +54,7 @@ final class Commands {
     static final int SWEEP = 6;
     static final int USED = 7;
     static final int WATCHES_USED = 8;
+    static final int STATUS = 9;
 
     private Commands() {
     }
@@ -167,6 +169,10 @@ final class Commands {
         }
     }
 
+    static void status(ByteSink out, ControlEntry.Key key, byte[] status) {
+        out.u8(Frames.kindCode(key.kind())).str16(key.id()).i32(status.length).bytes(status);
+    }
+
     /** USED and WATCHES_USED: the names of the streams, or the ids of the watch sessions. */
     static void used(ByteSink out, List<String> names) {
         out.i32(names.size());
@@ -208,8 +214,9 @@ final class Commands {
                 case CONTROL -> controlTask(engine, in);
                 case WATCH -> watchTask(engine, in);
                 case SWEEP -> new SweepTask(engine);
-                case USED -> new UsedTask(engine, strings(in));
-                case WATCHES_USED -> new WatchesUsedTask(engine, strings(in));
+                case USED -> new UsedTask(engine, strings(in), false);
+                case WATCHES_USED -> new UsedTask(engine, strings(in), true);
+                case STATUS -> statusTask(engine, in);
                 default -> throw new CorruptFrame("unknown cluster command type " + h.type());
             };
             if (in.remaining() != 0) {
@@ -319,6 +326,16 @@ final class Commands {
                     op == 4);
             default -> throw new CorruptFrame("unknown control command " + op);
         };
+    }
+
+    private static StatusTask statusTask(Engine engine, ByteSource in) {
+        ControlEntry.Kind kind = Frames.kind(in.u8());
+        String id = in.str16();
+        int len = in.i32();
+        if (len < 0 || len > in.remaining()) {
+            throw new CorruptFrame("status length " + len + " out of bounds");
+        }
+        return new StatusTask(engine, new ControlEntry.Key(kind, id), in.bytes(len));
     }
 
     private static WatchTask watchTask(Engine engine, ByteSource in) {

@@ -78,6 +78,12 @@ final class Engine implements Committer.Duties {
      * as used when first asked about, and lives at least one more TTL.
      */
     final ConcurrentHashMap<String, Long> watchUsed = new ConcurrentHashMap<>();
+    /**
+     * A cluster's worker status: per control entry, the latest status its worker published on
+     * the node that runs it (STATUS commands), shown by the other nodes. In memory, like the
+     * worker's own; dropped with the entry.
+     */
+    final ConcurrentHashMap<ControlEntry.Key, byte[]> statuses = new ConcurrentHashMap<>();
 
     /**
      * Control entries (routers, subscriptions, webhooks): {@code controls} is the committer's
@@ -252,6 +258,7 @@ final class Engine implements Committer.Duties {
     void control(ControlEntry.Key key, ControlEntry e) {
         if (e == null) {
             controls.remove(key);
+            statuses.remove(key);
         } else {
             controls.put(key, e);
         }

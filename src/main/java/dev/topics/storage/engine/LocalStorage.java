@@ -493,6 +493,19 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
+    public void publishStatus(ControlEntry.Key key, byte[] status) {
+        if (replica != null) {
+            replica.propose(Commands.STATUS, status.length + key.id().length() * 3 + 16,
+                    out -> Commands.status(out, key, status));
+        }
+    }
+
+    @Override
+    public byte[] status(ControlEntry.Key key) {
+        return engine.statuses.get(key);
+    }
+
+    @Override
     public void touchWatch(String wid) {
         if (!engine.watches.containsKey(wid)) {
             return;

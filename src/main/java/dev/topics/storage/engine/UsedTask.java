@@ -3,25 +3,36 @@ package dev.topics.storage.engine;
 import java.util.List;
 
 /**
- * A cluster's reads that restart Durable Streams TTLs (SPEC §16; docs/CLUSTER.md): a read on
- * one node keeps a stream alive on all. Each node logs the streams it saw read, at most once a
- * second; every node then counts them used at the command's time, so expiry is decided alike.
+ * A cluster's uses that restart a TTL (docs/CLUSTER.md): a Durable Streams read (SPEC §16) or
+ * a watch session opened or streaming (SPEC §5) on one node keeps it alive on all. Each node
+ * logs what it saw used, at most once a second (an open watch stream counts again every
+ * quarter of {@code watch.session_ttl_ms}); every node then counts them used at the command's
+ * time, so the node that decides expiry sees every node's uses.
  */
 final class UsedTask extends ApplyOnlyTask {
-    private final List<String> topics;
+    private final List<String> names;
+    private final boolean watches;
 
-    UsedTask(Engine engine, List<String> topics) {
+    /** {@code names}: topics (streams), or, with {@code watches}, watch session ids. */
+    UsedTask(Engine engine, List<String> names, boolean watches) {
         super(engine);
-        this.topics = topics;
+        this.names = names;
+        this.watches = watches;
     }
 
     @Override
     protected void apply() {
         long now = now();
-        for (String name : topics) {
-            TopicLog t = engine.byName.get(name);
-            if (t != null) {
-                t.touch(now);
+        for (String name : names) {
+            if (watches) {
+                if (engine.watches.containsKey(name)) {
+                    engine.watchUsed.merge(name, now, Math::max);
+                }
+            } else {
+                TopicLog t = engine.byName.get(name);
+                if (t != null) {
+                    t.touch(now);
+                }
             }
         }
     }
