@@ -68,6 +68,21 @@ public interface Storage extends AutoCloseable {
     /** The latest status published for a control entry by the node that runs its worker, or null. */
     byte[] status(ControlEntry.Key key);
 
+    /** How many items {@link #publishStatusItems} keeps per entry: the newest (SPEC §10's delivery log). */
+    int STATUS_ITEMS = 1000;
+
+    /**
+     * Publishes the items of a worker's log that changed (a webhook's deliveries, by id) to the
+     * other nodes of a cluster: every node merges them into a list per entry, an id seen before
+     * replaced where it stands, a new one added as the newest, the oldest dropped past
+     * {@link #STATUS_ITEMS}; in memory, until the entry goes. Nothing on a single node. In a
+     * cluster this is a log write: it may throw {@link StorageException.Unavailable}.
+     */
+    void publishStatusItems(ControlEntry.Key key, Map<String, byte[]> items);
+
+    /** The items published for a control entry, newest first (empty when none). */
+    List<byte[]> statusItems(ControlEntry.Key key);
+
     /**
      * A watch session was used now (opened, or its stream is open or just ended): its
      * {@code watch.session_ttl_ms} restarts (SPEC §5). In a cluster every node learns it

@@ -256,7 +256,7 @@ public final class WebhookService implements HttpService {
         TopicInfo t = owned(req);
         Webhook wh = webhook(storage.get(), t, req.path().pathParameters().get("id"));
         JsonOut out = new JsonOut(4096).beginObject().field("webhook", wh.id()).name("deliveries").beginArray();
-        for (Deliveries.Delivery d : webhooks.log(wh.id()).recent()) {
+        for (Deliveries.Delivery d : webhooks.recent(wh.id())) {
             d.write(out);
         }
         out.endArray();

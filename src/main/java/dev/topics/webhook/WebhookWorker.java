@@ -19,6 +19,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -54,6 +56,10 @@ final class WebhookWorker extends Worker {
     private final Deliveries deliveries;
     private final Addresses addresses;
     private Deliveries.Delivery current;
+    /** Deliveries changed since they were last published for the other nodes of a cluster (worker thread). */
+    private final Map<String, Deliveries.Delivery> unpublished = new LinkedHashMap<>();
+    private long publishedAtMs;
+    private static final long PUBLISH_EVERY_MS = 1000;
     private byte[] specSeen;
     private RecordFilter filter;
 
@@ -77,6 +83,7 @@ final class WebhookWorker extends Worker {
 
     @Override
     public void run() {
+        boolean led = false;
         try {
             while (!stopping()) {
                 ControlEntry e = storage.control(Webhook.key(id));
@@ -89,11 +96,24 @@ final class WebhookWorker extends Worker {
                     specSeen = e.spec();
                     filter = wh.filter();
                 }
+                boolean leads = storage.leads();
+                if (leads && !led) {
+                    // starts running here (or again): the log is what the nodes published, and the
+                    // batch in hand, if any, is read again from the cursor (the same id when the
+                    // same records), as after a restart
+                    deliveries.replaceWith(storage.statusItems(Webhook.key(id)).stream()
+                            .map(b -> Deliveries.Delivery.decode(id, b)).toList());
+                    current = null;
+                }
+                led = leads;
+                if (leads) {
+                    publish();
+                }
                 if (wh.failing()) {
                     clock.sleep(IDLE_WAIT_MS);
                     continue;
                 }
-                if (!storage.leads()) {
+                if (!leads) {
                     clock.sleep(Worker.FOLLOWER_WAIT_MS); // another node of the cluster runs the workers
                     continue;
                 }
@@ -134,13 +154,14 @@ final class WebhookWorker extends Worker {
             // has the same one; a batch read anew with more records (after a restart, or on
             // resuming a failing webhook) gets another, so a receiver dropping repeats by id
             // cannot drop the newer records
-            d = new Deliveries.Delivery("dl_" + id.substring(3) + "_" + first + "_" + last, first, last,
+            d = new Deliveries.Delivery(Deliveries.Delivery.idOf(id, first, last), first, last,
                     System.currentTimeMillis()); // created_at: the wall clock, whatever the retries wait on
             d.cursor = cursor;
             d.next = next;
             d.body = body(wh, d, r);
             current = d;
             deliveries.add(d);
+            unpublished.put(d.id, d);
         }
         long wait = d.nextAttemptAtMs - clock.millis();
         if (wait > 0) {
@@ -163,6 +184,7 @@ final class WebhookWorker extends Worker {
         }
         d.lastStatus = status;
         d.lastError = error;
+        unpublished.put(d.id, d);
         if (error == null) {
             d.status = "succeeded";
             d.nextAttemptAtMs = 0;
@@ -184,6 +206,25 @@ final class WebhookWorker extends Worker {
             return;
         }
         d.nextAttemptAtMs = clock.millis() + BACKOFF.delayMs(d.attempts);
+    }
+
+    /**
+     * Leading node: publishes the deliveries that changed for the other nodes of a cluster, at
+     * most once a second; what could not be published goes with the next one.
+     */
+    private void publish() {
+        if (unpublished.isEmpty() || clock.millis() - publishedAtMs < PUBLISH_EVERY_MS) {
+            return;
+        }
+        Map<String, byte[]> items = new LinkedHashMap<>();
+        unpublished.forEach((k, d) -> items.put(k, d.encode()));
+        try {
+            storage.publishStatusItems(Webhook.key(id), items);
+            unpublished.clear();
+            publishedAtMs = clock.millis();
+        } catch (StorageException e) {
+            // the cluster's log is away: the next turn tries again
+        }
     }
 
     private static byte[] body(Webhook wh, Deliveries.Delivery d, ReadResult r) {

@@ -91,6 +91,22 @@ public final class Webhooks implements AutoCloseable {
         return logs.computeIfAbsent(id, k -> new Deliveries());
     }
 
+    /**
+     * A webhook's recent deliveries, newest first: this node's log where it runs the webhook;
+     * elsewhere in a cluster, what the node that runs it published.
+     */
+    List<Deliveries.Delivery> recent(String id) {
+        Storage s = storage;
+        if (s != null && !s.leads()) {
+            List<byte[]> published = s.statusItems(Webhook.key(id));
+            if (!published.isEmpty()) {
+                return published.stream().map(b -> Deliveries.Delivery.decode(id, b)).toList();
+            }
+        }
+        Deliveries d = logs.get(id);
+        return d == null ? List.of() : d.recent();
+    }
+
     /** Deliveries of the topic's webhooks in their logs: {pending, succeeded, failed} (SPEC §12 stats). */
     public long[] deliveryCounts(String topic) {
         long[] sum = new long[3];
@@ -101,12 +117,9 @@ public final class Webhooks implements AutoCloseable {
         List<ControlEntry> hooks = s.controls(ControlEntry.Kind.WEBHOOK);
         for (ControlEntry e : hooks) {
             if (e.belongsToTopic(topic)) {
-                Deliveries d = logs.get(e.id());
-                if (d != null) {
-                    long[] c = d.counts();
-                    for (int i = 0; i < 3; i++) {
-                        sum[i] += c[i];
-                    }
+                long[] c = Deliveries.counts(recent(e.id()));
+                for (int i = 0; i < 3; i++) {
+                    sum[i] += c[i];
                 }
             }
         }

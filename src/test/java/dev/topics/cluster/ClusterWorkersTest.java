@@ -137,16 +137,20 @@ class ClusterWorkersTest extends ProcessTest {
 
     @Test
     @Timeout(180)
-    void aNodeThatDoesNotRunARouterShowsTheStatusOfTheOneThatDoes() throws Exception {
-        // Before routers published their status, B showed its idle worker's view: copied 0,
-        // state running, no error, whatever A's router did.
+    void aNodeThatDoesNotRunARouterOrAWebhookShowsTheStatusOfTheOneThatDoes() throws Exception {
+        // Before workers published their status, B showed its idle workers' view: copied 0,
+        // state running, no error, no deliveries, whatever A's router and webhook did.
         kafka = KafkaBrokers.start(Files.createDirectories(tmp.resolve("kafka")), 1);
+        Path config = Files.writeString(tmp.resolve("node.yaml"), """
+                webhooks:
+                  allow_private: true
+                """);
         ChildServer a = keep(ClusterNodes.start(tmp.resolve("node-a"), kafka.bootstrapServers(), "log-status",
-                "node-a"));
+                "node-a", "--config", config.toString()));
         Await.until("A runs the workers", Duration.ofSeconds(20),
                 () -> a.output().contains("this node runs the cluster's workers"));
         ChildServer b = keep(ClusterNodes.start(tmp.resolve("node-b"), kafka.bootstrapServers(), "log-status",
-                "node-b"));
+                "node-b", "--config", config.toString()));
         ok(a, "PUT", "/v0/topics/s.src", "{}");
         ok(a, "PUT", "/v0/routers/s-copy", "{\"source\": \"s.src\", \"dest\": \"s.dst\", \"from_seq\": 0}");
         for (int i = 1; i <= 50; i++) {
@@ -174,6 +178,43 @@ class ClusterWorkersTest extends ProcessTest {
         Matcher err = Pattern.compile("\"last_error\":(\"[^\"]*\")").matcher(onB);
         assertThat(err.find()).as(onB).isTrue();
         assertThat(send(a, "GET", "/v0/routers/s-remote", null).body()).contains("\"last_error\":" + err.group(1));
+
+        // a webhook whose receiver takes the first deliveries and then answers 500: B lists
+        // A's deliveries (same ids, attempts, statuses) and counts them in the topic's stats
+        List<String> bodies = new ArrayList<>();
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", ex -> {
+            ex.getRequestBody().readAllBytes();
+            int n;
+            synchronized (bodies) {
+                bodies.add("");
+                n = bodies.size();
+            }
+            ex.sendResponseHeaders(n <= 3 ? 200 : 500, -1);
+            ex.close();
+        });
+        receiver.start();
+        String hook = ok(a, "POST", "/v0/topics/s.src/webhooks", "{\"url\": \"http://127.0.0.1:"
+                + receiver.getAddress().getPort() + "/hook\", \"from_seq\": 0, \"batch_max\": 10}").body();
+        Matcher id = Pattern.compile("\"id\":\"(wh_[^\"]+)\"").matcher(hook);
+        assertThat(id.find()).as(hook).isTrue();
+        String deliveries = "/v0/topics/s.src/webhooks/" + id.group(1) + "/deliveries";
+        String onA = Await.value("A has three deliveries done and one failing", Duration.ofSeconds(30),
+                () -> send(a, "GET", deliveries, null).body(),
+                body -> body.split("\"status\":\"succeeded\"", -1).length == 4 && body.contains("\"last_status\":500"));
+        Matcher first = Pattern.compile("\"id\":\"(dl_[^\"]+)\"").matcher(onA);
+        List<String> idsOnA = new ArrayList<>();
+        while (first.find()) {
+            idsOnA.add(first.group(1));
+        }
+        assertThat(idsOnA).hasSize(4);
+        String deliveriesOnB = Await.value("B lists A's deliveries", Duration.ofSeconds(10),
+                () -> send(b, "GET", deliveries, null).body(),
+                body -> idsOnA.stream().allMatch(body::contains) && body.contains("\"last_status\":500"));
+        assertThat(deliveriesOnB.split("\"status\":\"succeeded\"", -1)).hasSize(4);
+        assertThat(deliveriesOnB).contains("\"status\":\"pending\"");
+        Await.until("B counts them in the topic's stats", Duration.ofSeconds(10),
+                () -> send(b, "GET", "/v0/topics/s.src/stats", null).body().contains("\"succeeded\":3"));
     }
 
     private static long count(String topicBody) {

@@ -40,6 +40,7 @@ import java.util.List;
  * USED    := u32 n  str topic*                          (streams read since the last one: TTLs restart)
  * WATCHES_USED := u32 n  str wid*                      (watch sessions used since the last one: TTLs restart)
  * STATUS  := u8 kind  str id  u32 len  u8[len] status   (a worker's status, from the node running it)
+ * STATUS_ITEMS := u8 kind  str id  u32 n  (str item  u32 len  u8[len])*   (items of a worker's log that changed)
  * </pre>
  * The incarnation and counter name the command, so the node that proposed it finds its
  * waiting request when it comes back. Decoding damaged bytes throws {@link CorruptFrame}.
@@ -55,6 +56,7 @@ final class Commands {
     static final int USED = 7;
     static final int WATCHES_USED = 8;
     static final int STATUS = 9;
+    static final int STATUS_ITEMS = 10;
 
     private Commands() {
     }
@@ -173,6 +175,11 @@ final class Commands {
         out.u8(Frames.kindCode(key.kind())).str16(key.id()).i32(status.length).bytes(status);
     }
 
+    static void statusItems(ByteSink out, ControlEntry.Key key, java.util.Map<String, byte[]> items) {
+        out.u8(Frames.kindCode(key.kind())).str16(key.id()).i32(items.size());
+        items.forEach((id, item) -> out.str16(id).i32(item.length).bytes(item));
+    }
+
     /** USED and WATCHES_USED: the names of the streams, or the ids of the watch sessions. */
     static void used(ByteSink out, List<String> names) {
         out.i32(names.size());
@@ -217,6 +224,7 @@ final class Commands {
                 case USED -> new UsedTask(engine, strings(in), false);
                 case WATCHES_USED -> new UsedTask(engine, strings(in), true);
                 case STATUS -> statusTask(engine, in);
+                case STATUS_ITEMS -> statusItemsTask(engine, in);
                 default -> throw new CorruptFrame("unknown cluster command type " + h.type());
             };
             if (in.remaining() != 0) {
@@ -336,6 +344,25 @@ final class Commands {
             throw new CorruptFrame("status length " + len + " out of bounds");
         }
         return new StatusTask(engine, new ControlEntry.Key(kind, id), in.bytes(len));
+    }
+
+    private static StatusTask statusItemsTask(Engine engine, ByteSource in) {
+        ControlEntry.Kind kind = Frames.kind(in.u8());
+        String id = in.str16();
+        int n = in.i32();
+        if (n < 0 || n > in.remaining() / 6) {
+            throw new CorruptFrame("status item count " + n + " out of bounds");
+        }
+        java.util.LinkedHashMap<String, byte[]> items = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String item = in.str16();
+            int len = in.i32();
+            if (len < 0 || len > in.remaining()) {
+                throw new CorruptFrame("status item length " + len + " out of bounds");
+            }
+            items.put(item, in.bytes(len));
+        }
+        return new StatusTask(engine, new ControlEntry.Key(kind, id), items);
     }
 
     private static WatchTask watchTask(Engine engine, ByteSource in) {

@@ -84,6 +84,9 @@ final class Engine implements Committer.Duties {
      * worker's own; dropped with the entry.
      */
     final ConcurrentHashMap<ControlEntry.Key, byte[]> statuses = new ConcurrentHashMap<>();
+    /** Likewise, the items a worker publishes (a webhook's deliveries), per entry: id → item, oldest first, bounded. */
+    final ConcurrentHashMap<ControlEntry.Key, java.util.LinkedHashMap<String, byte[]>> statusItems =
+            new ConcurrentHashMap<>();
 
     /**
      * Control entries (routers, subscriptions, webhooks): {@code controls} is the committer's
@@ -259,6 +262,7 @@ final class Engine implements Committer.Duties {
         if (e == null) {
             controls.remove(key);
             statuses.remove(key);
+            statusItems.remove(key);
         } else {
             controls.put(key, e);
         }

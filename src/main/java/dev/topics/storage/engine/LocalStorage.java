@@ -506,6 +506,31 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
+    public void publishStatusItems(ControlEntry.Key key, Map<String, byte[]> items) {
+        if (replica != null && !items.isEmpty()) {
+            int size = 16 + key.id().length() * 3;
+            for (var e : items.entrySet()) {
+                size += e.getKey().length() * 3 + 6 + e.getValue().length;
+            }
+            replica.propose(Commands.STATUS_ITEMS, size, out -> Commands.statusItems(out, key, items));
+        }
+    }
+
+    @Override
+    public List<byte[]> statusItems(ControlEntry.Key key) {
+        var list = engine.statusItems.get(key);
+        if (list == null) {
+            return List.of();
+        }
+        List<byte[]> newest = new ArrayList<>(list.size());
+        synchronized (list) {
+            newest.addAll(list.values());
+        }
+        java.util.Collections.reverse(newest);
+        return newest;
+    }
+
+    @Override
     public void touchWatch(String wid) {
         if (!engine.watches.containsKey(wid)) {
             return;
