@@ -72,12 +72,9 @@ class ClusterWorkersTest extends ProcessTest {
                   kafka:
                     session_timeout_ms: 6000
                 """);
-        ChildServer a = keep(ClusterNodes.start(tmp.resolve("node-a"), kafka.bootstrapServers(), "log-workers",
-                "node-a", "--config", config.toString()));
-        Await.until("A runs the workers", Duration.ofSeconds(20),
-                () -> a.output().contains("this node runs the cluster's workers"));
-        ChildServer b = keep(ClusterNodes.start(tmp.resolve("node-b"), kafka.bootstrapServers(), "log-workers",
-                "node-b", "--config", config.toString()));
+        ChildServer[] nodes = leaderThenFollower("log-workers", config);
+        ChildServer a = nodes[0];
+        ChildServer b = nodes[1];
         ok(a, "PUT", "/v0/topics/w.src", "{}");
         ok(a, "PUT", "/v0/routers/w-copy", "{\"source\": \"w.src\", \"dest\": \"w.dst\", \"from_seq\": 0}");
         ok(a, "POST", "/v0/topics/w.src/webhooks", "{\"url\": \"http://127.0.0.1:" + receiver.getAddress().getPort()
@@ -145,12 +142,9 @@ class ClusterWorkersTest extends ProcessTest {
                 webhooks:
                   allow_private: true
                 """);
-        ChildServer a = keep(ClusterNodes.start(tmp.resolve("node-a"), kafka.bootstrapServers(), "log-status",
-                "node-a", "--config", config.toString()));
-        Await.until("A runs the workers", Duration.ofSeconds(20),
-                () -> a.output().contains("this node runs the cluster's workers"));
-        ChildServer b = keep(ClusterNodes.start(tmp.resolve("node-b"), kafka.bootstrapServers(), "log-status",
-                "node-b", "--config", config.toString()));
+        ChildServer[] nodes = leaderThenFollower("log-status", config);
+        ChildServer a = nodes[0];
+        ChildServer b = nodes[1];
         ok(a, "PUT", "/v0/topics/s.src", "{}");
         ok(a, "PUT", "/v0/routers/s-copy", "{\"source\": \"s.src\", \"dest\": \"s.dst\", \"from_seq\": 0}");
         for (int i = 1; i <= 50; i++) {
@@ -215,6 +209,17 @@ class ClusterWorkersTest extends ProcessTest {
         assertThat(deliveriesOnB).contains("\"status\":\"pending\"");
         Await.until("B counts them in the topic's stats", Duration.ofSeconds(10),
                 () -> send(b, "GET", "/v0/topics/s.src/stats", null).body().contains("\"succeeded\":3"));
+    }
+
+    /** Node A, started alone so that it runs the workers, then node B, both with {@code config}. */
+    private ChildServer[] leaderThenFollower(String logTopic, Path config) {
+        ChildServer a = keep(ClusterNodes.start(tmp.resolve("node-a"), kafka.bootstrapServers(), logTopic, "node-a",
+                "--config", config.toString()));
+        Await.until("A runs the workers", Duration.ofSeconds(20),
+                () -> a.output().contains("this node runs the cluster's workers"));
+        ChildServer b = keep(ClusterNodes.start(tmp.resolve("node-b"), kafka.bootstrapServers(), logTopic, "node-b",
+                "--config", config.toString()));
+        return new ChildServer[] {a, b};
     }
 
     private static long count(String topicBody) {
