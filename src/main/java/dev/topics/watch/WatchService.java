@@ -150,13 +150,14 @@ public final class WatchService implements HttpService {
     }
 
     /**
-     * Every quarter TTL (at most a minute): the sessions streaming here count as used again
-     * (in a cluster the node that leads may not be the one streaming them: storage tells every
-     * node), then, on the leading node, sessions unused for the TTL are removed (none while a
-     * stream has them open here). Last use is kept by storage (made, opened, stream ended).
+     * Every eighth of the TTL (at most a minute): a session streaming here whose last use is a
+     * quarter TTL old counts as used again (in a cluster the node that leads may not be the one
+     * streaming it: storage tells every node, and each such use is a log write, hence the
+     * quarter), then, on the leading node, sessions unused for the TTL are removed (none while
+     * a stream has them open here). Last use is kept by storage (made, opened, stream ended).
      */
     private void expireLoop() {
-        long period = Math.max(50, Math.min(sessionTtlMs / 4, 60_000));
+        long period = Math.max(50, Math.min(sessionTtlMs / 8, 60_000));
         while (true) {
             try {
                 Thread.sleep(period);
@@ -164,8 +165,11 @@ public final class WatchService implements HttpService {
                     continue;
                 }
                 Storage s = storage.get();
+                long now = System.currentTimeMillis();
                 for (String wid : streaming.keySet()) {
-                    s.touchWatch(wid);
+                    if (now - s.watchLastUsed(wid) >= sessionTtlMs / 4) {
+                        s.touchWatch(wid);
+                    }
                 }
                 if (s.leads()) { // in a cluster, one node expires sessions
                     for (String wid : s.watchIds()) {
