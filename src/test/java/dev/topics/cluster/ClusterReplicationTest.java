@@ -202,6 +202,37 @@ class ClusterReplicationTest extends ProcessTest {
         assertThat(streamStatus(b, wid)).as("the session on B, 10 s after its last use").isEqualTo(404);
     }
 
+    @Test
+    @Timeout(180)
+    void aStreamReadOnlyOnANodeThatDoesNotLeadLivesUntilItGoesUnreadForItsTtl() throws Exception {
+        // A leads and expires streams; B only reads this one. Reads restart a Durable Streams
+        // TTL: B logs them (USED), so A keeps the stream while B reads it.
+        ChildServer a = node("log-stream-ttl", "node-a");
+        Await.until("A runs the workers", Duration.ofSeconds(20),
+                () -> a.output().contains("this node runs the cluster's workers"));
+        ChildServer b = node("log-stream-ttl", "node-b");
+        Map<String, String> create = Map.of("Authorization", "Bearer " + ClusterNodes.ADMIN,
+                "Content-Type", "text/plain", "Stream-TTL", "6");
+        assertThat(a.send("PUT", "/v1/stream/short.lived", "first", create).status()).isEqualTo(201);
+        String read = "/v1/stream/short.lived?offset=-1";
+        Await.until("B has the stream", Duration.ofSeconds(10), () -> send(b, "GET", read, null).status() == 200);
+        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos(); // two and a half TTLs
+        while (System.nanoTime() < end) {
+            ChildServer.Response r = send(b, "GET", read, null);
+            assertThat(r.status()).as("a read on B, %s", r.body()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("first");
+            Thread.sleep(500);
+        }
+        assertThat(send(a, "HEAD", "/v1/stream/short.lived", null).status()).as("on A after 15 s of reads on B")
+                .isEqualTo(200);
+        // unread from now on: gone from both once the TTL and the log have passed
+        Thread.sleep(9_000);
+        assertThat(send(a, "HEAD", "/v1/stream/short.lived", null).status()).as("on A, 9 s after the last read")
+                .isEqualTo(404);
+        Await.until("gone from B", Duration.ofSeconds(5),
+                () -> send(b, "HEAD", "/v1/stream/short.lived", null).status() == 404);
+    }
+
     /** The status a watch session's stream opens with (closed at once). */
     private static int streamStatus(ChildServer n, String wid) {
         try (SseClient s = SseClient.open(n.uri("/v0/watch/" + wid), null)) {

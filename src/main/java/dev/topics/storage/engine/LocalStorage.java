@@ -324,9 +324,11 @@ public final class LocalStorage implements Storage {
         if (m == null || m.ttlSeconds() < 0) {
             return;
         }
+        long now = System.currentTimeMillis();
         if (replica == null) {
-            t.touch(System.currentTimeMillis());
-        } else {
+            t.touch(now);
+        } else if (now - t.lastAccessMs >= m.ttlSeconds() * 250) {
+            // a log write: once the last use the cluster knows of is a quarter of the TTL old
             replica.used.add(t.name);
         }
     }
