@@ -11,6 +11,7 @@ import dev.topics.testing.ProcessTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,116 @@ class ClusterFaultTest extends ProcessTest {
 
     private ChildServer node(String id, String... args) {
         return keep(ClusterNodes.start(tmp.resolve(id), kafka.bootstrapServers(), "log-faults", id, args));
+    }
+
+    @Test
+    @Timeout(180)
+    void aNodeKilledAfterRetentionDroppedSegmentsSinceItsSnapshotStartsAndHoldsTheSame() throws Exception {
+        // Retention evicts records the node's snapshot still counts on. A cluster node replays
+        // the log's commands from its snapshot and derives those evictions again from the
+        // records, so their files must stay until a newer snapshot covers the evictions. Before
+        // the fix they went after 30 s: the restarted node refused to start ("a segment file
+        // is missing"), and once it checked only after the replay, the replay counted records
+        // it could not find and evicted every record written after them.
+        kafka = KafkaBrokers.start(Files.createDirectories(tmp.resolve("kafka")), 1);
+        Path config = Files.writeString(tmp.resolve("node.yaml"), """
+                storage:
+                  segment_bytes: 4096
+                  snapshot_interval_ms: 3600000
+                  snapshot_wal_bytes: 1000000000
+                """);
+        ChildServer a = node("node-a", "--config", config.toString());
+        ok(a, "PUT", "/v0/topics/capped", "{\"cap_records\": 50}");
+        String pad = "x".repeat(100);
+        for (int i = 1; i <= 100; i++) {
+            ok(a, "POST", "/v0/topics/capped", "{\"records\": [{\"data\": \"" + i + pad + "\"}]}");
+        }
+        a.sigterm(); // a snapshot at the stop
+        assertThat(a.waitFor(Duration.ofSeconds(30))).isZero();
+        a = node("node-a", "--config", config.toString());
+        for (int i = 101; i <= 300; i++) {
+            ok(a, "POST", "/v0/topics/capped", "{\"records\": [{\"data\": \"" + i + pad + "\"}]}");
+        }
+        long segments = segmentFiles(tmp.resolve("node-a"));
+        // evicted segments' files could go once their readers' grace period (30 s) is over, at the next eviction
+        Thread.sleep(31_000);
+        for (int i = 301; i <= 350; i++) {
+            ok(a, "POST", "/v0/topics/capped", "{\"records\": [{\"data\": \"" + i + pad + "\"}]}");
+        }
+        assertThat(segmentFiles(tmp.resolve("node-a"))).as("evicted segments' files kept until a snapshot covers them")
+                .isGreaterThanOrEqualTo(segments);
+        String before = send(a, "GET", "/v0/topics/capped/diff?from_seq=0&limit=1000", null).body();
+        assertThat(before).contains("\"$seq\":301,").contains("\"$seq\":350,").doesNotContain("\"$seq\":300,");
+        a.sigkill();
+        a.waitFor(Duration.ofSeconds(10));
+        ChildServer again = node("node-a", "--config", config.toString());
+        assertThat(ClusterNodes.stable(send(again, "GET", "/v0/topics/capped/diff?from_seq=0&limit=1000", null).body()))
+                .isEqualTo(ClusterNodes.stable(before));
+    }
+
+    @Test
+    @Timeout(180)
+    void deletedRecordsBytesLeaveEveryNodesSegmentFiles() throws Exception {
+        // SPEC §6 on a cluster: a record delete erases the bytes from every node's segments.
+        // A node's compaction waits until a snapshot covers the delete (it replays the log from
+        // its snapshot, and retention is derived from the records as the snapshot left them).
+        kafka = KafkaBrokers.start(Files.createDirectories(tmp.resolve("kafka")), 1);
+        Path config = Files.writeString(tmp.resolve("node.yaml"), """
+                storage:
+                  segment_bytes: 4096
+                  compaction_interval_ms: 500
+                """);
+        ChildServer a = node("node-a", "--config", config.toString());
+        ChildServer b = node("node-b", "--config", config.toString());
+        String pad = "y".repeat(100);
+        for (int i = 1; i <= 120; i++) {
+            String data = i == 7 ? "SECRET-MARKER-7" : i + pad;
+            ok(a, "POST", "/v0/topics/erase", "{\"records\": [{\"data\": \"" + data + "\", \"tag\": \"t" + i + "\"}]}");
+        }
+        ClusterNodes.awaitSame(a, b, "/v0/topics/erase/diff?from_seq=0&limit=1000");
+        assertThat(bytesOnDisk(tmp.resolve("node-a"), "SECRET-MARKER-7")).as("written to A's segments").isTrue();
+        assertThat(bytesOnDisk(tmp.resolve("node-b"), "SECRET-MARKER-7")).as("written to B's segments").isTrue();
+        assertThat(ok(b, "POST", "/v0/topics/erase/delete", "{\"match\": [\"tag\", \"Eq\", \"t7\"]}").body())
+                .contains("\"deleted\":1");
+        for (String n : List.of("node-a", "node-b")) {
+            Await.until("the deleted bytes leave " + n + "'s segment files", Duration.ofSeconds(30),
+                    () -> !bytesOnDisk(tmp.resolve(n), "SECRET-MARKER-7"));
+        }
+        assertThat(ClusterNodes.stable(send(a, "GET", "/v0/topics/erase/diff?from_seq=0&limit=1000", null).body()))
+                .doesNotContain("SECRET-MARKER-7").contains("\"$seq\":6,").contains("\"$seq\":8,")
+                .isEqualTo(ClusterNodes.stable(send(b, "GET", "/v0/topics/erase/diff?from_seq=0&limit=1000", null).body()));
+    }
+
+    /** Whether any segment file under the data dir's topics holds {@code marker}. */
+    private static boolean bytesOnDisk(Path dataDir, String marker) {
+        byte[] m = marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var files = Files.walk(dataDir.resolve("topics"))) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".seg")).anyMatch(f -> {
+                try {
+                    byte[] b = Files.readAllBytes(f);
+                    outer:
+                    for (int i = 0; i + m.length <= b.length; i++) {
+                        for (int j = 0; j < m.length; j++) {
+                            if (b[i + j] != m[j]) {
+                                continue outer;
+                            }
+                        }
+                        return true;
+                    }
+                    return false;
+                } catch (java.io.IOException e) {
+                    return false; // swapped away meanwhile
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static long segmentFiles(Path dataDir) throws java.io.IOException {
+        try (var files = Files.walk(dataDir.resolve("topics"))) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".seg")).count();
+        }
     }
 
     @Test

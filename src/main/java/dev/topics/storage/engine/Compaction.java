@@ -63,6 +63,12 @@ final class Compaction {
         lastCompactionNanos = now;
         List<Runnable> work = new ArrayList<>();
         for (TopicLog t : engine.byName.values()) {
+            if (!engine.cluster && !t.toEraseNext.isEmpty()) {
+                t.toErase = t.toErase.plus(t.toEraseNext); // a single node's WAL logs every delete
+                t.toEraseNext = RemovedSeqs.NONE;
+            } else if (engine.cluster && !t.toEraseNext.isEmpty()) {
+                engine.requestSnapshot(); // its deletes become erasable once a snapshot covers them
+            }
             if (t.toErase.isEmpty() || t.segments == null) {
                 continue;
             }
@@ -76,7 +82,10 @@ final class Compaction {
             } else {
                 t.toErase = RemovedSeqs.NONE;
             }
-            RemovedSeqs removed = t.removed; // a superset of what is still on disk: fine
+            // a cluster node erases only what its newest durable snapshot counts as deleted
+            // (TopicLog.removedDurable): it replays the log from there and derives retention
+            // from the records, which must be as the snapshot left them
+            RemovedSeqs removed = engine.cluster ? t.removedDurable : t.removed; // a superset of what is still on disk: fine
             for (Segment s : candidates) {
                 work.add(() -> {
                     try {

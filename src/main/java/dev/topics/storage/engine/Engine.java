@@ -390,7 +390,9 @@ final class Engine implements Committer.Duties {
         retentionBetweenGroups(wal);
         Future<?> running = inFlight;
         if (inFlightJob != null && running.isDone()) {
-            inFlightJob.settle();
+            if (inFlightJob.settle() && cluster) {
+                channels.evictionsCoveredBefore(inFlightJob.capturedNanos);
+            }
             inFlightJob = null;
         }
         compaction.between();
@@ -501,6 +503,11 @@ final class Engine implements Committer.Duties {
             if (t.segments != null) {
                 topics.add(t);
                 t.inflightActiveBase = t.segments.activeBase();
+                if (cluster) {
+                    t.removedInflight = t.removed;
+                    t.toEraseInflight = t.toEraseInflight.plus(t.toEraseNext);
+                    t.toEraseNext = RemovedSeqs.NONE;
+                }
             }
         }
         ByteSink payload = new ByteSink(4096);

@@ -94,9 +94,14 @@ public final class LocalStorage implements Storage {
             String nodeId = dir.nodeId(options.nodeId());
             Engine engine = new Engine(options);
             engine.cluster = log != null;
+            if (engine.cluster) {
+                engine.channels.evictionsCoveredBefore(Long.MIN_VALUE); // until this run's first durable snapshot
+            }
             Recovery recovery = new Recovery(engine, dir.walDir, repair);
             RecoveryReport report = recovery.run();
-            recovery.checkSegmentsHoldEverything();
+            if (log == null) {
+                recovery.checkSegmentsHoldEverything(); // a cluster node's waits for the log's replay, below
+            }
             recovery.finish();
             // evictions logged but not yet written when the last run stopped are redone before
             // anyone reads: a restart never shows records that retention had dropped (a cluster
@@ -122,6 +127,21 @@ public final class LocalStorage implements Storage {
             if (replica != null) {
                 try {
                     replica.start();
+                    // The snapshot may count on segment files that retention or compaction removed
+                    // after it: the log's commands after the snapshot explain them, so the check
+                    // runs once those are applied, on the committer, which owns what it reads.
+                    CommitTask check = new ApplyOnlyTask(engine) {
+                        @Override
+                        protected void apply() {
+                            recovery.checkSegmentsHoldEverything();
+                        }
+                    };
+                    committer.submit(check);
+                    if (check.failure() instanceof RuntimeException r) {
+                        throw r;
+                    } else if (check.failure() != null) {
+                        throw new IllegalStateException(check.failure());
+                    }
                 } catch (RuntimeException e) {
                     storage.close();
                     throw e;

@@ -93,6 +93,19 @@ final class RemovedSeqs implements SegmentLog.SeqSet {
         return new RemovedSeqs(Arrays.copyOf(f, k + 1), Arrays.copyOf(t, k + 1));
     }
 
+    /** This set plus {@code other}. */
+    RemovedSeqs plus(RemovedSeqs other) {
+        if (other.isEmpty()) {
+            return this;
+        }
+        long[] add = new long[other.from.length * 2];
+        for (int i = 0; i < other.from.length; i++) {
+            add[2 * i] = other.from[i];
+            add[2 * i + 1] = other.to[i];
+        }
+        return plus(add);
+    }
+
     /** Drops ranges wholly below {@code seq} (they fell behind the earliest live record). */
     RemovedSeqs atOrAbove(long seq) {
         int i = 0;

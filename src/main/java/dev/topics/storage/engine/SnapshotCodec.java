@@ -180,6 +180,7 @@ final class SnapshotCodec {
                 }
                 t.removed = RemovedSeqs.NONE.plus(pairs);
                 t.toErase = t.removed; // the segments may still hold them: check again
+                t.removedDurable = t.removed; // this snapshot counts them as deleted (a cluster node's compaction)
             }
             if (v >= 5 && in.bool()) {
                 t.stream = Frames.stream(in);

@@ -24,6 +24,8 @@ final class SnapshotJob {
     private final Path snapshotDir;
     /** Set by the snapshotter once the snapshot file is durable. */
     private volatile boolean durable;
+    /** When the committer captured the state (nanoTime): every change before it is in the snapshot. */
+    final long capturedNanos = System.nanoTime();
 
     SnapshotJob(long walStart, byte[] payload, List<TopicLog> topics, Path walDir, Path topicsDir, Path snapshotDir) {
         this.walStart = walStart;
@@ -37,15 +39,21 @@ final class SnapshotJob {
     /**
      * Committer, once the job has ended: the active bases it captured become the ones
      * recovery counts on (if it became durable), and no longer hold compaction back
-     * as in-flight.
+     * as in-flight. Returns whether the snapshot became durable.
      */
-    void settle() {
+    boolean settle() {
         for (TopicLog t : topics) {
             if (durable) {
                 t.durableActiveBase = t.inflightActiveBase;
+                t.removedDurable = t.removedInflight;
+                t.toErase = t.toErase.plus(t.toEraseInflight);
+            } else {
+                t.toEraseNext = t.toEraseInflight.plus(t.toEraseNext);
             }
+            t.toEraseInflight = RemovedSeqs.NONE;
             t.inflightActiveBase = Long.MAX_VALUE;
         }
+        return durable;
     }
 
     /**

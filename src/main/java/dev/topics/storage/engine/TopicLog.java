@@ -43,6 +43,21 @@ final class TopicLog {
     volatile RemovedSeqs removed = RemovedSeqs.NONE;
     /** Committer-only: deleted seqs whose bytes may still be in the segments (compaction's work). */
     RemovedSeqs toErase = RemovedSeqs.NONE;
+    /**
+     * Committer-only, a cluster node's: the deleted records of the snapshot being written and
+     * of the newest durable one. A cluster node replays the log's commands from its snapshot
+     * and derives retention again from the records, so compaction erases only what a durable
+     * snapshot already counts as deleted ({@link Compaction}).
+     */
+    RemovedSeqs removedInflight = RemovedSeqs.NONE;
+    RemovedSeqs removedDurable = RemovedSeqs.NONE;
+    /**
+     * Committer-only: deleted seqs not yet handed to compaction ({@link #toErase}). A single
+     * node hands them over at once; a cluster node when a snapshot captured after the delete
+     * is durable (through {@link #toEraseInflight}), for the reason above.
+     */
+    RemovedSeqs toEraseNext = RemovedSeqs.NONE;
+    RemovedSeqs toEraseInflight = RemovedSeqs.NONE;
     volatile boolean deleted;
 
     /**
@@ -154,7 +169,7 @@ final class TopicLog {
         this.count -= n;
         this.bytes -= bytesRemoved;
         if (segments != null) {
-            toErase = toErase.plus(ranges);
+            toEraseNext = toEraseNext.plus(ranges);
         }
         signal.signalAll();
     }

@@ -101,6 +101,24 @@ public final class SegmentChannels {
     final LongAdder evictionForces = new LongAdder();
 
     /** A cache that keeps at most {@code capacity} (≥ 1) segment channels open. */
+    /**
+     * Evicted segments' files may be deleted only if they were evicted before this (nanoTime):
+     * always on a single node, whose WAL logs each eviction; on a cluster node, only once a
+     * durable snapshot was captured after the eviction, because the node replays the log's
+     * commands from its snapshot and derives the evictions again from the records the snapshot
+     * counts on, which must still be there (docs/CLUSTER.md).
+     */
+    private volatile long evictionsCoveredBefore = Long.MAX_VALUE;
+
+    /** Committer: see {@link #evictionsCoveredBefore()}. */
+    public void evictionsCoveredBefore(long nanos) {
+        evictionsCoveredBefore = nanos;
+    }
+
+    public long evictionsCoveredBefore() {
+        return evictionsCoveredBefore;
+    }
+
     public SegmentChannels(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1: " + capacity);

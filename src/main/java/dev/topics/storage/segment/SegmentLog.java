@@ -68,6 +68,7 @@ public final class SegmentLog implements AutoCloseable {
     private final List<Long> retiredAt = new ArrayList<>();
     /** The retired segments whose files go too (retention); a swapped-out one shares its name with its successor. */
     private final List<Segment> evicted = new ArrayList<>();
+    private final List<Long> evictedAt = new ArrayList<>();
     /** A reader holding a retired segment finishes well within this. */
     private static final long CLOSE_GRACE_NANOS = 30_000_000_000L;
 
@@ -167,19 +168,26 @@ public final class SegmentLog implements AutoCloseable {
             retired.add(cur[i]);
             retiredAt.add(now);
             evicted.add(cur[i]);
+            evictedAt.add(now);
         }
         reapRetired(now);
     }
 
-    /** Committer: closes retired segments whose grace period is over. */
+    /**
+     * Committer: closes retired segments whose grace period is over, and deletes the files of
+     * those retention evicted once they are closed and their eviction is covered
+     * ({@link SegmentChannels#evictionsCoveredBefore()}).
+     */
     public void reapRetired(long nowNanos) throws IOException {
         while (!retired.isEmpty() && nowNanos - retiredAt.get(0) > CLOSE_GRACE_NANOS) {
             Segment s = retired.remove(0);
             retiredAt.remove(0);
             s.close();
-            if (evicted.remove(s)) {
-                deleteFiles(s);
-            }
+        }
+        long covered = channels.evictionsCoveredBefore();
+        while (!evicted.isEmpty() && !retired.contains(evicted.get(0)) && evictedAt.get(0) < covered) {
+            evictedAt.remove(0);
+            deleteFiles(evicted.remove(0));
         }
     }
 
@@ -395,6 +403,7 @@ public final class SegmentLog implements AutoCloseable {
         }
         retired.clear();
         retiredAt.clear();
+        evictedAt.clear();
         evicted.clear(); // their files are retired again by the next start (see LocalStorage.open)
     }
 }
