@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.topics.testing.Await;
 import dev.topics.testing.ChildServer;
+import dev.topics.testing.FilesHolding;
 import dev.topics.testing.KafkaBrokers;
 import dev.topics.testing.ProcessTest;
 import java.nio.file.Files;
@@ -117,28 +118,8 @@ class ClusterFaultTest extends ProcessTest {
 
     /** Whether any segment file under the data dir's topics holds {@code marker}. */
     private static boolean bytesOnDisk(Path dataDir, String marker) {
-        byte[] m = marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        try (var files = Files.walk(dataDir.resolve("topics"))) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".seg")).anyMatch(f -> {
-                try {
-                    byte[] b = Files.readAllBytes(f);
-                    outer:
-                    for (int i = 0; i + m.length <= b.length; i++) {
-                        for (int j = 0; j < m.length; j++) {
-                            if (b[i + j] != m[j]) {
-                                continue outer;
-                            }
-                        }
-                        return true;
-                    }
-                    return false;
-                } catch (java.io.IOException e) {
-                    return false; // swapped away meanwhile
-                }
-            });
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+        return !FilesHolding.marker(dataDir.resolve("topics"), marker, f -> f.getFileName().toString().endsWith(".seg"))
+                .isEmpty();
     }
 
     private static long segmentFiles(Path dataDir) throws java.io.IOException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.topics.filter.FilterExpr;
 import dev.topics.storage.engine.LocalStorage;
 import dev.topics.testing.Corruptor;
+import dev.topics.testing.FilesHolding;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -132,27 +133,8 @@ class DeleteTest {
         }
     }
 
-    private List<Path> scan(String marker) throws IOException {
-        byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).filter(p -> {
-                try {
-                    byte[] b = Files.readAllBytes(p);
-                    outer:
-                    for (int i = 0; i + needle.length <= b.length; i++) {
-                        for (int j = 0; j < needle.length; j++) {
-                            if (b[i + j] != needle[j]) {
-                                continue outer;
-                            }
-                        }
-                        return true;
-                    }
-                    return false;
-                } catch (IOException e) {
-                    return false; // deleted while we looked
-                }
-            }).toList();
-        }
+    private List<Path> scan(String marker) {
+        return FilesHolding.marker(dir, marker, p -> true);
     }
 
     @Test
