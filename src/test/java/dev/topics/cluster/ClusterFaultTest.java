@@ -85,6 +85,31 @@ class ClusterFaultTest extends ProcessTest {
 
     @Test
     @Timeout(180)
+    void evictedSegmentsFilesGoOnceASnapshotCoversTheirEviction() throws Exception {
+        // the other side of keeping them: they do go, without further writes, once a snapshot
+        // captured after the eviction is durable and the readers' grace period (30 s) is over
+        kafka = KafkaBrokers.start(Files.createDirectories(tmp.resolve("kafka")), 1);
+        Path config = Files.writeString(tmp.resolve("node.yaml"), """
+                storage:
+                  segment_bytes: 4096
+                  snapshot_interval_ms: 2000
+                """);
+        ChildServer a = node("node-a", "--config", config.toString());
+        ok(a, "PUT", "/v0/topics/capped", "{\"cap_records\": 50}");
+        String pad = "x".repeat(100);
+        for (int i = 1; i <= 300; i++) {
+            ok(a, "POST", "/v0/topics/capped", "{\"records\": [{\"data\": \"" + i + pad + "\"}]}");
+        }
+        long written = segmentFiles(tmp.resolve("node-a"));
+        assertThat(written).as("segment files while the evictions are fresh").isGreaterThan(5);
+        Await.until("the evicted segments' files are deleted", Duration.ofSeconds(90),
+                () -> segmentFiles(tmp.resolve("node-a")) <= 3);
+        assertThat(send(a, "GET", "/v0/topics/capped", null).body()).contains("\"count\":50")
+                .contains("\"earliest_seq\":251");
+    }
+
+    @Test
+    @Timeout(180)
     void deletedRecordsBytesLeaveEveryNodesSegmentFiles() throws Exception {
         // SPEC §6 on a cluster: a record delete erases the bytes from every node's segments.
         // A node's compaction waits until a snapshot covers the delete (it replays the log from
@@ -122,9 +147,16 @@ class ClusterFaultTest extends ProcessTest {
                 .isEmpty();
     }
 
-    private static long segmentFiles(Path dataDir) throws java.io.IOException {
-        try (var files = Files.walk(dataDir.resolve("topics"))) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".seg")).count();
+    /** The segment files under a node's data dir (counted again if one goes during the walk). */
+    private static long segmentFiles(Path dataDir) {
+        for (int attempt = 1; ; attempt++) {
+            try (var files = Files.walk(dataDir.resolve("topics"))) {
+                return files.filter(f -> f.getFileName().toString().endsWith(".seg")).count();
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                if (attempt == 5) {
+                    throw new AssertionError(e);
+                }
+            }
         }
     }
 

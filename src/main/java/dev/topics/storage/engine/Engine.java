@@ -329,10 +329,19 @@ final class Engine implements Committer.Duties {
      */
     private void retentionBetweenGroups(WalWriter wal) throws IOException {
         long now = System.nanoTime();
-        if (!cluster && now - lastSweepNanos >= 1_000_000_000L) {
-            // in a cluster the leader logs a SWEEP command instead: every node sweeps at its time
+        if (now - lastSweepNanos >= 1_000_000_000L) {
             lastSweepNanos = now;
-            sweep(System.currentTimeMillis());
+            if (!cluster) {
+                sweep(System.currentTimeMillis());
+            } else {
+                // the leader logs a SWEEP command instead (every node sweeps at its time); what is
+                // local is closing retired segments and deleting the files a snapshot now covers
+                for (TopicLog t : byName.values()) {
+                    if (t.segments != null) {
+                        t.segments.reapRetired(now);
+                    }
+                }
+            }
         }
         if (pendingEvicts.isEmpty()) {
             return;
