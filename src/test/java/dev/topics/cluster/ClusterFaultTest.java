@@ -38,6 +38,19 @@ class ClusterFaultTest extends ProcessTest {
         return keep(ClusterNodes.start(tmp.resolve(id), kafka.bootstrapServers(), "log-faults", id, args));
     }
 
+    /** A broker, then node-a with {@code storage} (YAML under {@code storage:}) in its config file; returns the file. */
+    private Path brokerAndConfig(String storage) throws java.io.IOException {
+        kafka = KafkaBrokers.start(Files.createDirectories(tmp.resolve("kafka")), 1);
+        return Files.writeString(tmp.resolve("node.yaml"), "storage:\n" + storage.indent(2));
+    }
+
+    /** Writes records {@code from..to} to topic capped, one per request, ~100 B of data each. */
+    private static void writeCapped(ChildServer node, int from, int to) {
+        for (int i = from; i <= to; i++) {
+            ok(node, "POST", "/v0/topics/capped", "{\"records\": [{\"data\": \"" + i + "x".repeat(100) + "\"}]}");
+        }
+    }
+
     @Test
     @Timeout(180)
     void aNodeKilledAfterRetentionDroppedSegmentsSinceItsSnapshotStartsAndHoldsTheSame() throws Exception {
@@ -47,31 +60,22 @@ class ClusterFaultTest extends ProcessTest {
         // the fix they went after 30 s: the restarted node refused to start ("a segment file
         // is missing"), and once it checked only after the replay, the replay counted records
         // it could not find and evicted every record written after them.
-        kafka = KafkaBrokers.start(Files.createDirectories(tmp.resolve("kafka")), 1);
-        Path config = Files.writeString(tmp.resolve("node.yaml"), """
-                storage:
-                  segment_bytes: 4096
-                  snapshot_interval_ms: 3600000
-                  snapshot_wal_bytes: 1000000000
+        Path config = brokerAndConfig("""
+                segment_bytes: 4096
+                snapshot_interval_ms: 3600000
+                snapshot_wal_bytes: 1000000000
                 """);
         ChildServer a = node("node-a", "--config", config.toString());
         ok(a, "PUT", "/v0/topics/capped", "{\"cap_records\": 50}");
-        String pad = "x".repeat(100);
-        for (int i = 1; i <= 100; i++) {
-            ok(a, "POST", "/v0/topics/capped", "{\"records\": [{\"data\": \"" + i + pad + "\"}]}");
-        }
+        writeCapped(a, 1, 100);
         a.sigterm(); // a snapshot at the stop
         assertThat(a.waitFor(Duration.ofSeconds(30))).isZero();
         a = node("node-a", "--config", config.toString());
-        for (int i = 101; i <= 300; i++) {
-            ok(a, "POST", "/v0/topics/capped", "{\"records\": [{\"data\": \"" + i + pad + "\"}]}");
-        }
+        writeCapped(a, 101, 300);
         long segments = segmentFiles(tmp.resolve("node-a"));
-        // evicted segments' files could go once their readers' grace period (30 s) is over, at the next eviction
+        // evicted segments' files could go once their readers' grace period (30 s) is over
         Thread.sleep(31_000);
-        for (int i = 301; i <= 350; i++) {
-            ok(a, "POST", "/v0/topics/capped", "{\"records\": [{\"data\": \"" + i + pad + "\"}]}");
-        }
+        writeCapped(a, 301, 350);
         assertThat(segmentFiles(tmp.resolve("node-a"))).as("evicted segments' files kept until a snapshot covers them")
                 .isGreaterThanOrEqualTo(segments);
         String before = send(a, "GET", "/v0/topics/capped/diff?from_seq=0&limit=1000", null).body();
@@ -88,18 +92,13 @@ class ClusterFaultTest extends ProcessTest {
     void evictedSegmentsFilesGoOnceASnapshotCoversTheirEviction() throws Exception {
         // the other side of keeping them: they do go, without further writes, once a snapshot
         // captured after the eviction is durable and the readers' grace period (30 s) is over
-        kafka = KafkaBrokers.start(Files.createDirectories(tmp.resolve("kafka")), 1);
-        Path config = Files.writeString(tmp.resolve("node.yaml"), """
-                storage:
-                  segment_bytes: 4096
-                  snapshot_interval_ms: 2000
+        Path config = brokerAndConfig("""
+                segment_bytes: 4096
+                snapshot_interval_ms: 2000
                 """);
         ChildServer a = node("node-a", "--config", config.toString());
         ok(a, "PUT", "/v0/topics/capped", "{\"cap_records\": 50}");
-        String pad = "x".repeat(100);
-        for (int i = 1; i <= 300; i++) {
-            ok(a, "POST", "/v0/topics/capped", "{\"records\": [{\"data\": \"" + i + pad + "\"}]}");
-        }
+        writeCapped(a, 1, 300);
         long written = segmentFiles(tmp.resolve("node-a"));
         assertThat(written).as("segment files while the evictions are fresh").isGreaterThan(5);
         Await.until("the evicted segments' files are deleted", Duration.ofSeconds(90),
@@ -114,11 +113,9 @@ class ClusterFaultTest extends ProcessTest {
         // SPEC §6 on a cluster: a record delete erases the bytes from every node's segments.
         // A node's compaction waits until a snapshot covers the delete (it replays the log from
         // its snapshot, and retention is derived from the records as the snapshot left them).
-        kafka = KafkaBrokers.start(Files.createDirectories(tmp.resolve("kafka")), 1);
-        Path config = Files.writeString(tmp.resolve("node.yaml"), """
-                storage:
-                  segment_bytes: 4096
-                  compaction_interval_ms: 500
+        Path config = brokerAndConfig("""
+                segment_bytes: 4096
+                compaction_interval_ms: 500
                 """);
         ChildServer a = node("node-a", "--config", config.toString());
         ChildServer b = node("node-b", "--config", config.toString());
