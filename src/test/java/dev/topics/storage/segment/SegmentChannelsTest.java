@@ -117,12 +117,16 @@ class SegmentChannelsTest {
         assertThat(errors).isEmpty();
         assertThat(reads.get()).isGreaterThan(1000);
         assertThat(cache.evictions()).isGreaterThan(100);
-        assertThat(cache.openCount()).isLessThanOrEqualTo(4);
         for (int f = 0; f < files; f++) {
             ByteBuffer all = ByteBuffer.allocate((int) sizes.get(f));
             slots.get(f).read(all, 0);
             assertThat(all.flip()).isEqualTo(patterned(f, 0, (int) sizes.get(f)));
         }
+        // The bound holds except while more channels than the capacity are leased at once (seven
+        // threads here, four channels): the churn may end one over it, and the next open, with
+        // one lease at a time, brings it back. Checked after the reads above (64 files, one by
+        // one), not right after the threads stop, which failed once under a loaded machine.
+        assertThat(cache.openCount()).isLessThanOrEqualTo(4);
     }
 
     @Test
