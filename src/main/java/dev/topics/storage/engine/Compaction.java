@@ -63,11 +63,13 @@ final class Compaction {
         lastCompactionNanos = now;
         List<Runnable> work = new ArrayList<>();
         for (TopicLog t : engine.byName.values()) {
-            if (!engine.cluster && !t.toEraseNext.isEmpty()) {
-                t.toErase = t.toErase.plus(t.toEraseNext); // a single node's WAL logs every delete
-                t.toEraseNext = RemovedSeqs.NONE;
-            } else if (engine.cluster && !t.toEraseNext.isEmpty()) {
-                engine.requestSnapshot(); // its deletes become erasable once a snapshot covers them
+            if (!t.toEraseNext.isEmpty()) {
+                if (engine.cluster) {
+                    engine.requestSnapshot(); // its deletes become erasable once a snapshot covers them
+                } else {
+                    t.toErase = t.toErase.plus(t.toEraseNext); // a single node's WAL logs every delete
+                    t.toEraseNext = RemovedSeqs.NONE;
+                }
             }
             if (t.toErase.isEmpty() || t.segments == null) {
                 continue;

@@ -137,10 +137,9 @@ public final class LocalStorage implements Storage {
                         }
                     };
                     committer.submit(check);
-                    if (check.failure() instanceof RuntimeException r) {
-                        throw r;
-                    } else if (check.failure() != null) {
-                        throw new IllegalStateException(check.failure());
+                    Throwable failed = check.failure();
+                    if (failed != null) {
+                        throw failed instanceof RuntimeException r ? r : new IllegalStateException(failed);
                     }
                 } catch (RuntimeException e) {
                     storage.close();
