@@ -182,7 +182,7 @@ public final class TopicsServer {
             storage = LocalStorage.open(new StorageOptions(dataDir, cfg.nodeId(), s.asyncFlushMs(), s.segmentBytes(),
                     s.walFileBytes(), s.indexIntervalBytes(), s.tailBytes(), s.snapshotIntervalMs(), s.snapshotWalBytes(),
                     s.compactionIntervalMs(), s.maxOpenSegments(), s.diskReserveBytes()), repair, log,
-                    cl.writeTimeoutMs());
+                    cl.writeTimeoutMs(), cl.snapshotIntervalMs());
         } catch (IOException | RuntimeException e) {
             if (log != null) {
                 log.close();

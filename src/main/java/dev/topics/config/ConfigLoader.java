@@ -59,7 +59,9 @@ public final class ConfigLoader {
             new ConfigLayers.EnvOverride("cors.allowed_origins", List.of("TOPICS_CORS_ALLOWED_ORIGINS")),
             new ConfigLayers.EnvOverride("cluster.kafka.bootstrap_servers",
                     List.of("TOPICS_CLUSTER_KAFKA_BOOTSTRAP_SERVERS")),
-            new ConfigLayers.EnvOverride("cluster.kafka.log_topic", List.of("TOPICS_CLUSTER_KAFKA_LOG_TOPIC")));
+            new ConfigLayers.EnvOverride("cluster.kafka.log_topic", List.of("TOPICS_CLUSTER_KAFKA_LOG_TOPIC")),
+            new ConfigLayers.EnvOverride("cluster.kafka.snapshot_interval_ms",
+                    List.of("TOPICS_CLUSTER_KAFKA_SNAPSHOT_INTERVAL_MS")));
 
     /** The keys whose value may be a YAML list in the user's file (read as one comma-separated string). */
     static final Set<String> LIST_KEYS = Set.of("cors.allowed_origins");
@@ -171,6 +173,7 @@ public final class ConfigLoader {
                 (int) in.get("cluster.kafka.replication_factor").integer(0, 32),
                 (int) in.get("cluster.kafka.min_insync_replicas").integer(0, 32),
                 in.get("cluster.kafka.retention_ms").integer(-1, Long.MAX_VALUE),
+                shareInterval(in.get("cluster.kafka.snapshot_interval_ms")),
                 in.get("cluster.kafka.write_timeout_ms").integer(100, 600_000),
                 in.get("cluster.kafka.session_timeout_ms").integer(6_000, 300_000));
 
@@ -178,6 +181,15 @@ public final class ConfigLoader {
                 adminToken, (int) failuresPerMinute, (int) failuresPerMinuteTotal, limits, storage, topicDefaults, watch, webhooks,
                 in.get("metrics.public").bool(), http, new ServerConfig.Cors(origins(in.get("cors.allowed_origins"))),
                 cluster);
+    }
+
+    /** {@code cluster.kafka.snapshot_interval_ms}: 0 (never) or at least a second. */
+    private static long shareInterval(ConfigLayers.Value v) throws ConfigException {
+        long ms = v.integer(0, Long.MAX_VALUE);
+        if (ms > 0 && ms < 1000) {
+            throw v.error("expected 0 (never share) or at least 1000, got " + ms);
+        }
+        return ms;
     }
 
     /**

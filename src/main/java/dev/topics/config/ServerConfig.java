@@ -192,15 +192,17 @@ public record ServerConfig(
      * @param replicationFactor {@code cluster.kafka.replication_factor}; 0 = the brokers', up to 3
      * @param minInsyncReplicas {@code cluster.kafka.min_insync_replicas}; 0 = 2 from 3 replicas, else 1
      * @param retentionMs       {@code cluster.kafka.retention_ms} of a log topic this node creates; -1 = forever
+     * @param snapshotIntervalMs {@code cluster.kafka.snapshot_interval_ms}: how often the leading node shares
+     *                          a snapshot for new or wiped nodes to start from; 0 = never
      * @param writeTimeoutMs    {@code cluster.kafka.write_timeout_ms}: a write the log has not taken and
      *                          this node applied by then is answered 503
      * @param sessionTimeoutMs  {@code cluster.kafka.session_timeout_ms}: the workers move this long after
      *                          their node stops answering Kafka
      */
     public record Cluster(String bootstrapServers, String logTopic, int replicationFactor, int minInsyncReplicas,
-                          long retentionMs, long writeTimeoutMs, long sessionTimeoutMs) {
+                          long retentionMs, long snapshotIntervalMs, long writeTimeoutMs, long sessionTimeoutMs) {
         /** A single node. */
-        public static final Cluster NONE = new Cluster("", "topics-log", 0, 0, -1, 5000, 10_000);
+        public static final Cluster NONE = new Cluster("", "topics-log", 0, 0, 604_800_000L, 3_600_000L, 5000, 10_000);
 
         public boolean enabled() {
             return !bootstrapServers.isEmpty();

@@ -1,5 +1,6 @@
 package dev.topics.storage;
 
+import dev.topics.storage.snapshot.SnapshotStore;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -47,6 +48,12 @@ public interface CommandLog extends AutoCloseable {
      * expiry): exactly one node at a time, chosen by the log's own group membership.
      */
     boolean leads();
+
+    /**
+     * Where the cluster's nodes share snapshots (docs/CLUSTER.md), or null when this log
+     * offers no such place.
+     */
+    SnapshotStore snapshots();
 
     /** Where the log is, for messages: e.g. {@code kafka 127.0.0.1:9092 topic topics-log}. */
     String describe();

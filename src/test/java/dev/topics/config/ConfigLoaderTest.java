@@ -250,12 +250,13 @@ class ConfigLoaderTest {
                     log_topic: shop-log
                     replication_factor: 3
                     min_insync_replicas: 2
-                    retention_ms: 604800000
+                    retention_ms: 86400000
+                    snapshot_interval_ms: 600000
                     write_timeout_ms: 2000
                     session_timeout_ms: 6000
                 """);
         assertThat(ConfigLoader.load(file, Map.of()).cluster()).isEqualTo(
-                new ServerConfig.Cluster("k1:9092,k2:9092", "shop-log", 3, 2, 604_800_000L, 2000, 6000));
+                new ServerConfig.Cluster("k1:9092,k2:9092", "shop-log", 3, 2, 86_400_000L, 600_000L, 2000, 6000));
         ServerConfig.Cluster env = ConfigLoader.load(file, Map.of("TOPICS_CLUSTER_KAFKA_BOOTSTRAP_SERVERS",
                 "127.0.0.1:39092", "TOPICS_CLUSTER_KAFKA_LOG_TOPIC", "other")).cluster();
         assertThat(env.bootstrapServers()).isEqualTo("127.0.0.1:39092");
@@ -265,6 +266,10 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.kafka.bootstrap_servers");
         assertThatThrownBy(() -> ConfigLoader.load(yaml("cluster:\n  kafka:\n    session_timeout_ms: 10\n"),
                 Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("cluster.kafka.session_timeout_ms");
+        assertThatThrownBy(() -> ConfigLoader.load(yaml("cluster:\n  kafka:\n    snapshot_interval_ms: 10\n"),
+                Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("cluster.kafka.snapshot_interval_ms");
+        assertThat(ConfigLoader.load(null, Map.of("TOPICS_CLUSTER_KAFKA_SNAPSHOT_INTERVAL_MS", "0")).cluster()
+                .snapshotIntervalMs()).isZero();
         assertThatThrownBy(() -> ConfigLoader.load(yaml("cluster:\n  kafka:\n    log_topic: \"a b\"\n"),
                 Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("cluster.kafka.log_topic");
     }
@@ -499,7 +504,7 @@ class ConfigLoaderTest {
         }
         assertThat(keys).hasSize(4 + 1 + 4 + 1 + 5 + 1 + 10 + 1 + 4 + 1 + 1 + 1 + 1 + 1 + 11
                 + 1 + 4 + 1 + 1
-                + 1 + 1 + 7);   // 52 leaves + 11 sections (watch: 4, http: 4, cors: 1, cluster.kafka: 7)
+                + 1 + 1 + 8);   // 53 leaves + 11 sections (watch: 4, http: 4, cors: 1, cluster.kafka: 8)
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */

@@ -9,6 +9,7 @@ import dev.topics.storage.io.CorruptFrame;
 import dev.topics.storage.io.FileNames;
 import dev.topics.storage.segment.SegmentChannels;
 import dev.topics.storage.segment.SegmentLog;
+import dev.topics.storage.snapshot.SharedSnapshot;
 import dev.topics.storage.wal.Committer;
 import dev.topics.storage.wal.OutOfSpace;
 import dev.topics.storage.wal.WalWriter;
@@ -114,6 +115,10 @@ final class Engine implements Committer.Duties {
     private final ByteSink evictFrames = new ByteSink(256);
     private long lastSweepNanos = System.nanoTime();
     private final Compaction compaction = new Compaction(this);
+    /** Cluster, when snapshots are shared: the sharing (docs/CLUSTER.md); null otherwise. Set before the committer starts. */
+    SnapshotSharer sharer;
+    /** The next snapshot is to be shared too ({@link #requestShare}). */
+    private volatile boolean shareNext;
 
     Engine(StorageOptions options) {
         this.options = options;
@@ -381,6 +386,13 @@ final class Engine implements Committer.Duties {
         }
     }
 
+    /** Asks the committer for a snapshot to share once it is durable ({@link SnapshotSharer}). */
+    void requestShare() {
+        sharer.asked();
+        shareNext = true;
+        requestSnapshot();
+    }
+
     /** Asks the committer for a snapshot; the future completes when it is durable. */
     CompletableFuture<Void> requestSnapshot() {
         CompletableFuture<Void> f = new CompletableFuture<>();
@@ -419,10 +431,15 @@ final class Engine implements Committer.Duties {
             return;
         }
         CompletableFuture<Void> req = takeRequest();
+        boolean share = shareNext && sharer != null;
+        shareNext = false;
         SnapshotJob job;
         try {
-            job = capture(wal);
+            job = capture(wal, share);
         } catch (IOException e) {
+            if (share) {
+                sharer.cancel(null);
+            }
             if (!OutOfSpace.is(e)) {
                 throw e;
             }
@@ -492,7 +509,7 @@ final class Engine implements Committer.Duties {
         snapshotter.shutdown();
         compaction.shutdown();
         CompletableFuture<Void> req = takeRequest();
-        capture(wal).persist();
+        capture(wal, false).persist();
         if (req != null) {
             req.complete(null);
         }
@@ -505,7 +522,7 @@ final class Engine implements Committer.Duties {
      * off the committer thread, so commits go on meanwhile (benchmark P2's p99). Until the
      * snapshot file is durable, the previous snapshot and every WAL file after it remain.
      */
-    private SnapshotJob capture(WalWriter wal) throws IOException {
+    private SnapshotJob capture(WalWriter wal, boolean share) throws IOException {
         long walStart = wal.roll();
         List<TopicLog> topics = new ArrayList<>();
         for (TopicLog t : byName.values()) {
@@ -523,6 +540,34 @@ final class Engine implements Committer.Duties {
         SnapshotCodec.encode(payload, this);
         lastSnapshotNanos = System.nanoTime();
         walBytesAtSnapshot = committer.stats().walBytes;
-        return new SnapshotJob(walStart, payload.toByteArray(), topics, wal.dir(), topicsDir, snapshotDir);
+        return new SnapshotJob(walStart, payload.toByteArray(), topics, wal.dir(), topicsDir, snapshotDir,
+                share ? shareFiles(topics) : null, appliedOffset, sharer);
+    }
+
+    /**
+     * Committer, at a capture: opens every segment file the snapshot counts on, as it stands
+     * (sealed ones whole, the active one up to what it holds now). Segment files change only
+     * on this thread (appends, compaction's swaps) or go only once a later snapshot covers them,
+     * and an open file keeps its bytes when replaced, so the share reads exactly these. On a
+     * failure to open, nothing is shared this time (null).
+     */
+    private List<SharedSnapshot.Source> shareFiles(List<TopicLog> topics) {
+        List<SharedSnapshot.Source> out = new ArrayList<>();
+        try {
+            for (TopicLog t : topics) {
+                if (!t.durable()) {
+                    continue; // not in the snapshot: a node restoring it would remove the files
+                }
+                for (SegmentLog.Extent e : t.segments.extents()) {
+                    out.add(new SharedSnapshot.Source(FileNames.TOPICS_DIR + "/" + t.id + "/" + e.file().getFileName(),
+                            SnapshotSharer.open(e.file()), e.size()));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "a segment file could not be opened to share the snapshot; not sharing this one", e);
+            sharer.cancel(out);
+            return null;
+        }
     }
 }

@@ -76,7 +76,7 @@ public final class LocalStorage implements Storage {
      * cut instead of refused, and {@link RecoveryReport#repaired()} says what was dropped.
      */
     public static LocalStorage open(StorageOptions options, boolean repair) throws IOException {
-        return open(options, repair, null, 0);
+        return open(options, repair, null, 0, 0);
     }
 
     /**
@@ -84,14 +84,20 @@ public final class LocalStorage implements Storage {
      * (docs/CLUSTER.md), or (null) as a single node with its own WAL. A cluster node
      * restores its newest snapshot, replays the log from the offset it covers, and returns
      * once it has applied everything the log held when it started; a write waits at most
-     * {@code writeTimeoutMs} for the log and its own apply. If the log no longer holds the
-     * offset the node needs, it refuses to start and says so.
+     * {@code writeTimeoutMs} for the log and its own apply. A node with no snapshot of its
+     * own, or one the log no longer follows on from, first restores the newest snapshot
+     * shared through the log's store; the leading node shares one every {@code shareIntervalMs}
+     * (0: never). If neither the node's snapshot nor the shared one reaches the oldest offset
+     * the log holds, it refuses to start and says so.
      */
-    public static LocalStorage open(StorageOptions options, boolean repair, CommandLog log, long writeTimeoutMs)
-            throws IOException {
+    public static LocalStorage open(StorageOptions options, boolean repair, CommandLog log, long writeTimeoutMs,
+                                    long shareIntervalMs) throws IOException {
         DataDir dir = new DataDir(options.dataDir());
         try {
             String nodeId = dir.nodeId(options.nodeId());
+            if (log != null) {
+                SharedRestore.ifNeeded(dir.root, log, writeTimeoutMs);
+            }
             Engine engine = new Engine(options);
             engine.cluster = log != null;
             if (engine.cluster) {
@@ -123,6 +129,9 @@ public final class LocalStorage implements Storage {
             engine.committer(committer);
             committer.start();
             Replica replica = log == null ? null : new Replica(engine, committer, log, writeTimeoutMs);
+            if (replica != null && shareIntervalMs > 0 && log.snapshots() != null) {
+                engine.sharer = new SnapshotSharer(log.snapshots(), shareIntervalMs, replica::leads);
+            }
             LocalStorage storage = new LocalStorage(dir, engine, committer, nodeId, report, replica);
             if (replica != null) {
                 try {
@@ -318,6 +327,10 @@ public final class LocalStorage implements Storage {
             replica.flushUsed();
             if (replica.leads() && engine.published.values().stream().anyMatch(t -> t.config.ttlMs() > 0)) {
                 replica.sweep();
+            }
+            SnapshotSharer sharer = engine.sharer;
+            if (sharer != null && replica.leads() && sharer.due(engine.appliedOffset)) {
+                engine.requestShare();
             }
         } catch (StorageException e) {
             if (!closed) {
@@ -679,6 +692,9 @@ public final class LocalStorage implements Storage {
         }
         closed = true;
         try {
+            if (engine.sharer != null) {
+                engine.sharer.close(); // before the log it puts to
+            }
             if (replica != null) {
                 replica.close(); // no command is applied after this: the final snapshot covers them all
             }

@@ -89,9 +89,9 @@ final class Replica {
             throw new StorageException.Unavailable("this node needs the cluster log from offset " + from
                     + (from == 0 ? " (it has no snapshot)" : " (its snapshot covers up to " + (from - 1) + ")")
                     + " but the oldest offset the log still holds is " + oldest + " (" + log.describe()
-                    + "); its retention dropped the rest. Start it with an empty data directory from a"
-                    + " snapshot that covers offset " + (oldest - 1) + " or later, or keep the log longer"
-                    + " (docs/CLUSTER.md, \"Retention the log needs\")", null);
+                    + "); its retention dropped the rest, and no snapshot shared through Kafka reaches it"
+                    + " (the node that runs the workers shares one every cluster.kafka.snapshot_interval_ms)."
+                    + " Keep the log longer than that interval (docs/CLUSTER.md, \"Retention the log needs\")", null);
         }
         clock = engine.clockMs;
         log.follow(from, this::apply, this::fail);

@@ -59,6 +59,17 @@ final class SnapshotCodec {
     private SnapshotCodec() {
     }
 
+    /**
+     * The log offset a cluster node's snapshot covers, read from the payload's last 16 bytes
+     * without decoding the rest; -1 for a payload older than version 6 (a single node's).
+     */
+    static long appliedOffset(byte[] payload) {
+        if (payload.length < 17 || payload[0] < 6) {
+            return -1;
+        }
+        return Bytes.i64(payload, payload.length - 16);
+    }
+
     static void encode(ByteSink out, Engine e) {
         out.u8(VERSION).i64(e.nextTopicId);
         int countAt = out.skip(4);

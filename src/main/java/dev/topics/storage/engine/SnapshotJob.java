@@ -1,6 +1,8 @@
 package dev.topics.storage.engine;
 
 import dev.topics.storage.io.DirectoryFsync;
+import dev.topics.storage.io.FileNames;
+import dev.topics.storage.snapshot.SharedSnapshot;
 import dev.topics.storage.snapshot.SnapshotFile;
 import dev.topics.storage.wal.WalWriter;
 import java.io.IOException;
@@ -26,8 +28,16 @@ final class SnapshotJob {
     private volatile boolean durable;
     /** When the committer captured the state (nanoTime): every change before it is in the snapshot. */
     final long capturedNanos = System.nanoTime();
+    /** Cluster: the files to share once durable (opened at the capture), or null. */
+    private final List<SharedSnapshot.Source> share;
+    private final long appliedOffset;
+    private final SnapshotSharer sharer;
 
-    SnapshotJob(long walStart, byte[] payload, List<TopicLog> topics, Path walDir, Path topicsDir, Path snapshotDir) {
+    SnapshotJob(long walStart, byte[] payload, List<TopicLog> topics, Path walDir, Path topicsDir, Path snapshotDir,
+                List<SharedSnapshot.Source> share, long appliedOffset, SnapshotSharer sharer) {
+        this.share = share;
+        this.appliedOffset = appliedOffset;
+        this.sharer = sharer;
         this.walStart = walStart;
         this.payload = payload;
         this.topics = topics;
@@ -58,9 +68,30 @@ final class SnapshotJob {
 
     /**
      * Snapshotter thread: forces the captured topics' segments and the names of their
-     * directories, writes the snapshot file, then deletes the WAL files it covers.
+     * directories, writes the snapshot file, then deletes the WAL files it covers; hands a
+     * snapshot to share, with its own file, to the sharer.
      */
     void persist() throws IOException {
+        if (share == null) {
+            persistLocal();
+            return;
+        }
+        boolean offered = false;
+        try {
+            persistLocal();
+            Path file = snapshotDir.resolve(FileNames.snapshotName(walStart));
+            share.add(new SharedSnapshot.Source(FileNames.SNAPSHOT_DIR + "/" + file.getFileName(),
+                    SnapshotSharer.open(file), java.nio.file.Files.size(file)));
+            sharer.offer(appliedOffset, share);
+            offered = true;
+        } finally {
+            if (!offered) {
+                sharer.cancel(share);
+            }
+        }
+    }
+
+    private void persistLocal() throws IOException {
         for (TopicLog t : topics) {
             try {
                 t.segments.force();

@@ -1,6 +1,7 @@
 package dev.topics.storage.kafka;
 
 import dev.topics.storage.CommandLog;
+import dev.topics.storage.snapshot.SnapshotStore;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -48,8 +49,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       session timeout), so no protocol of ours is involved.</li>
  * </ul>
  * Topics are created at start when missing: one partition, the configured replication
- * factor and {@code min.insync.replicas}, {@code retention.ms} as configured (-1, keep
- * everything, by default: a wiped node rebuilds from offset 0).
+ * factor and {@code min.insync.replicas}, {@code retention.ms} as configured (7 days by
+ * default: a node that needs older offsets starts from the newest shared snapshot), and a
+ * third, compacted one for shared snapshots ({@link KafkaSnapshotStore}).
  */
 public final class KafkaCommandLog implements CommandLog {
     private static final Logger LOG = Logger.getLogger(KafkaCommandLog.class.getName());
@@ -71,6 +73,7 @@ public final class KafkaCommandLog implements CommandLog {
     private volatile boolean leads;
     private volatile boolean closed;
     private volatile boolean memberStarted;
+    private final KafkaSnapshotStore snapshots;
 
     private KafkaCommandLog(Settings s) {
         this.s = s;
@@ -103,6 +106,7 @@ public final class KafkaCommandLog implements CommandLog {
         m.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         m.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"); // nothing is read: membership only
         this.memberConsumer = new KafkaConsumer<>(m);
+        this.snapshots = new KafkaSnapshotStore(s, s.topic() + "-snapshots");
         this.member = new Thread(this::memberLoop, "topics-cluster-member");
         this.member.setDaemon(true);
     }
@@ -111,8 +115,9 @@ public final class KafkaCommandLog implements CommandLog {
     public static KafkaCommandLog open(Settings s) {
         KafkaCommandLog log = new KafkaCommandLog(s);
         try {
-            log.ensureTopic(s.topic());
-            log.ensureTopic(s.topic() + "-workers");
+            log.ensureTopic(s.topic(), log.logConfig());
+            log.ensureTopic(s.topic() + "-workers", log.logConfig());
+            log.ensureTopic(s.topic() + "-snapshots", KafkaSnapshotStore.topicConfig());
         } catch (RuntimeException e) {
             log.close();
             throw e;
@@ -133,7 +138,24 @@ public final class KafkaCommandLog implements CommandLog {
         return c;
     }
 
-    private void ensureTopic(String name) {
+    /**
+     * The log's topics: deleted by age only, the whole log kept for {@code retentionMs}; Kafka
+     * drops a whole segment once its newest record is past retention, so segments roll daily
+     * (or sooner) to keep that bound near {@code retentionMs}.
+     */
+    private Map<String, String> logConfig() {
+        Map<String, String> c = new java.util.HashMap<>(Map.of(
+                "retention.ms", Long.toString(s.retentionMs()),
+                "retention.bytes", "-1",
+                "cleanup.policy", "delete",
+                "max.message.bytes", Integer.toString(s.maxCommandBytes())));
+        if (s.retentionMs() > 0) {
+            c.put("segment.ms", Long.toString(Math.min(s.retentionMs(), 86_400_000L)));
+        }
+        return c;
+    }
+
+    private void ensureTopic(String name, Map<String, String> config) {
         try {
             if (admin.listTopics().names().get(s.writeTimeoutMs(), TimeUnit.MILLISECONDS).contains(name)) {
                 return;
@@ -144,12 +166,9 @@ public final class KafkaCommandLog implements CommandLog {
                 rf = Math.min(3, brokers);
             }
             int isr = s.minInsyncReplicas() > 0 ? s.minInsyncReplicas() : (rf >= 3 ? 2 : 1);
-            NewTopic t = new NewTopic(name, 1, (short) rf).configs(Map.of(
-                    "min.insync.replicas", Integer.toString(isr),
-                    "retention.ms", Long.toString(s.retentionMs()),
-                    "retention.bytes", "-1",
-                    "cleanup.policy", "delete",
-                    "max.message.bytes", Integer.toString(s.maxCommandBytes())));
+            Map<String, String> configs = new java.util.HashMap<>(config);
+            configs.put("min.insync.replicas", Integer.toString(isr));
+            NewTopic t = new NewTopic(name, 1, (short) rf).configs(configs);
             admin.createTopics(List.of(t)).all().get(s.writeTimeoutMs(), TimeUnit.MILLISECONDS);
             LOG.info("created cluster log topic '" + name + "' (1 partition, replication factor " + rf
                     + ", min.insync.replicas " + isr + ")");
@@ -313,6 +332,11 @@ public final class KafkaCommandLog implements CommandLog {
     }
 
     @Override
+    public SnapshotStore snapshots() {
+        return snapshots;
+    }
+
+    @Override
     public String describe() {
         return "kafka " + s.bootstrapServers() + " topic " + s.topic();
     }
@@ -335,6 +359,7 @@ public final class KafkaCommandLog implements CommandLog {
         } else {
             memberConsumer.close(Duration.ofSeconds(1));
         }
+        snapshots.close();
         producer.close(Duration.ofSeconds(2));
         admin.close(Duration.ofSeconds(2));
     }

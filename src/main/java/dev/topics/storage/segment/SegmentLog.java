@@ -372,6 +372,23 @@ public final class SegmentLog implements AutoCloseable {
         return true;
     }
 
+    /** A file of this log and how many of its bytes count. */
+    public record Extent(Path file, long size) {
+    }
+
+    /**
+     * Committer: this log's files as they stand, oldest first, each with the bytes it holds
+     * now (the active one's so far); what a shared snapshot taken now counts on.
+     */
+    public List<Extent> extents() {
+        Segment[] cur = segments;
+        List<Extent> out = new ArrayList<>(cur.length);
+        for (Segment s : cur) {
+            out.add(new Extent(s.file(), s.size()));
+        }
+        return out;
+    }
+
     public long activeBase() {
         return active().baseSeq();
     }
