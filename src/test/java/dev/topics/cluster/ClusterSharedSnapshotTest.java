@@ -43,8 +43,9 @@ import org.junit.jupiter.api.Timeout;
  * it, holding exactly what the writing node holds (deleted records stay deleted); a second
  * snapshot uploads only the chunks that changed and tombstones those no longer named; a chunk
  * whose bytes do not match its SHA-256 makes a wiped node refuse to start, naming the chunk and
- * leaving no restored file behind; and with sharing off, a wiped node whose log start is gone
- * refuses and says why.
+ * leaving no restored file behind; a node whose own snapshot is older than the log's start
+ * restores the shared one in its place; and with sharing off, a wiped node whose log start is
+ * gone refuses and says why.
  */
 class ClusterSharedSnapshotTest extends ProcessTest {
     private static final String INTERVAL_ENV = "TOPICS_CLUSTER_KAFKA_SNAPSHOT_INTERVAL_MS";
@@ -202,12 +203,44 @@ class ClusterSharedSnapshotTest extends ProcessTest {
 
     @Test
     @Timeout(240)
+    void aNodeAwayLongerThanTheLogKeepsRestoresTheSharedSnapshotInPlaceOfItsOwn() throws Exception {
+        String log = "log-away";
+        Path config = brokerAndConfig(log, "segment_bytes: 4096");
+        ChildServer a = node(log, "node-a", config, 1000);
+        ChildServer b = node(log, "node-b", config, 1000);
+        for (int i = 0; i < 20; i++) {
+            write(i % 2 == 0 ? a : b, "aw.0", i * 5 + 1, 5, 100);
+        }
+        ok(a, "POST", "/v0/topics/aw.0/delete", "{\"from_seq\": 7, \"to_seq\": 9}");
+        awaitSame(a, b, "/v0/topics/aw.0/diff?from_seq=0&limit=1000");
+        b.sigterm(); // its own snapshot covers what it applied so far
+        assertThat(b.waitFor(Duration.ofSeconds(30))).isZero();
+        // while B is away, A goes on, shares, and the log drops everything B would need
+        for (int i = 20; i < 40; i++) {
+            write(a, i % 2 == 0 ? "aw.0" : "aw.1", i * 5 + 1, 5, 100);
+        }
+        SharedSnapshotTopic.Manifest m = awaitManifestCovering(logEnd(log) - 1, a);
+        cutLog(log, m.offset() + 1);
+        write(a, "aw.1", 1000, 3, 100); // after the snapshot: from the log
+
+        ChildServer b2 = node(log, "node-b", config, 1000); // B's data dir, with its old snapshot
+        assertThat(b2.awaitLine(l -> l.contains("restored the shared snapshot") && l.contains("this node's own covered"),
+                Duration.ofSeconds(5))).as("B restores the shared snapshot; output:\n%s", b2.output()).isNotNull();
+        for (String t : List.of("aw.0", "aw.1")) {
+            awaitSame(a, b2, "/v0/topics/" + t + "/diff?from_seq=0&limit=1000");
+            awaitSame(a, b2, "/v0/topics/" + t);
+        }
+    }
+
+    @Test
+    @Timeout(240)
     void aSecondSnapshotUploadsOnlyTheChunksThatChanged() throws Exception {
         String log = "log-chunks";
         Path config = brokerAndConfig(log, "segment_bytes: 262144");
         ChildServer a = node(log, "node-a", config, 1000);
         write(a, "small", 1, 1, 10);
-        // ~3 MB in 256 KiB segments: a dozen sealed segments, each with its index and Bloom filter
+        // ~3 MB in 256 KiB segments (a segment rolls between writes, so ~400 KB each): eight or
+        // so sealed segments, one chunk each, with the small topic's, the snapshot file's and the body's
         for (int i = 0; i < 15; i++) {
             write(a, "big", i * 50 + 1, 50, 4000);
         }
@@ -229,7 +262,8 @@ class ClusterSharedSnapshotTest extends ProcessTest {
         // The step to the second manifest, from the one just before it (the first, unless the
         // log moved on its own in between): one topic written, so its active segment's last
         // chunk is new; the snapshot file (the applied offset) and the body that lists the files
-        // change too. Nothing else does: at most topics written + 2, against a dozen or more.
+        // change too. Nothing else does: at most topics written + 2, against the eleven or so
+        // chunks the first named.
         List<SharedSnapshotTopic.Manifest> manifests = shared.manifests();
         SharedSnapshotTopic.Manifest before = manifests.get(manifests.indexOf(second) - 1);
         assertThat(before.offset()).isGreaterThanOrEqualTo(first.offset());

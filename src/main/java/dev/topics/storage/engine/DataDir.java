@@ -63,8 +63,12 @@ final class DataDir implements AutoCloseable {
         return id;
     }
 
+    /** Releases the lock; a second call does nothing (a failed start closes it from two places). */
     @Override
     public void close() throws IOException {
+        if (!lockChannel.isOpen()) {
+            return;
+        }
         lock.release();
         lockChannel.close();
     }

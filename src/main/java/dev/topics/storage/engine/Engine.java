@@ -438,7 +438,7 @@ final class Engine implements Committer.Duties {
             job = capture(wal, share);
         } catch (IOException e) {
             if (share) {
-                sharer.cancel(null);
+                sharer.cancel();
             }
             if (!OutOfSpace.is(e)) {
                 throw e;
@@ -545,11 +545,12 @@ final class Engine implements Committer.Duties {
     }
 
     /**
-     * Committer, at a capture: opens every segment file the snapshot counts on, as it stands
-     * (sealed ones whole, the active one up to what it holds now). Segment files change only
-     * on this thread (appends, compaction's swaps) or go only once a later snapshot covers them,
-     * and an open file keeps its bytes when replaced, so the share reads exactly these. On a
-     * failure to open, nothing is shared this time (null).
+     * Committer, at a capture: hard-links every segment file the snapshot counts on, as it
+     * stands (sealed ones whole, the active one up to what it holds now). Segment files change
+     * only on this thread (appends, compaction's swaps) or go only once a later snapshot covers
+     * them, and a link keeps the bytes whatever happens to the name, so the share reads exactly
+     * these. One link per file, on this thread, once per share interval. On a failure, nothing
+     * is shared this time (null).
      */
     private List<SharedSnapshot.Source> shareFiles(List<TopicLog> topics) {
         List<SharedSnapshot.Source> out = new ArrayList<>();
@@ -559,14 +560,14 @@ final class Engine implements Committer.Duties {
                     continue; // not in the snapshot: a node restoring it would remove the files
                 }
                 for (SegmentLog.Extent e : t.segments.extents()) {
-                    out.add(new SharedSnapshot.Source(FileNames.TOPICS_DIR + "/" + t.id + "/" + e.file().getFileName(),
-                            SnapshotSharer.open(e.file()), e.size()));
+                    out.add(sharer.link(FileNames.TOPICS_DIR + "/" + t.id + "/" + e.file().getFileName(), e.file(),
+                            e.size()));
                 }
             }
             return out;
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "a segment file could not be opened to share the snapshot; not sharing this one", e);
-            sharer.cancel(out);
+            LOG.log(Level.WARNING, "a segment file could not be linked to share the snapshot; not sharing this one", e);
+            sharer.cancel();
             return null;
         }
     }

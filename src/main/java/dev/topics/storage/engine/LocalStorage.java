@@ -130,7 +130,7 @@ public final class LocalStorage implements Storage {
             committer.start();
             Replica replica = log == null ? null : new Replica(engine, committer, log, writeTimeoutMs);
             if (replica != null && shareIntervalMs > 0 && log.snapshots() != null) {
-                engine.sharer = new SnapshotSharer(log.snapshots(), shareIntervalMs, replica::leads);
+                engine.sharer = new SnapshotSharer(log.snapshots(), shareIntervalMs, replica::leads, dir.root);
             }
             LocalStorage storage = new LocalStorage(dir, engine, committer, nodeId, report, replica);
             if (replica != null) {

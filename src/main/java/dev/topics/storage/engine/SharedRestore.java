@@ -20,14 +20,11 @@ import java.util.logging.Logger;
  */
 final class SharedRestore {
     private static final Logger LOG = Logger.getLogger(SharedRestore.class.getName());
-    /** Where a fetched snapshot is staged, under the data directory. */
-    static final String STAGING_DIR = "restore";
-
     private SharedRestore() {
     }
 
     static void ifNeeded(Path dataDir, CommandLog log, long timeoutMs) throws IOException {
-        Path staging = dataDir.resolve(STAGING_DIR);
+        Path staging = dataDir.resolve(FileNames.RESTORE_DIR);
         SharedSnapshot.deleteTree(staging); // left by a start that stopped part way
         SnapshotStore store = log.snapshots();
         if (store == null) {

@@ -80,13 +80,12 @@ final class SnapshotJob {
         try {
             persistLocal();
             Path file = snapshotDir.resolve(FileNames.snapshotName(walStart));
-            share.add(new SharedSnapshot.Source(FileNames.SNAPSHOT_DIR + "/" + file.getFileName(),
-                    SnapshotSharer.open(file), java.nio.file.Files.size(file)));
+            share.add(sharer.link(FileNames.SNAPSHOT_DIR + "/" + file.getFileName(), file, java.nio.file.Files.size(file)));
             sharer.offer(appliedOffset, share);
             offered = true;
         } finally {
             if (!offered) {
-                sharer.cancel(share);
+                sharer.cancel();
             }
         }
     }

@@ -1,9 +1,12 @@
 package dev.topics.storage.engine;
 
-import dev.topics.storage.snapshot.SnapshotStore;
+import dev.topics.storage.io.FileNames;
 import dev.topics.storage.snapshot.SharedSnapshot;
+import dev.topics.storage.snapshot.SnapshotStore;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,11 +17,14 @@ import java.util.logging.Logger;
 /**
  * The leading cluster node's sharing of snapshots (docs/CLUSTER.md, "Shared snapshots"): at
  * most one every {@code intervalMs}, and only when the applied offset moved since the last.
- * The flow: the node asks ({@link #due}, {@link #asked}), the committer opens the files the
- * next snapshot counts on when it captures it, the snapshotter hands them over once the
- * snapshot is durable ({@link #offer}), and this class's thread puts them in the store, off
- * every path a request waits on. A share that fails is logged and tried again at the next
- * interval; a node that stops leading stops putting.
+ * The flow: the node asks ({@link #due}, {@link #asked}); the committer, when it captures the
+ * next snapshot, hard-links every segment file it counts on into {@code <data>/share/}
+ * ({@link #link}); the snapshotter links the snapshot file once it is durable and hands the
+ * set over ({@link #offer}); this class's thread puts it in the store, off every path a
+ * request waits on, and removes the links. A link keeps the bytes however the data directory
+ * changes meanwhile (appends go past the size taken, compaction renames a new file over the
+ * name, retention unlinks the name), and holds no file descriptor. A share that fails is
+ * logged and tried again at the next interval; a node that stops leading stops putting.
  */
 final class SnapshotSharer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SnapshotSharer.class.getName());
@@ -26,6 +32,8 @@ final class SnapshotSharer implements AutoCloseable {
     private final SharedSnapshot.Writer writer;
     private final long intervalMs;
     private final BooleanSupplier leads;
+    /** {@code <data>/share}: the links of the share in progress; at most one share at a time. */
+    private final Path dir;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "topics-snapshot-sharer");
         t.setDaemon(true);
@@ -37,10 +45,12 @@ final class SnapshotSharer implements AutoCloseable {
     private volatile long sharedOffset = -1;
     private volatile long lastNanos = System.nanoTime();
 
-    SnapshotSharer(SnapshotStore store, long intervalMs, BooleanSupplier leads) {
+    SnapshotSharer(SnapshotStore store, long intervalMs, BooleanSupplier leads, Path dataDir) throws IOException {
         this.writer = new SharedSnapshot.Writer(store);
         this.intervalMs = intervalMs;
         this.leads = leads;
+        this.dir = dataDir.resolve(FileNames.SHARE_DIR);
+        SharedSnapshot.deleteTree(dir); // left by a share a stop cut short
     }
 
     /** Whether a snapshot should be shared now that {@code appliedOffset} is applied here. */
@@ -54,23 +64,35 @@ final class SnapshotSharer implements AutoCloseable {
         busy = true;
     }
 
+    /**
+     * Committer or snapshotter: hard-links {@code file} (of which {@code size} bytes count)
+     * as {@code rel} ({@code topics/<id>/<name>} or {@code snapshots/<name>}) into the share.
+     */
+    SharedSnapshot.Source link(String rel, Path file, long size) throws IOException {
+        Path l = dir.resolve(rel);
+        Files.createDirectories(l.getParent());
+        Files.createLink(l, file);
+        return new SharedSnapshot.Source(rel, l, size);
+    }
+
     /** The asked-for snapshot was not captured or not made durable: the next interval asks again. */
-    void cancel(List<SharedSnapshot.Source> files) {
-        closeAll(files);
+    void cancel() {
+        removeLinks();
         lastNanos = System.nanoTime();
         busy = false;
     }
 
-    /** Snapshotter: the snapshot covering {@code offset} is durable; put {@code files} (closed when done). */
+    /** Snapshotter: the snapshot covering {@code offset} is durable; put {@code files}, then remove their links. */
     void offer(long offset, List<SharedSnapshot.Source> files) {
         if (closed) {
-            cancel(files);
+            cancel();
             return;
         }
+        List<SharedSnapshot.Source> set = new ArrayList<>(files);
         thread.execute(() -> {
             long t0 = System.nanoTime();
             try {
-                SharedSnapshot.Shared s = writer.write(offset, files, () -> closed || !leads.getAsBoolean());
+                SharedSnapshot.Shared s = writer.write(offset, set, () -> closed || !leads.getAsBoolean());
                 sharedOffset = offset;
                 LOG.info("shared the snapshot covering cluster log offset " + offset + ": " + s.files() + " files in "
                         + s.chunks() + " chunks, " + s.chunksPut() + " put (" + s.bytesPut() + " bytes), "
@@ -82,28 +104,17 @@ final class SnapshotSharer implements AutoCloseable {
                             + " failed; the next interval tries again: " + e.getMessage(), e);
                 }
             } finally {
-                lastNanos = System.nanoTime();
-                busy = false;
+                cancel();
             }
         });
     }
 
-    static void closeAll(List<SharedSnapshot.Source> files) {
-        if (files == null) {
-            return;
+    private void removeLinks() {
+        try {
+            SharedSnapshot.deleteTree(dir);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not remove " + dir + " (the next share tries again)", e);
         }
-        for (SharedSnapshot.Source f : files) {
-            try {
-                f.channel().close();
-            } catch (IOException e) {
-                // read-only
-            }
-        }
-    }
-
-    /** Opens {@code file} for reading, for a share. */
-    static FileChannel open(java.nio.file.Path file) throws IOException {
-        return FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
     }
 
     @Override

@@ -19,6 +19,10 @@ import java.time.format.DateTimeFormatter;
  *   topics/42/00000000000000000001.idx    its sparse index, written when the segment is sealed
  *   topics/42/00000000000000000001.bloom  its tag Bloom filter, written when it is sealed
  *   repair/20240131-235959/               WAL files kept by {@code topics serve --repair} (WalRepair)
+ *   share/topics/42/…seg, share/snapshots/…  cluster: hard links to the files a snapshot being shared
+ *                                         counts on, while it is put to Kafka (SharedSnapshot)
+ *   restore/                              cluster: a shared snapshot being fetched and checked before
+ *                                         it replaces snapshots/ and topics/ (SharedSnapshot)
  * </pre>
  * A file replaced atomically ({@link AtomicFiles}: {@code node_id}, snapshots, indexes,
  * Bloom filters) and a segment being compacted are first written as {@code <name>.tmp}
@@ -33,6 +37,8 @@ public final class FileNames {
     public static final String SNAPSHOT_DIR = "snapshots";
     public static final String TOPICS_DIR = "topics";
     public static final String REPAIR_DIR = "repair";
+    public static final String SHARE_DIR = "share";
+    public static final String RESTORE_DIR = "restore";
     public static final String WAL_SUFFIX = ".wal";
     public static final String SEGMENT_SUFFIX = ".seg";
     public static final String INDEX_SUFFIX = ".idx";

@@ -78,8 +78,12 @@ public final class SharedSnapshot {
     private SharedSnapshot() {
     }
 
-    /** One file to share: {@code size} bytes of {@code channel} from 0; {@code path} as in the format. */
-    public record Source(String path, FileChannel channel, long size) {
+    /**
+     * One file to share: the first {@code size} bytes of {@code file} (a hard link the caller
+     * made and removes after the write, so the bytes stay however the data directory changes);
+     * {@code path} as in the format.
+     */
+    public record Source(String path, Path file, long size) {
     }
 
     /** What one {@link Writer#write} did. */
@@ -110,9 +114,9 @@ public final class SharedSnapshot {
         }
 
         /**
-         * Shares the snapshot covering log offset {@code offset}, made of {@code files};
-         * closes their channels. {@code stop} is polled between chunks: when it says so, the
-         * write ends without a root (the next one starts over).
+         * Shares the snapshot covering log offset {@code offset}, made of {@code files}.
+         * {@code stop} is polled between chunks: when it says so, the write ends without a
+         * root (the next one starts over).
          */
         public Shared write(long offset, List<Source> files, java.util.function.BooleanSupplier stop) throws IOException {
             try {
@@ -139,15 +143,17 @@ public final class SharedSnapshot {
                     List<byte[]> hashes = new ArrayList<>();
                     fileHash.reset();
                     long pos = 0;
-                    while (pos < f.size()) {
-                        if (stop.getAsBoolean()) {
-                            throw new IOException("stopped");
+                    try (FileChannel ch = FileChannel.open(f.file(), StandardOpenOption.READ)) {
+                        while (pos < f.size()) {
+                            if (stop.getAsBoolean()) {
+                                throw new IOException("stopped: this node no longer shares snapshots");
+                            }
+                            int n = (int) Math.min(chunkBytes, f.size() - pos);
+                            readFully(ch, f, pos, buf, n);
+                            fileHash.update(buf, 0, n);
+                            hashes.add(putChunk(buf, n, named, put, bytes));
+                            pos += n;
                         }
-                        int n = (int) Math.min(chunkBytes, f.size() - pos);
-                        readFully(f, pos, buf, n);
-                        fileHash.update(buf, 0, n);
-                        hashes.add(putChunk(buf, n, named, put, bytes));
-                        pos += n;
                     }
                     body.str16(f.path()).i64(f.size()).bytes(fileHash.digest()).i32(hashes.size());
                     for (byte[] h : hashes) {
@@ -185,14 +191,6 @@ public final class SharedSnapshot {
             } catch (IOException | RuntimeException e) {
                 stored = null; // chunks may be stored that no root names: learn them again
                 throw e;
-            } finally {
-                for (Source f : files) {
-                    try {
-                        f.channel().close();
-                    } catch (IOException e) {
-                        // read-only
-                    }
-                }
             }
         }
 
@@ -211,10 +209,10 @@ public final class SharedSnapshot {
             return h;
         }
 
-        private static void readFully(Source f, long pos, byte[] buf, int n) throws IOException {
+        private static void readFully(FileChannel ch, Source f, long pos, byte[] buf, int n) throws IOException {
             ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
             while (bb.hasRemaining()) {
-                int r = f.channel().read(bb, pos + bb.position());
+                int r = ch.read(bb, pos + bb.position());
                 if (r < 0) {
                     throw new IOException(f.path() + " ended at byte " + (pos + bb.position()) + " of the "
                             + f.size() + " the snapshot counts on");
@@ -453,20 +451,11 @@ public final class SharedSnapshot {
         });
     }
 
-    /** The root's offset: the last log offset the newest shared snapshot covers. */
-    public static long offsetOf(byte[] root) {
-        return Bytes.i64(root, 8);
-    }
-
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

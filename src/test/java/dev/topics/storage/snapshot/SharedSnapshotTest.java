@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.topics.storage.io.CorruptFrame;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -96,7 +95,7 @@ class SharedSnapshotTest {
         List<SharedSnapshot.Source> out = new ArrayList<>();
         for (String rel : rels) {
             Path p = dataDir.resolve(rel);
-            out.add(new SharedSnapshot.Source(rel, FileChannel.open(p, StandardOpenOption.READ), Files.size(p)));
+            out.add(new SharedSnapshot.Source(rel, p, Files.size(p)));
         }
         return out;
     }
@@ -192,8 +191,8 @@ class SharedSnapshotTest {
         for (String bad : List.of("../x.seg", "topics/1/../../x.seg", "/etc/x.seg", "topics/1/x.seg",
                 "topics/abc/00000000000000000001.seg", "snapshots/1.snap", "wal/00000000000000000001.wal")) {
             ListStore store = new ListStore();
-            new SharedSnapshot.Writer(store).write(1, List.of(new SharedSnapshot.Source(bad,
-                    FileChannel.open(a.resolve("x.seg"), StandardOpenOption.READ), 100)), () -> false);
+            new SharedSnapshot.Writer(store).write(1, List.of(new SharedSnapshot.Source(bad, a.resolve("x.seg"), 100)),
+                    () -> false);
             Path b = Files.createDirectories(tmp.resolve("b"));
             assertThatThrownBy(() -> SharedSnapshot.fetch(store, b.resolve("restore")))
                     .as(bad).isInstanceOf(CorruptFrame.class).hasMessageContaining("'" + bad + "'");
