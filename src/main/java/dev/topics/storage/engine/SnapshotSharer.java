@@ -96,7 +96,7 @@ final class SnapshotSharer implements AutoCloseable {
                 sharedOffset = offset;
                 LOG.info("shared the snapshot covering cluster log offset " + offset + ": " + s.files() + " files in "
                         + s.chunks() + " chunks, " + s.chunksPut() + " put (" + s.bytesPut() + " bytes), "
-                        + s.chunksRemoved() + " no longer named removed, in " + (System.nanoTime() - t0) / 1_000_000
+                        + s.chunksRemoved() + " no longer named removed, " + s.bytesRead() + " bytes read, in " + (System.nanoTime() - t0) / 1_000_000
                         + " ms");
             } catch (IOException | RuntimeException e) {
                 if (!closed) {

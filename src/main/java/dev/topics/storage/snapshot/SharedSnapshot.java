@@ -87,7 +87,8 @@ public final class SharedSnapshot {
     }
 
     /** What one {@link Writer#write} did. */
-    public record Shared(long offset, int files, int chunks, int chunksPut, long bytesPut, int chunksRemoved) {
+    public record Shared(long offset, int files, int chunks, int chunksPut, long bytesPut, int chunksRemoved,
+                         long bytesRead) {
     }
 
     /** A verified snapshot in a staging directory, not yet in place ({@link #install}). */
@@ -104,6 +105,14 @@ public final class SharedSnapshot {
         private final SnapshotStore store;
         /** The chunks (hex) the store holds; null: not known, scan first. */
         private Set<String> stored;
+        /**
+         * The hashes of files read for the last snapshot, by path: a sealed segment does not
+         * change, so the next snapshot reads it again only if it is no longer the same file
+         * (inode, modification time or size differ: compaction wrote a new one).
+         */
+        private Map<String, Hashed> hashed = new HashMap<>();
+        private record Hashed(Object fileKey, long modifiedNanos, long size, byte[] sha, List<byte[]> chunks) {
+        }
         private final MessageDigest chunkHash = sha256();
         private final MessageDigest fileHash = sha256();
         private final int chunkBytes;
@@ -139,7 +148,22 @@ public final class SharedSnapshot {
                 ByteSink body = new ByteSink(64 + files.size() * 128);
                 body.i32(files.size());
                 byte[] buf = new byte[chunkBytes];
+                Map<String, Hashed> nowHashed = new HashMap<>();
+                long read = 0;
                 for (Source f : files) {
+                    BasicFileAttributes at = Files.readAttributes(f.file(), BasicFileAttributes.class);
+                    Hashed known = hashed.get(f.path());
+                    long modified = at.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+                    if (known != null && at.fileKey() != null && at.fileKey().equals(known.fileKey())
+                            && modified == known.modifiedNanos() && at.size() == known.size() && f.size() == at.size()
+                            && named(known.chunks(), named)) {
+                        nowHashed.put(f.path(), known); // the same file, whole: its chunks are stored
+                        body.str16(f.path()).i64(f.size()).bytes(known.sha()).i32(known.chunks().size());
+                        for (byte[] h : known.chunks()) {
+                            body.bytes(h);
+                        }
+                        continue;
+                    }
                     List<byte[]> hashes = new ArrayList<>();
                     fileHash.reset();
                     long pos = 0;
@@ -153,9 +177,14 @@ public final class SharedSnapshot {
                             fileHash.update(buf, 0, n);
                             hashes.add(putChunk(buf, n, named, put, bytes));
                             pos += n;
+                            read += n;
                         }
                     }
-                    body.str16(f.path()).i64(f.size()).bytes(fileHash.digest()).i32(hashes.size());
+                    byte[] sha = fileHash.digest();
+                    if (f.size() == at.size()) {
+                        nowHashed.put(f.path(), new Hashed(at.fileKey(), modified, at.size(), sha, hashes));
+                    }
+                    body.str16(f.path()).i64(f.size()).bytes(sha).i32(hashes.size());
                     for (byte[] h : hashes) {
                         body.bytes(h);
                     }
@@ -187,11 +216,28 @@ public final class SharedSnapshot {
                     }
                 }
                 store.flush();
-                return new Shared(offset, files.size(), named.size(), put[0], bytes[0], removed);
+                hashed = nowHashed;
+                return new Shared(offset, files.size(), named.size(), put[0], bytes[0], removed, read);
             } catch (IOException | RuntimeException e) {
                 stored = null; // chunks may be stored that no root names: learn them again
                 throw e;
             }
+        }
+
+        /**
+         * Names a known file's chunks in this snapshot; true when the store holds them all (it
+         * does unless a chunk was removed since, or the store is being learned again).
+         */
+        private boolean named(List<byte[]> chunks, Set<String> named) {
+            for (byte[] h : chunks) {
+                if (!stored.contains(HEX.formatHex(h))) {
+                    return false;
+                }
+            }
+            for (byte[] h : chunks) {
+                named.add(HEX.formatHex(h));
+            }
+            return true;
         }
 
         private byte[] putChunk(byte[] buf, int n, Set<String> named, int[] put, long[] bytes) throws IOException {
