@@ -100,6 +100,23 @@ class SharedSnapshotTest {
         return out;
     }
 
+    /** A data directory as a new node has it: {@code snapshots/} and {@code topics/}, empty. */
+    private Path emptyDataDir() throws IOException {
+        Path b = Files.createDirectories(tmp.resolve("b"));
+        Files.createDirectories(b.resolve("snapshots"));
+        Files.createDirectories(b.resolve("topics"));
+        return b;
+    }
+
+    /** A writer that has shared a 3-chunk sealed segment and a snapshot file at offset 10. */
+    private SharedSnapshot.Writer sharedOnce(Path a, ListStore store) throws IOException {
+        file(a, SEG1, random(3 << 20, 1));
+        file(a, SNAP, random(300, 3));
+        SharedSnapshot.Writer w = new SharedSnapshot.Writer(store);
+        w.write(10, sources(a, SEG1, SNAP), () -> false);
+        return w;
+    }
+
     private static final String SEG1 = "topics/1/00000000000000000001.seg";
     private static final String SEG2 = "topics/1/00000000000000000900.seg";
     private static final String SEG3 = "topics/7/00000000000000000001.seg";
@@ -117,9 +134,7 @@ class SharedSnapshotTest {
         assertThat(s.files()).isEqualTo(3);
         assertThat(s.chunksPut()).isEqualTo(s.chunks()).isEqualTo(3 + 1 + 1 + 1); // and one for the manifest's body
 
-        Path b = Files.createDirectories(tmp.resolve("b"));
-        Files.createDirectories(b.resolve("snapshots"));
-        Files.createDirectories(b.resolve("topics"));
+        Path b = emptyDataDir();
         file(b, "topics/3/00000000000000000001.seg", "old".getBytes()); // an old local state goes
         file(b, "snapshots/00000000000000000002.snap", "old".getBytes());
         SharedSnapshot.Fetched f = SharedSnapshot.fetch(store, b.resolve("restore"));
@@ -157,9 +172,7 @@ class SharedSnapshotTest {
         // compaction would leave exactly what the newest manifest names
         assertThat(store.live().keySet().stream().filter(k -> k.startsWith("c/")).count()).isEqualTo(s.chunks());
 
-        Path b = Files.createDirectories(tmp.resolve("b"));
-        Files.createDirectories(b.resolve("snapshots"));
-        Files.createDirectories(b.resolve("topics"));
+        Path b = emptyDataDir();
         SharedSnapshot.install(SharedSnapshot.fetch(store, b.resolve("restore")), b);
         assertThat(Files.readAllBytes(b.resolve(SEG2))).isEqualTo(Files.readAllBytes(a.resolve(SEG2)));
         assertThat(b.resolve(snap2)).exists();
@@ -169,11 +182,8 @@ class SharedSnapshotTest {
     @Test
     void aSealedFileReplacedByAnotherOfTheSameSizeIsReadAgain() throws Exception {
         Path a = tmp.resolve("a");
-        file(a, SEG1, random(3 << 20, 1));
-        file(a, SNAP, random(300, 3));
         ListStore store = new ListStore();
-        SharedSnapshot.Writer w = new SharedSnapshot.Writer(store);
-        w.write(10, sources(a, SEG1, SNAP), () -> false);
+        SharedSnapshot.Writer w = sharedOnce(a, store);
         // as compaction does: a new file of the same size renamed over the name
         byte[] rewritten = random(3 << 20, 2);
         Path tmpFile = file(a, SEG1 + ".tmp", rewritten);
@@ -181,9 +191,7 @@ class SharedSnapshotTest {
         SharedSnapshot.Shared s = w.write(11, sources(a, SEG1, SNAP), () -> false);
         assertThat(s.bytesRead()).as("the new file, not the unchanged snapshot file").isEqualTo(3 << 20);
 
-        Path b = Files.createDirectories(tmp.resolve("b"));
-        Files.createDirectories(b.resolve("snapshots"));
-        Files.createDirectories(b.resolve("topics"));
+        Path b = emptyDataDir();
         SharedSnapshot.install(SharedSnapshot.fetch(store, b.resolve("restore")), b);
         assertThat(Files.readAllBytes(b.resolve(SEG1))).isEqualTo(rewritten);
     }
@@ -230,19 +238,14 @@ class SharedSnapshotTest {
     @Test
     void aShareCutShortLeavesThePreviousOneRestorableAndTheNextRemovesWhatItLeft() throws Exception {
         Path a = tmp.resolve("a");
-        file(a, SEG1, random(3 << 20, 1));
-        file(a, SNAP, random(300, 3));
         ListStore store = new ListStore();
-        SharedSnapshot.Writer w = new SharedSnapshot.Writer(store);
-        w.write(10, sources(a, SEG1, SNAP), () -> false);
+        SharedSnapshot.Writer w = sharedOnce(a, store);
 
         file(a, SEG2, random(3 << 20, 9));
         AtomicInteger polls = new AtomicInteger();
         assertThatThrownBy(() -> w.write(30, sources(a, SEG1, SEG2, SNAP), () -> polls.incrementAndGet() > 1))
                 .isInstanceOf(IOException.class);
-        Path b = Files.createDirectories(tmp.resolve("b"));
-        Files.createDirectories(b.resolve("snapshots"));
-        Files.createDirectories(b.resolve("topics"));
+        Path b = emptyDataDir();
         SharedSnapshot.Fetched f = SharedSnapshot.fetch(store, b.resolve("restore"));
         assertThat(f.offset()).as("the snapshot before the one cut short").isEqualTo(10);
         SharedSnapshot.install(f, b);
