@@ -80,6 +80,7 @@ public final class Main implements Callable<Integer> {
                 System.err.println("topics: " + e.getMessage());
                 return EXIT_CONFIG;
             }
+            Logs.configure(cfg.log());
             return serve(cfg, repair);
         }
     }

@@ -240,8 +240,13 @@ public final class TopicsServer {
                 }
                 chain.proceed();
             } finally {
+                long nanos = System.nanoTime() - t0;
                 ServerMetrics.request(req.prologue().method().text(), ServerMetrics.route(path), res.status().code(),
-                        System.nanoTime() - t0);
+                        nanos);
+                if (Logs.access()) {
+                    Logs.request(req.prologue().method().text(), path, res.status().code(), nanos,
+                            req.remotePeer().host());
+                }
             }
         });
         WatchService watch = new WatchService(ref, gate, WatchService.Settings.of(cfg), activity);

@@ -60,6 +60,8 @@ public final class ConfigLoader {
             new ConfigLayers.EnvOverride("cluster.kafka.bootstrap_servers",
                     List.of("TOPICS_CLUSTER_KAFKA_BOOTSTRAP_SERVERS")),
             new ConfigLayers.EnvOverride("cluster.kafka.log_topic", List.of("TOPICS_CLUSTER_KAFKA_LOG_TOPIC")),
+            new ConfigLayers.EnvOverride("log.format", List.of("TOPICS_LOG_FORMAT")),
+            new ConfigLayers.EnvOverride("log.level", List.of("TOPICS_LOG_LEVEL")),
             new ConfigLayers.EnvOverride("cluster.kafka.snapshot_interval_ms",
                     List.of("TOPICS_CLUSTER_KAFKA_SNAPSHOT_INTERVAL_MS")));
 
@@ -180,7 +182,21 @@ public final class ConfigLoader {
         return new ServerConfig(bind, port, dataDir, emptyToNull(nodeId), authMode,
                 adminToken, (int) failuresPerMinute, (int) failuresPerMinuteTotal, limits, storage, topicDefaults, watch, webhooks,
                 in.get("metrics.public").bool(), http, new ServerConfig.Cors(origins(in.get("cors.allowed_origins"))),
-                cluster);
+                cluster, new ServerConfig.Log(
+                        in.get("log.format").choice(f -> java.util.Optional.ofNullable(
+                                f.equals("json") ? Boolean.TRUE : f.equals("text") ? Boolean.FALSE : null), "text|json"),
+                        in.get("log.level").choice(ConfigLoader::logLevel, "error|warn|info|debug"),
+                        in.get("log.access").bool()));
+    }
+
+    private static java.util.Optional<java.util.logging.Level> logLevel(String s) {
+        return java.util.Optional.ofNullable(switch (s) {
+            case "error" -> java.util.logging.Level.SEVERE;
+            case "warn" -> java.util.logging.Level.WARNING;
+            case "info" -> java.util.logging.Level.INFO;
+            case "debug" -> java.util.logging.Level.FINE;
+            default -> null;
+        });
     }
 
     /** {@code cluster.kafka.snapshot_interval_ms}: 0 (never) or at least a second. */

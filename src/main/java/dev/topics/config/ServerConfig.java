@@ -31,6 +31,7 @@ import java.util.Objects;
  * @param http          {@code http.*}: connection limits and time limits for clients
  * @param cors          {@code cors.*}: which browser origins may call the API
  * @param cluster       {@code cluster.*}: the Kafka cluster this node shares a log with, if any
+ * @param log           {@code log.*}: the format and level of the server's log, and the access log
  */
 public record ServerConfig(
         String bind,
@@ -49,7 +50,8 @@ public record ServerConfig(
         boolean metricsPublic,
         Http http,
         Cors cors,
-        Cluster cluster) {
+        Cluster cluster,
+        Log log) {
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
@@ -63,6 +65,27 @@ public record ServerConfig(
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(cors, "cors");
         Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(log, "log");
+    }
+
+    /** With the default log settings. */
+    public ServerConfig(String bind, int port, Path dataDir, String nodeId, AuthMode authMode, String adminToken,
+                        int authFailuresPerMinute, int authFailuresPerMinuteTotal, Limits limits,
+                        StorageSettings storage, TopicConfig topicDefaults, Watch watch, Webhooks webhooks,
+                        boolean metricsPublic, Http http, Cors cors, Cluster cluster) {
+        this(bind, port, dataDir, nodeId, authMode, adminToken, authFailuresPerMinute, authFailuresPerMinuteTotal,
+                limits, storage, topicDefaults, watch, webhooks, metricsPublic, http, cors, cluster, Log.DEFAULT);
+    }
+
+    /**
+     * {@code log.*}.
+     *
+     * @param json   {@code log.format: json} (one JSON object per line), else text
+     * @param level  {@code log.level}: the least level written
+     * @param access {@code log.access}: one line per HTTP request
+     */
+    public record Log(boolean json, java.util.logging.Level level, boolean access) {
+        public static final Log DEFAULT = new Log(false, java.util.logging.Level.INFO, false);
     }
 
     /** A single node: no cluster. */
@@ -84,7 +107,8 @@ public record ServerConfig(
                 + ", authFailuresPerMinuteTotal=" + authFailuresPerMinuteTotal
                 + ", limits=" + limits + ", storage=" + storage
                 + ", topicDefaults=" + topicDefaults + ", watch=" + watch + ", webhooks=" + webhooks
-                + ", metricsPublic=" + metricsPublic + ", http=" + http + ", cors=" + cors + ", cluster=" + cluster + "]";
+                + ", metricsPublic=" + metricsPublic + ", http=" + http + ", cors=" + cors + ", cluster=" + cluster
+                + ", log=" + log + "]";
     }
 
     /**

@@ -504,7 +504,8 @@ class ConfigLoaderTest {
         }
         assertThat(keys).hasSize(4 + 1 + 4 + 1 + 5 + 1 + 10 + 1 + 4 + 1 + 1 + 1 + 1 + 1 + 11
                 + 1 + 4 + 1 + 1
-                + 1 + 1 + 8);   // 53 leaves + 11 sections (watch: 4, http: 4, cors: 1, cluster.kafka: 8)
+                + 1 + 1 + 8
+                + 1 + 3);   // 56 leaves + 12 sections (watch: 4, http: 4, cors: 1, cluster.kafka: 8, log: 3)
     }
 
     /** etc/topics.yaml at the repo root; surefire runs in the project directory. */
