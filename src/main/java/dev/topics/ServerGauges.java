@@ -33,13 +33,14 @@ final class ServerGauges {
         if (!first) {
             return;
         }
-        ServerMetrics.gauge("topics_commit_groups", "Commit groups written (one WAL write each)", () -> commit(s -> s.groups));
-        ServerMetrics.gauge("topics_commit_entries", "Entries committed; entries/groups is the mean batch size",
+        ServerMetrics.bindJvmAndProcess();
+        ServerMetrics.counter("topics_commit_groups", "Commit groups written (one WAL write each)", () -> commit(s -> s.groups));
+        ServerMetrics.counter("topics_commit_entries", "Entries committed; entries/groups is the mean batch size",
                 () -> commit(s -> s.tasks));
-        ServerMetrics.gauge("topics_fsyncs", "fdatasyncs of the WAL", () -> commit(s -> s.forces));
-        ServerMetrics.gauge("topics_fsync_seconds", "Time spent in WAL fdatasyncs; /topics_fsyncs is the mean latency",
+        ServerMetrics.counter("topics_fsyncs", "fdatasyncs of the WAL", () -> commit(s -> s.forces));
+        ServerMetrics.counter("topics_fsync_seconds", "Time spent in WAL fdatasyncs; /topics_fsyncs_total is the mean latency",
                 () -> commit(s -> s.forceNanos) / 1e9);
-        ServerMetrics.gauge("topics_wal_bytes", "Bytes written to the WAL", () -> commit(s -> s.walBytes));
+        ServerMetrics.counter("topics_wal_bytes", "Bytes written to the WAL", () -> commit(s -> s.walBytes));
         ServerMetrics.gauge("topics_watchers", "Open SSE streams", () -> current.watch().openStreams());
         ServerMetrics.gauge("topics_router_lag", "Records behind, summed over routers", ServerGauges::routerLag);
         ServerMetrics.gauge("topics_webhook_deliveries_pending", "Deliveries pending in the webhooks' logs",

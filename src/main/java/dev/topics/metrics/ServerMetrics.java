@@ -61,9 +61,38 @@ public final class ServerMetrics {
         t.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** A value read when scraped. */
+    /** A value read when scraped, that may go up and down. */
     public static void gauge(String name, String description, Supplier<? extends Number> value) {
         Metrics.getOrCreate(Gauge.builder(name, () -> value.get().doubleValue()).description(description));
+    }
+
+    /**
+     * A total read when scraped, that only grows: a Prometheus counter ({@code name_total}).
+     * Registered on the Micrometer registry beneath Helidon's, which takes a fractional total
+     * (seconds) where Helidon's functional counter takes whole numbers only.
+     */
+    public static void counter(String name, String description, Supplier<? extends Number> total) {
+        io.micrometer.core.instrument.FunctionCounter.builder(name, total, t -> t.get().doubleValue())
+                .description(description).tag("scope", "application").register(micrometer());
+    }
+
+    /** The JVM's and the process's series ({@code jvm_*}, {@code process_*}), from Micrometer's binders. */
+    public static void bindJvmAndProcess() {
+        io.micrometer.core.instrument.MeterRegistry r = micrometer();
+        for (io.micrometer.core.instrument.binder.MeterBinder b : List.of(
+                new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics(),
+                new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics(),
+                new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics(),
+                new io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics(),
+                new io.micrometer.core.instrument.binder.system.ProcessorMetrics(),
+                new io.micrometer.core.instrument.binder.system.UptimeMetrics(),
+                new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics())) {
+            b.bindTo(r);
+        }
+    }
+
+    private static io.micrometer.core.instrument.MeterRegistry micrometer() {
+        return Metrics.globalRegistry().unwrap(io.micrometer.core.instrument.MeterRegistry.class);
     }
 
     /** Bytes of every file under {@code dir} (the data directory's disk use). */

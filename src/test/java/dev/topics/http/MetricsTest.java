@@ -7,6 +7,7 @@ import dev.topics.testing.SseClient;
 import dev.topics.testing.TestServer;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,6 +94,47 @@ class MetricsTest {
                 assertThat(sse.nextEvent(5).name()).isEqualTo("record");
                 assertThat(sum(parse(http.get("/metrics").expect(200).text()), "topics_watchers")).isGreaterThanOrEqualTo(1.0);
             }
+        }
+    }
+
+    /** The {@code # TYPE} lines: series name → type. */
+    static Map<String, String> types(String text) {
+        Map<String, String> out = new HashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith("# TYPE ")) {
+                String[] p = line.split(" ");
+                out.put(p[2], p[3]);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everySeriesHasOnePrefixAndTotalsAreCountersNamedTotal() throws Exception {
+        try (TestServer server = TestServer.start(tmp)) {
+            server.http().post("/v0/topics/metrics.k", "{\"records\": [{\"data\": 1}]}").ok();
+            Map<String, String> types = types(server.http().get("/metrics").expect(200).text());
+            assertThat(types.keySet()).as("every series is the server's, the JVM's, the process's or the system's")
+                    .allMatch(n -> n.startsWith("topics_") || n.startsWith("jvm_") || n.startsWith("process_")
+                            || n.startsWith("system_"));
+            for (String counter : List.of("topics_records_written_total", "topics_records_read_total",
+                    "topics_commit_groups_total", "topics_commit_entries_total", "topics_fsyncs_total",
+                    "topics_fsync_seconds_total", "topics_wal_bytes_total")) {
+                assertThat(types.get(counter)).as(counter).isEqualTo("counter");
+            }
+            for (String gauge : List.of("topics_watchers", "topics_router_lag", "topics_disk_bytes",
+                    "topics_webhook_deliveries_pending", "jvm_memory_used_bytes", "jvm_threads_live_threads",
+                    "process_cpu_usage", "process_uptime_seconds", "process_files_open_files")) {
+                assertThat(types.get(gauge)).as(gauge).isEqualTo("gauge");
+            }
+            assertThat(types.get("topics_requests_seconds")).isEqualTo("histogram");
+            assertThat(types.keySet()).as("no total kept as a gauge under its old name")
+                    .doesNotContain("topics_fsyncs", "topics_wal_bytes", "topics_commit_groups", "requests_count_total");
+            assertThat(types).allSatisfy((name, type) -> {
+                if (type.equals("counter")) {
+                    assertThat(name).as("a counter's name").endsWith("_total");
+                }
+            });
         }
     }
 
