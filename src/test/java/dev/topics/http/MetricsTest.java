@@ -138,6 +138,37 @@ class MetricsTest {
         }
     }
 
+    /** A series name in a PromQL expression: one of ours, the JVM's, the process's or the system's. */
+    private static final Pattern QUERIED = Pattern.compile("\\b((?:topics|jvm|process|system)_[a-z0-9_]+)");
+
+    @Test
+    void theGrafanaDashboardQueriesOnlySeriesTheServerExports() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode board = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(java.nio.file.Path.of("etc", "grafana-dashboard.json").toFile());
+        List<String> exprs = board.findValues("expr").stream().map(com.fasterxml.jackson.databind.JsonNode::asText)
+                .toList();
+        assertThat(exprs).as("the dashboard's queries").hasSizeGreaterThanOrEqualTo(10);
+        assertThat(board.findValues("title")).as("every panel has a title").allMatch(t -> !t.asText().isBlank());
+        try (TestServer server = TestServer.start(tmp)) {
+            server.http().post("/v0/topics/metrics.g", "{\"records\": [{\"data\": 1}]}").ok();
+            Map<String, String> types = types(server.http().get("/metrics").expect(200).text());
+            java.util.Set<String> queried = new java.util.TreeSet<>();
+            for (String e : exprs) {
+                Matcher m = QUERIED.matcher(e);
+                while (m.find()) {
+                    queried.add(m.group(1));
+                }
+            }
+            assertThat(queried).as("series the dashboard queries").contains("topics_records_written_total",
+                    "topics_requests_seconds_bucket", "jvm_memory_used_bytes", "process_cpu_usage");
+            for (String q : queried) {
+                String base = q.replaceAll("_(bucket|sum|count)$", "");
+                assertThat(types).as("%s, queried by etc/grafana-dashboard.json, is exported", q)
+                        .containsKey(types.containsKey(q) ? q : base);
+            }
+        }
+    }
+
     @Test
     void metricsNeedTheAdminWhenAuthIsRequiredUnlessPublic() throws Exception {
         try (TestServer closed = TestServer.startWithAuth(java.nio.file.Files.createDirectories(tmp.resolve("closed")))) {
