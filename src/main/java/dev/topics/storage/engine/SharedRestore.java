@@ -26,6 +26,7 @@ final class SharedRestore {
     static void ifNeeded(Path dataDir, CommandLog log, long timeoutMs) throws IOException {
         Path staging = dataDir.resolve(FileNames.RESTORE_DIR);
         SharedSnapshot.deleteTree(staging); // left by a start that stopped part way
+        SharedSnapshot.deleteTree(dataDir.resolve(FileNames.SHARE_DIR)); // links left by a share a stop cut short
         SnapshotStore store = log.snapshots();
         if (store == null) {
             return;
