@@ -17,11 +17,14 @@ const view = {
   high: 0,       // highest seq dealt with: the stream (or "newer") goes on after it
   earliest: 1,
   head: 0,
+  note: "",      // what the last jump found, shown until the next one
+  gen: 0,        // bumps on every reset: an older page load that finishes late changes nothing
 };
 let stream = null;     // the EventSource
 let streamGen = 0;     // bumps on every (re)start, so late callbacks of an old stream are ignored
 let retryTimer = null;
-let busy = false;      // one page load at a time
+let jumps = 0;          // bumps on every jump (and "go live"): only the latest one shows its page
+let busyGen = -1;      // the view generation a page load is running for (one at a time)
 
 export const currentTopic = () => view.topic;
 
@@ -93,7 +96,8 @@ function pagerStatus() {
   const r = rows();
   const first = r.length ? r[0].dataset.seq : null, last = r.length ? r[r.length - 1].dataset.seq : null;
   const shown = r.length ? `showing #${first}–#${last} (${r.length})` : "no records shown";
-  $("page-status").textContent = `${shown} · ${view.mode === "live" ? "following live" : "paused"} · earliest ${view.earliest} · head ${view.head}`;
+  $("page-status").textContent = `${view.note ? view.note + " · " : ""}${shown} · ${view.mode === "live" ? "following live" : "paused"} · earliest ${view.earliest} · head ${view.head}`;
+  const busy = busyGen === view.gen;
   $("page-older").disabled = busy || view.low < view.earliest;
   $("page-newer").disabled = busy || view.mode !== "paused";
   $("page-live").disabled = busy || view.mode === "live";
@@ -114,9 +118,11 @@ function showTombstone(t) {
 
 function reset(name) {
   closeStream();
+  view.gen++;
   view.topic = name;
   view.mode = "idle";
   view.low = view.high = 0;
+  view.note = "";
   $("tombstone").hidden = true;
   const box = $("records");
   clear(box);
@@ -125,8 +131,9 @@ function reset(name) {
 }
 
 /** Shows a topic following live from BACKLOG seqs before its head (info: GET /v0/topics/{name}). */
-export function openTopic(name, info) {
+export function openTopic(name, info, note = "") {
   reset(name);
+  view.note = note;
   view.earliest = info.earliest_seq;
   view.head = info.head_seq;
   const from = Math.max(0, info.earliest_seq - 1, info.head_seq - BACKLOG);
@@ -201,42 +208,43 @@ function pause(reason) {
   indicator("paused", reason);
 }
 
-async function diff(fromSeq, limit, filter) {
+async function diff(fromSeq, limit, filter, current) {
   const entries = [["from_seq", String(fromSeq)], ["limit", String(limit)]];
   if (filter) entries.push(["filter", JSON.stringify(filter)]);
   const r = await api("POST", "/v0/topics/" + enc(view.topic) + "/diff", jsonObject(entries), { exact: true });
-  view.earliest = r.earliest_seq;
-  view.head = r.head_seq;
+  if (current()) { view.earliest = r.earliest_seq; view.head = r.head_seq; }
   return r;
 }
 
-/** Runs one page load at a time, reporting failures in the pager's status line. */
+/**
+ * Runs one page load at a time for the view as it is now; fn gets a check that is false
+ * once the view was reset (another topic, a jump) while it waited for the server.
+ */
 async function guarded(what, fn) {
-  if (busy || !view.topic) return;
-  busy = true;
+  const gen = view.gen;
+  if (busyGen === gen || !view.topic) return;
+  busyGen = gen;
   pagerStatus();
-  const topic = view.topic;
+  const current = () => view.gen === gen;
   try {
-    await fn();
+    await fn(current);
   } catch (e) {
-    if (view.topic === topic) showError(what, e);
+    if (current()) showError(what, e);
   } finally {
-    busy = false;
-    if (view.topic === topic) pagerStatus();
+    if (current()) { busyGen = -1; pagerStatus(); }
   }
 }
 
 /** Loads the page of seqs before the first row (skipping stretches left empty by deletes). */
 export function older() {
-  return guarded("older records", async () => {
-    const topic = view.topic;
+  return guarded("older records", async (current) => {
     for (let round = 0; round < 20 && view.low >= view.earliest; round++) {
       const to = view.low;
       const start = Math.max(view.earliest - 1, to - PAGE);
       const got = [];
       for (let cursor = start; cursor < to;) {
-        const r = await diff(cursor, Math.min(PAGE, to - cursor));
-        if (view.topic !== topic) return;
+        const r = await diff(cursor, Math.min(PAGE, to - cursor), null, current);
+        if (!current()) return;
         for (const rec of r.records) if (rec.$seq <= to) got.push(rec);
         if (r.records.length === 0 || r.next_from_seq <= cursor) break;
         cursor = r.next_from_seq;
@@ -259,11 +267,10 @@ export function older() {
 
 /** Loads the page after the last row; reaching the head resumes following live. */
 export function newer() {
-  return guarded("newer records", async () => {
+  return guarded("newer records", async (current) => {
     if (view.mode !== "paused") return;
-    const topic = view.topic;
-    const r = await diff(view.high, PAGE);
-    if (view.topic !== topic) return;
+    const r = await diff(view.high, PAGE, null, current);
+    if (!current()) return;
     append(r.records, { follow: false });
     view.high = Math.max(view.high, r.next_from_seq);
     if (r.caught_up) startLive();
@@ -271,26 +278,28 @@ export function newer() {
 }
 
 /** Back to following the head (the newest BACKLOG seqs, then live). */
-export async function live() {
+export async function live(note = "") {
   const name = view.topic;
   if (!name) return;
+  const j = ++jumps;
   const info = await api("GET", "/v0/topics/" + enc(name)).catch((e) => { showError("topic " + name, e); return null; });
-  if (info && view.topic === name) openTopic(name, info);
+  if (info && view.topic === name && j === jumps) openTopic(name, info, note);
 }
 
 /** Shows the records from seq n on, paused (following live again once the page reaches the head). */
 export async function jumpToSeq(n, note) {
   const name = view.topic;
   if (!name) return;
+  const j = ++jumps;
   const info = await api("GET", "/v0/topics/" + enc(name));
-  if (view.topic !== name) return;
+  if (view.topic !== name || j !== jumps) return;
   reset(name);
   view.earliest = info.earliest_seq;
   view.head = info.head_seq;
   view.low = view.high = Math.min(Math.max(n - 1, info.earliest_seq - 1, 0), info.head_seq);
+  view.note = note || (n - 1 > view.low ? `#${n} is past the head` : n - 1 < view.low ? `#${n} is gone; from the earliest` : `from #${n}`);
   pause("paused (history)");
   await newer();
-  if (note) $("page-status").textContent = note + " · " + $("page-status").textContent;
 }
 
 /**
@@ -301,12 +310,13 @@ export async function jumpToSeq(n, note) {
 export async function jumpToTime(ms) {
   const name = view.topic;
   if (!name) return;
+  const j = ++jumps;
   const info = await api("GET", "/v0/topics/" + enc(name));
   let cursor = Math.max(0, info.earliest_seq - 1);
   for (let round = 0; round < TIME_SCAN_ROUNDS; round++) {
     const r = await api("POST", "/v0/topics/" + enc(name) + "/diff",
       jsonObject([["from_seq", String(cursor)], ["limit", "1"], ["filter", JSON.stringify(["ts", "Gte", Math.trunc(ms)])]]));
-    if (view.topic !== name) return;
+    if (view.topic !== name || j !== jumps) return;
     if (r.records.length) {
       const seq = r.records[0].$seq;
       return jumpToSeq(seq, `first record at or after ${fmtTs(ms)} is #${seq}`);
@@ -314,8 +324,7 @@ export async function jumpToTime(ms) {
     if (r.caught_up || r.next_from_seq <= cursor) break;
     cursor = r.next_from_seq;
   }
-  await live();
-  $("page-status").textContent = `no record at or after ${fmtTs(ms)} · ` + $("page-status").textContent;
+  await live(`no record at or after ${fmtTs(ms)}`);
 }
 
 /** Forgets the view (the topic was deselected). */
