@@ -28,6 +28,7 @@ async function loadNode() {
 
 // ---------- topics list ----------
 let selected = null; // name of the topic in the view
+let selectedInfo = null; // its GET /v0/topics/{name}, head and counts kept current by the list's refresh
 
 async function loadTopics() {
   const body = $("topics-body");
@@ -36,6 +37,10 @@ async function loadTopics() {
     const r = await api("GET", "/v0/topics?limit=1000" + (prefix ? "&prefix=" + enc(prefix) : ""));
     clear(body);
     for (const t of r.topics) {
+      if (t.topic === selected && selectedInfo) {
+        selectedInfo = { ...selectedInfo, head_seq: t.head_seq, count: t.count, bytes: t.bytes, owner: t.owner };
+        showSummary(selectedInfo);
+      }
       const flags = [t.public_read ? "read" : null, t.public_publish ? "publish" : null].filter(Boolean);
       const row = el("tr", { "data-test": "topic-row", "data-topic": t.topic, tabindex: 0, class: t.topic === selected ? "selected" : "",
         "aria-selected": t.topic === selected ? "true" : "false" },
@@ -105,6 +110,7 @@ async function loadRouters() {
 // ---------- the topic view ----------
 async function selectTopic(name) {
   selected = name;
+  selectedInfo = null;
   history.replaceState(null, "", "#topic=" + enc(name));
   for (const r of document.querySelectorAll("#topics-body tr")) {
     r.classList.toggle("selected", r.dataset.topic === name);
@@ -127,6 +133,7 @@ async function selectTopic(name) {
     return;
   }
   if (selected !== name) return;
+  selectedInfo = info;
   showSummary(info);
   fillConfig(info.config);
   openTopic(name, info);
@@ -135,7 +142,7 @@ async function selectTopic(name) {
 }
 
 function showSummary(info) {
-  $("topic-summary").textContent = `head ${info.head_seq} · earliest ${info.earliest_seq} · ${info.count} records · ` +
+  $("topic-summary").textContent = `head ${info.head_seq} · ${info.count} records · ` +
     `${fmtBytes(info.bytes)} · owner ${info.owner ?? "—"} · created ${info.created_at ?? "?"}`;
 }
 

@@ -118,7 +118,7 @@ function render(now) {
         el("strong", { "data-test": "chart-value", text: fmt(last[i]) }))));
     box.append(el("figure", { class: "chart", "data-test": "chart", "data-series": key, "data-last": last.map((v) => v ?? "").join(","),
       "data-max": max, "data-points": Math.max(...s.lines.map((l) => l.points.length)) },
-    el("figcaption", {}, el("span", { class: "chart-title", text: s.title }), el("span", { class: "muted small", text: "max " + max })),
+    el("figcaption", {}, el("span", { class: "chart-title", text: s.title }), el("span", { class: "muted small", text: `0–${max} · last 3 min` })),
     svg, legend));
   }
   if (!series.size) box.append(el("p", { class: "muted", text: "No samples yet." }));
