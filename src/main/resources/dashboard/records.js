@@ -71,11 +71,10 @@ function append(records, { follow }) {
   }
   box.append(frag);
   dropEmptyNote();
-  // while the reader is up in older pages, live rows do not push those pages out
-  if (!follow || atBottom) {
-    const r = rows();
-    for (let i = 0; i < r.length - MAX_ROWS; i++) { view.low = Number(r[i].dataset.seq); r[i].remove(); }
-  }
+  // while the reader is up in older pages, live rows do not push those pages out (up to HARD_MAX)
+  const keep = !follow || atBottom ? MAX_ROWS : HARD_MAX;
+  const r = rows();
+  for (let i = 0; i < r.length - keep; i++) { view.low = Number(r[i].dataset.seq); r[i].remove(); }
   if (follow && atBottom) box.scrollTop = box.scrollHeight;
   pagerStatus();
 }

@@ -146,37 +146,16 @@ class DashboardBrowserTest extends ServerTest {
                 + ".map(r => r.dataset.seq); return s.length === new Set(s).size; })()")).isEqualTo(true);
     }
 
-    /**
-     * What is wrong with the layout, as sentences (none: it holds): the page wider than the
-     * viewport, a table that scrolls sideways, a cell, header or badge whose text is clipped
-     * (scrollWidth over clientWidth) or that reaches past the viewport.
-     */
-    static final String LAYOUT_PROBLEMS = """
-            (() => {
-              const out = [];
-              const doc = document.documentElement, vw = doc.clientWidth;
-              if (doc.scrollWidth > vw) out.push('the page is ' + doc.scrollWidth + 'px wide in a ' + vw + 'px viewport');
-              const shown = (e) => e.getClientRects().length > 0 && e.closest('[hidden]') === null;
-              const name = (e) => (e.dataset.test || e.dataset.label || e.className || e.tagName) + ' "' + e.textContent.trim().slice(0, 30) + '"';
-              for (const w of document.querySelectorAll('.table-wrap')) {
-                if (shown(w) && w.scrollWidth > w.clientWidth) out.push('a table scrolls sideways: ' + w.scrollWidth + ' > ' + w.clientWidth);
-              }
-              for (const e of document.querySelectorAll('td, .badge, h2, .tabs [role=tab], .pager button, .pager input')) {
-                if (!shown(e)) continue;
-                const r = e.getBoundingClientRect();
-                if (r.left < -0.5 || r.right > vw + 0.5) out.push(name(e) + ' reaches past the viewport (' + r.left + '..' + r.right + ')');
-                if (e.scrollWidth > e.clientWidth + 1) out.push(name(e) + ' is clipped (' + e.scrollWidth + ' > ' + e.clientWidth + ')');
-              }
-              return out;
-            })()""";
-
-    /** Every column header of the tables on screen: shown whole, inside the viewport. */
+    /** Every column header of the tables on screen: shown whole, inside the viewport and its table's visible box. */
     static final String HEADER_PROBLEMS = """
             (() => {
               const out = [], vw = document.documentElement.clientWidth;
               for (const th of document.querySelectorAll('#topics-table th, #routers-table th, #admin-panel th')) {
                 const r = th.getBoundingClientRect();
-                if (r.width < 8 || r.left < 0 || r.right > vw) out.push('header ' + th.textContent + ' not in view (' + r.left + '..' + r.right + ')');
+                const box = th.closest('.table-wrap').getBoundingClientRect();
+                if (r.width < 8 || r.left < Math.max(0, box.left) - 0.5 || r.right > Math.min(vw, box.right) + 0.5) {
+                  out.push('header ' + th.textContent + ' not in view (' + r.left + '..' + r.right + ')');
+                }
                 if (th.scrollWidth > th.clientWidth) out.push('header ' + th.textContent + ' is cut (' + th.scrollWidth + ' > ' + th.clientWidth + ')');
               }
               return out;
@@ -192,6 +171,8 @@ class DashboardBrowserTest extends ServerTest {
               }
               return out;
             })()""";
+
+    static final String LAYOUT_PROBLEMS = DashboardPage.LAYOUT_PROBLEMS;
 
     @SuppressWarnings("unchecked")
     static List<String> problems(String probe) throws Exception {

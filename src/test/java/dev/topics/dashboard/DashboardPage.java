@@ -13,6 +13,33 @@ import java.util.List;
 final class DashboardPage {
     static final Duration WAIT = Duration.ofSeconds(10);
 
+    /**
+     * What is wrong with the layout, as sentences (none: it holds): the page wider than the
+     * viewport, a table that scrolls sideways, a cell, header or badge whose text is clipped
+     * (scrollWidth over clientWidth) or that reaches past the viewport or its table's
+     * visible box.
+     */
+    static final String LAYOUT_PROBLEMS = """
+            (() => {
+              const out = [];
+              const doc = document.documentElement, vw = doc.clientWidth;
+              if (doc.scrollWidth > vw) out.push('the page is ' + doc.scrollWidth + 'px wide in a ' + vw + 'px viewport');
+              const shown = (e) => e.getClientRects().length > 0 && e.closest('[hidden]') === null;
+              const name = (e) => (e.dataset.test || e.dataset.label || e.className || e.tagName) + ' "' + e.textContent.trim().slice(0, 30) + '"';
+              for (const w of document.querySelectorAll('.table-wrap')) {
+                if (shown(w) && w.scrollWidth > w.clientWidth) out.push('a table scrolls sideways: ' + w.scrollWidth + ' > ' + w.clientWidth);
+              }
+              for (const e of document.querySelectorAll('td, .badge, h2, .tabs [role=tab], .pager button, .pager input')) {
+                if (!shown(e)) continue;
+                const r = e.getBoundingClientRect();
+                if (r.left < -0.5 || r.right > vw + 0.5) out.push(name(e) + ' reaches past the viewport (' + r.left + '..' + r.right + ')');
+                if (e.scrollWidth > e.clientWidth + 1) out.push(name(e) + ' is clipped (' + e.scrollWidth + ' > ' + e.clientWidth + ')');
+                const box = e.closest('.table-wrap')?.getBoundingClientRect();
+                if (box && (r.left < box.left - 0.5 || r.right > box.right + 0.5)) out.push(name(e) + " is outside its table's visible box");
+              }
+              return out;
+            })()""";
+
     final Browser browser;
 
     DashboardPage(Browser browser) {
@@ -60,6 +87,12 @@ final class DashboardPage {
 
     Object eval(String js) throws Exception {
         return browser.eval(js);
+    }
+
+    /** {@link #LAYOUT_PROBLEMS} on the page as it is now. */
+    @SuppressWarnings("unchecked")
+    List<String> layoutProblems() throws Exception {
+        return (List<String>) browser.eval(LAYOUT_PROBLEMS);
     }
 
     String text(String test) throws Exception {

@@ -218,4 +218,28 @@ class DashboardViewsBrowserTest extends ServerTest {
         page.eval(q("tab-subscriptions") + ".dispatchEvent(new KeyboardEvent('keydown', {key: 'Home', bubbles: true}))");
         page.await("!" + q("pane-records") + ".hidden");
     }
+
+    @Test
+    @Order(7)
+    void everyTabHoldsItsLayoutOnADesktopAndOnAPhone() throws Exception {
+        page.tab("webhooks");
+        page.eval("document.querySelector('[data-webhook=\"" + deadHook + "\"] [data-test=webhook-deliveries]').click()");
+        page.await("document.querySelector('[data-test=delivery-row]') !== null");
+        for (boolean phone : new boolean[] {false, true}) {
+            browser.viewport(phone ? 390 : 1280, phone ? 844 : 900, phone);
+            try {
+                for (String tab : List.of("records", "charts", "subscriptions", "webhooks", "shares")) {
+                    page.tab(tab);
+                    assertThat(page.layoutProblems()).as("%s on a %s", tab, phone ? "phone" : "desktop").isEmpty();
+                }
+                if (phone) {
+                    page.tab("charts");
+                    page.eval("document.getElementById('topic-tabs').scrollIntoView()");
+                    browser.screenshot(DashboardPage.screenshot("dashboard-mobile-charts.png"));
+                }
+            } finally {
+                browser.resetViewport();
+            }
+        }
+    }
 }
