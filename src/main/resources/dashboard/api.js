@@ -10,10 +10,10 @@ export function setToken(t) {
 }
 
 /**
- * The credential headers for the saved token(s), SPEC §11: a topic share token (`tk_…`)
- * travels as `X-Topic-Token`, anything else (the admin token, a principal's `tpk_…`) as
- * `Authorization: Bearer`. Both may be given, separated by whitespace; the server then
- * grants the principal's rights and the share's.
+ * The credential headers for the saved token(s) (docs/API.md, "Credentials"): a topic
+ * share token (`tk_…`) travels as `X-Topic-Token`, anything else (the admin token, a
+ * principal's `tpk_…`) as `Authorization: Bearer`. Both may be given, separated by
+ * whitespace; the server then grants the principal's rights and the share's.
  */
 export function credentialHeaders(saved = token()) {
   const h = {};

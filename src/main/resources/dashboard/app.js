@@ -43,7 +43,7 @@ async function loadTopics() {
       }
       const flags = [t.public_read ? "read" : null, t.public_publish ? "publish" : null].filter(Boolean);
       const row = el("tr", { "data-test": "topic-row", "data-topic": t.topic, tabindex: 0, class: t.topic === selected ? "selected" : "",
-        "aria-selected": t.topic === selected ? "true" : "false" },
+        "aria-current": t.topic === selected ? "true" : null },
         td("topic", { class: "name", title: t.topic }, el("code", { text: t.topic })),
         td("head", { class: "num", "data-test": "topic-head-seq", text: t.head_seq }),
         td("count", { class: "num", "data-test": "topic-count", text: t.count }),
@@ -114,7 +114,7 @@ async function selectTopic(name) {
   history.replaceState(null, "", "#topic=" + enc(name));
   for (const r of document.querySelectorAll("#topics-body tr")) {
     r.classList.toggle("selected", r.dataset.topic === name);
-    r.setAttribute("aria-selected", r.dataset.topic === name ? "true" : "false");
+    if (r.dataset.topic === name) r.setAttribute("aria-current", "true"); else r.removeAttribute("aria-current");
   }
   $("topic-name").textContent = name;
   $("topic-tabs").hidden = false;
@@ -126,6 +126,7 @@ async function selectTopic(name) {
     info = await api("GET", "/v0/topics/" + enc(name));
   } catch (e) {
     closeView();
+    chartTopic(null);
     $("watch-status").dataset.state = "error";
     $("watch-status").textContent = "error";
     $("topic-summary").textContent = describe(e);

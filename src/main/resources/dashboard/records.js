@@ -320,10 +320,10 @@ export async function jumpToTime(ms) {
       const seq = r.records[0].$seq;
       return jumpToSeq(seq, `first record at or after ${fmtTs(ms)} is #${seq}`);
     }
-    if (r.caught_up || r.next_from_seq <= cursor) break;
+    if (r.caught_up || r.next_from_seq <= cursor) return live(`no record at or after ${fmtTs(ms)}`);
     cursor = r.next_from_seq;
   }
-  await live(`no record at or after ${fmtTs(ms)}`);
+  await live(`gave up looking for ${fmtTs(ms)} at #${cursor}: too many records before it; go to a seq near it instead`);
 }
 
 /** Forgets the view (the topic was deselected). */

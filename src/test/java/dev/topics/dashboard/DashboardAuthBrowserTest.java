@@ -101,6 +101,16 @@ class DashboardAuthBrowserTest extends ServerTest {
 
     @Test
     @Order(5)
+    void aPrincipalTokenAndAShareTokenTogetherSendBothHeaders() throws Exception {
+        String privateShare = admin.post("/v0/topics/private.room/shares", "{\"access\": \"ro\"}").ok(201).str("token");
+        useToken(botToken + " " + privateShare);
+        assertThat(page.text("token-kind")).isEqualTo("sent as Bearer + X-Topic-Token (share)");
+        // the bot's permission shows shared.room, the share private.room
+        page.await(DashboardPage.row("private.room") + " !== null && " + DashboardPage.row(TOPIC) + " !== null");
+    }
+
+    @Test
+    @Order(6)
     void theAdminTokenShowsPrincipalsPermissionsAndShares() throws Exception {
         useToken(TestServer.ADMIN_TOKEN);
         page.await("document.querySelector('[data-test=principal-row][data-principal=ci-bot]') !== null");
