@@ -121,6 +121,7 @@ async function selectTopic(name) {
   $("topic-forms").hidden = false;
   forgetWebhook();
   $("share-token").hidden = true;
+  for (const id of ["subs-body", "webhooks-body", "shares-body"]) clear($(id)); // the last topic's rows
   let info;
   try {
     info = await api("GET", "/v0/topics/" + enc(name));

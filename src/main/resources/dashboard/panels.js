@@ -9,13 +9,23 @@ function noteFor(id, e) {
   $(id).textContent = refused(e) ? "Not available with this token (" + describe(e) + ")." : describe(e);
 }
 
+// Only the newest load of a table fills it: an answer for a topic no longer shown that
+// arrives late is dropped. stale() is taken before the request, checked after it.
+const loads = {};
+function staleCheck(kind) {
+  const n = (loads[kind] = (loads[kind] || 0) + 1);
+  return () => loads[kind] !== n;
+}
+
 const filterText = (f) => (f === null || f === undefined ? "—" : JSON.stringify(f));
 
 // ---------- subscriptions ----------
 export async function loadSubscriptions(topic) {
   const body = $("subs-body");
+  const stale = staleCheck("subs");
   try {
     const r = await api("GET", "/v0/topics/" + enc(topic) + "/subscriptions");
+    if (stale()) return;
     clear(body);
     for (const s of r.subscriptions) {
       body.append(el("tr", { "data-test": "sub-row", "data-subscription": s.subscription },
@@ -27,6 +37,7 @@ export async function loadSubscriptions(topic) {
     }
     $("subs-note").textContent = r.subscriptions.length ? "" : "No subscriptions.";
   } catch (e) {
+    if (stale()) return;
     clear(body);
     noteFor("subs-note", e);
   }
@@ -37,8 +48,10 @@ let openWebhook = null; // [topic, id] whose deliveries are shown
 
 export async function loadWebhooks(topic) {
   const body = $("webhooks-body");
+  const stale = staleCheck("webhooks");
   try {
     const r = await api("GET", "/v0/topics/" + enc(topic) + "/webhooks");
+    if (stale()) return;
     clear(body);
     for (const w of r.webhooks) {
       const show = el("button", { type: "button", class: "secondary small-btn", "data-test": "webhook-deliveries",
@@ -54,6 +67,7 @@ export async function loadWebhooks(topic) {
     $("webhooks-note").textContent = r.webhooks.length ? "" : "No webhooks.";
     if (openWebhook && openWebhook[0] === topic) await loadDeliveries();
   } catch (e) {
+    if (stale()) return;
     clear(body);
     noteFor("webhooks-note", e);
   }
@@ -64,8 +78,10 @@ async function loadDeliveries() {
   $("deliveries").hidden = false;
   $("deliveries-webhook").textContent = id;
   const body = $("deliveries-body");
+  const stale = staleCheck("deliveries");
   try {
     const r = await api("GET", "/v0/topics/" + enc(topic) + "/webhooks/" + enc(id) + "/deliveries");
+    if (stale()) return;
     clear(body);
     for (const d of r.deliveries) {
       body.append(el("tr", { "data-test": "delivery-row", "data-delivery": d.id, title: d.id },
@@ -78,6 +94,7 @@ async function loadDeliveries() {
     }
     $("deliveries-note").textContent = r.deliveries.length ? "" : "No deliveries yet.";
   } catch (e) {
+    if (stale()) return;
     clear(body);
     noteFor("deliveries-note", e);
   }
@@ -91,8 +108,10 @@ export function forgetWebhook() {
 // ---------- shares ----------
 export async function loadShares(topic) {
   const body = $("shares-body");
+  const stale = staleCheck("shares");
   try {
     const r = await api("GET", "/v0/topics/" + enc(topic) + "/shares");
+    if (stale()) return;
     clear(body);
     for (const s of r.shares) {
       const revoke = el("button", { type: "button", class: "danger small-btn", "data-test": "share-revoke",
@@ -112,6 +131,7 @@ export async function loadShares(topic) {
     }
     $("shares-note").textContent = r.shares.length ? "" : "No share tokens.";
   } catch (e) {
+    if (stale()) return;
     clear(body);
     noteFor("shares-note", e);
   }
