@@ -1,133 +1,17 @@
-// topics dashboard (README, "Dashboard"). Plain ES module, no framework, no build step.
-// Every string from the server is put into the page with textContent / createElement,
-// never parsed as HTML: record data is untrusted.
+// topics dashboard (README, "Dashboard"). Plain ES modules, no framework, no build step:
+// app.js wires the page; api.js (calls and tokens), dom.js (text-only DOM), records.js
+// (the live, paged record view), panels.js (subscriptions, webhooks, shares, admin) and
+// charts.js (rates and lags as inline SVG). Record data is untrusted: it is put into the
+// page with textContent only.
+import { $, el, td, clear, fmtBytes, parseTime } from "./dom.js";
+import { api, ApiError, describe, showError, clearError, setStatus, enc, jsonObject, u64Field, U64, token, setToken, tokenKind } from "./api.js";
+import { openTopic, closeView, older, newer, live, jumpToSeq, jumpToTime } from "./records.js";
+import { loadSubscriptions, loadWebhooks, forgetWebhook, loadShares, createShare, loadAdmin } from "./panels.js";
+import { chartTopic } from "./charts.js";
 
-const TOKEN_KEY = "topics.dashboard.token";
-const MAX_ROWS = 500;          // records kept in the view (oldest dropped)
-const BACKLOG = 200;           // on select, start this many seqs before the head
 const TOPICS_EVERY_MS = 3000;
 const ROUTERS_EVERY_MS = 5000;
-
-const $ = (id) => document.getElementById(id);
-
-// ---------- small DOM helpers (text only) ----------
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = String(v);
-    else if (k.startsWith("data-") || k === "title" || k === "role" || k === "tabindex" || k === "id") e.setAttribute(k, String(v));
-    else e[k] = v;
-  }
-  for (const c of children) {
-    if (c === null || c === undefined) continue;
-    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return e;
-}
-function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
-function fmtBytes(n) {
-  if (typeof n !== "number") return String(n ?? "");
-  if (n < 1024) return n + " B";
-  const u = ["KiB", "MiB", "GiB", "TiB"];
-  let v = n / 1024, i = 0;
-  while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; }
-  return v.toFixed(v < 10 ? 1 : 0) + " " + u[i];
-}
-function fmtTs(ms) {
-  if (typeof ms !== "number") return "";
-  const d = new Date(ms);
-  const p = (x, n = 2) => String(x).padStart(n, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
-}
-
-// Parse stream payloads keeping every number's exact digits for display: where the
-// browser supports JSON.parse source access and JSON.rawJSON, a number that would lose
-// digits (12345678901234567890, 1.0) is kept as raw JSON and printed back unchanged.
-const RAW_JSON = typeof JSON.rawJSON === "function";
-function exactReviver(key, value, ctx) {
-  if (RAW_JSON && typeof value === "number" && ctx && typeof ctx.source === "string" && String(value) !== ctx.source) {
-    return JSON.rawJSON(ctx.source);
-  }
-  return value;
-}
-const parseExact = (text) => JSON.parse(text, exactReviver);
-
-// ---------- token and API ----------
-function token() { try { return localStorage.getItem(TOKEN_KEY) || ""; } catch { return ""; } }
-function setToken(t) {
-  try { if (t) localStorage.setItem(TOKEN_KEY, t); else localStorage.removeItem(TOKEN_KEY); } catch { /* private mode */ }
-}
-
-class ApiError extends Error {
-  constructor(status, code, message) { super(message); this.status = status; this.code = code; }
-}
-
-/** fetch against the native API; body is a JSON string (built by the caller) or undefined. */
-async function api(method, path, body) {
-  const headers = { "Accept": "application/json" };
-  const t = token();
-  if (t) headers["Authorization"] = "Bearer " + t;
-  if (body !== undefined) headers["Content-Type"] = "application/json; charset=utf-8";
-  let res;
-  try {
-    res = await fetch(path, { method, headers, body, cache: "no-store" });
-  } catch (e) {
-    throw new ApiError(0, "network_error", "cannot reach the server (" + e.message + ")");
-  }
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-  if (!res.ok) {
-    const err = json && json.error ? json.error : {};
-    throw new ApiError(res.status, err.code || "http_" + res.status, err.message || res.statusText || "request failed");
-  }
-  return json;
-}
-
-function describe(err) {
-  if (err instanceof ApiError) {
-    let hint = "";
-    if (err.status === 401) hint = " — enter a valid token above";
-    else if (err.status === 403) hint = " — this token is not allowed to do that";
-    return `${err.status ? err.status + " " : ""}${err.code}: ${err.message}${hint}`;
-  }
-  return String(err && err.message ? err.message : err);
-}
-
-let errorTimer = null;
-function showError(context, err) {
-  const bar = $("error-bar");
-  bar.textContent = context + ": " + describe(err);
-  bar.hidden = false;
-  bar.dataset.code = err instanceof ApiError ? err.code : "error";
-  bar.dataset.status = err instanceof ApiError ? String(err.status) : "";
-  clearTimeout(errorTimer);
-  errorTimer = setTimeout(() => { bar.hidden = true; }, 15000);
-}
-function clearError() { $("error-bar").hidden = true; }
-
-function setStatus(form, text, ok) {
-  const s = form.querySelector(".form-status");
-  s.textContent = text;
-  s.dataset.ok = ok ? "true" : "false";
-}
-
-const enc = encodeURIComponent;
-
-// JSON bodies are built from validated pieces so large integers keep their exact digits.
-const U64 = /^\d{1,20}$/;
-function jsonObject(entries) {
-  return "{" + entries.map(([k, raw]) => JSON.stringify(k) + ":" + raw).join(",") + "}";
-}
-function u64Field(form, name, entries, { keepEmpty = false } = {}) {
-  const v = form.elements[name].value.trim();
-  if (v === "") { if (keepEmpty) entries.push([name, "0"]); return true; }
-  if (!U64.test(v)) throw new Error(name + " must be a non-negative integer");
-  entries.push([name, v.replace(/^0+(?=\d)/, "")]);
-  return true;
-}
+const PANES_EVERY_MS = 3000;
 
 // ---------- header ----------
 async function loadNode() {
@@ -144,7 +28,7 @@ async function loadNode() {
 
 // ---------- topics list ----------
 let selected = null; // name of the topic in the view
-let topicsTimer = null;
+let selectedInfo = null; // its GET /v0/topics/{name}, head and counts kept current by the list's refresh
 
 async function loadTopics() {
   const body = $("topics-body");
@@ -153,16 +37,21 @@ async function loadTopics() {
     const r = await api("GET", "/v0/topics?limit=1000" + (prefix ? "&prefix=" + enc(prefix) : ""));
     clear(body);
     for (const t of r.topics) {
-      const flags = [t.public_read ? "public read" : null, t.public_publish ? "public publish" : null].filter(Boolean).join(", ");
-      const row = el("tr", { "data-test": "topic-row", "data-topic": t.topic, tabindex: 0, class: t.topic === selected ? "selected" : "" },
-        el("td", { class: "name" }, el("code", { text: t.topic })),
-        el("td", { class: "num", "data-test": "topic-head-seq", text: t.head_seq }),
-        el("td", { class: "num", "data-test": "topic-count", text: t.count }),
-        el("td", { class: "num", "data-test": "topic-bytes", text: fmtBytes(t.bytes), title: String(t.bytes) + " bytes" }),
-        el("td", { "data-test": "topic-owner", text: t.owner ?? "" }),
-        el("td", { class: "muted", text: flags || "—" }));
+      if (t.topic === selected && selectedInfo) {
+        selectedInfo = { ...selectedInfo, head_seq: t.head_seq, count: t.count, bytes: t.bytes, owner: t.owner };
+        showSummary(selectedInfo);
+      }
+      const flags = [t.public_read ? "read" : null, t.public_publish ? "publish" : null].filter(Boolean);
+      const row = el("tr", { "data-test": "topic-row", "data-topic": t.topic, tabindex: 0, class: t.topic === selected ? "selected" : "",
+        "aria-current": t.topic === selected ? "true" : null },
+        td("topic", { class: "name", title: t.topic }, el("code", { text: t.topic })),
+        td("head", { class: "num", "data-test": "topic-head-seq", text: t.head_seq }),
+        td("count", { class: "num", "data-test": "topic-count", text: t.count }),
+        td("bytes", { class: "num", "data-test": "topic-bytes", text: fmtBytes(t.bytes), title: String(t.bytes) + " bytes" }),
+        td("owner", { class: "ellipsis", "data-test": "topic-owner", text: t.owner ?? "—", title: t.owner ?? "no owner" }),
+        td("public", { class: "flags" }, ...(flags.length ? flags.map((f) => el("span", { class: "flag", text: f })) : [el("span", { class: "muted", text: "—" })])));
       row.addEventListener("click", () => selectTopic(t.topic));
-      row.addEventListener("keydown", (ev) => { if (ev.key === "Enter") selectTopic(t.topic); });
+      row.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); selectTopic(t.topic); } });
       body.append(row);
     }
     $("topics-note").textContent = r.topics.length === 0 ? "No topics yet." :
@@ -204,165 +93,82 @@ async function loadRouters() {
     clear(body);
     for (const x of r.routers) {
       const dest = x.dest_url ? x.dest_url + " → " + (x.dest_topic ?? "") : x.dest;
-      const row = el("tr", { "data-test": "router-row", "data-router": x.router, class: "state-" + x.state },
-        el("td", {}, el("code", { text: x.router })),
-        el("td", { text: x.source }),
-        el("td", { text: dest }),
-        el("td", { class: "num", "data-test": "router-lag", text: x.lag ?? "" }),
-        el("td", { "data-test": "router-state" }, el("span", { class: "badge state-" + x.state, text: x.state }),
-          x.last_error ? el("div", { class: "muted small", text: x.last_error }) : null));
-      body.append(row);
+      body.append(el("tr", { "data-test": "router-row", "data-router": x.router, class: "state-" + x.state },
+        td("router", { class: "name" }, el("code", { text: x.router })),
+        td("source → dest", { class: "wrap" }, x.source, el("span", { class: "muted", text: " → " }), dest),
+        td("lag", { class: "num", "data-test": "router-lag", text: x.lag ?? "" }),
+        td("state", { class: "wrap", "data-test": "router-state" }, el("span", { class: "badge state-" + x.state, text: x.state }),
+          x.last_error ? el("div", { class: "muted small wrap", text: x.last_error }) : null)));
     }
     $("routers-note").textContent = r.routers.length === 0 ? "No routers." : "";
   } catch (e) {
+    clear(body);
     $("routers-note").textContent = describe(e);
   }
 }
 
-// ---------- topic view: watch session + EventSource ----------
-let stream = null;     // the EventSource
-let streamGen = 0;     // bumps on every (re)select, so late callbacks of an old stream are ignored
-let lastSeq = 0;       // highest seq shown
-let retryTimer = null;
-
-function indicator(state, text) {
-  const s = $("watch-status");
-  s.dataset.state = state;
-  s.textContent = text;
-}
-
-function closeStream() {
-  streamGen++;
-  clearTimeout(retryTimer);
-  if (stream) { stream.close(); stream = null; }
-}
-
-function recordRow(rec) {
-  let pretty;
-  try { pretty = JSON.stringify(rec.data, null, 2); } catch { pretty = String(rec.data); }
-  return el("article", { class: "record", "data-test": "record-row", "data-seq": rec.$seq },
-    el("div", { class: "meta" },
-      el("span", { class: "seq", "data-test": "record-seq", text: "#" + rec.$seq }),
-      el("time", { "data-test": "record-ts", title: String(rec.$ts), text: fmtTs(rec.$ts) }),
-      rec.$tag !== undefined ? el("span", { class: "tag", "data-test": "record-tag", text: rec.$tag }) : null,
-      rec.$node !== undefined ? el("span", { class: "node muted", "data-test": "record-node", text: "node " + rec.$node }) : null),
-    el("pre", { class: "data", "data-test": "record-data", text: pretty }));
-}
-
-function addRecords(records) {
-  const box = $("records");
-  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-  const frag = document.createDocumentFragment();
-  for (const rec of records) {
-    if (rec.$seq <= lastSeq) continue; // never show one twice
-    lastSeq = rec.$seq;
-    frag.append(recordRow(rec));
-  }
-  box.append(frag);
-  const empty = box.querySelector(".empty");
-  if (empty && box.querySelector(".record")) empty.remove();
-  while (box.querySelectorAll(".record").length > MAX_ROWS) box.querySelector(".record").remove();
-  if (atBottom) box.scrollTop = box.scrollHeight;
-}
-
-function showTombstone(t) {
-  const box = $("tombstone");
-  box.hidden = false;
-  box.dataset.reason = t.reason;
-  let text;
-  if (t.reason === "retention") text = `Records ${t.from_seq}–${t.to_seq} were evicted by retention before they could be shown.`;
-  else if (t.reason === "reset") text = `The topic was deleted and made again (head ${t.head_seq}); the view restarts from its beginning.`;
-  else if (t.reason === "deleted") text = "This topic was deleted.";
-  else text = "Tombstone: " + JSON.stringify(t);
-  box.textContent = text;
-}
-
+// ---------- the topic view ----------
 async function selectTopic(name) {
-  closeStream();
   selected = name;
-  lastSeq = 0;
+  selectedInfo = null;
   history.replaceState(null, "", "#topic=" + enc(name));
-  for (const r of document.querySelectorAll("#topics-body tr")) r.classList.toggle("selected", r.dataset.topic === name);
+  for (const r of document.querySelectorAll("#topics-body tr")) {
+    r.classList.toggle("selected", r.dataset.topic === name);
+    if (r.dataset.topic === name) r.setAttribute("aria-current", "true"); else r.removeAttribute("aria-current");
+  }
   $("topic-name").textContent = name;
-  $("tombstone").hidden = true;
+  $("topic-tabs").hidden = false;
   $("topic-forms").hidden = false;
-  const box = $("records");
-  clear(box);
-  box.append(el("p", { class: "empty muted", text: "No records yet." }));
-  indicator("connecting", "connecting…");
+  forgetWebhook();
+  $("share-token").hidden = true;
+  for (const id of ["subs-body", "webhooks-body", "shares-body"]) clear($(id)); // the last topic's rows
   let info;
   try {
     info = await api("GET", "/v0/topics/" + enc(name));
   } catch (e) {
-    indicator("error", "error");
+    closeView();
+    chartTopic(null);
+    $("watch-status").dataset.state = "error";
+    $("watch-status").textContent = "error";
     $("topic-summary").textContent = describe(e);
     showError("topic " + name, e);
     return;
   }
   if (selected !== name) return;
+  selectedInfo = info;
   showSummary(info);
   fillConfig(info.config);
-  const from = Math.max(0, (info.head_seq || 0) - BACKLOG);
-  startWatch(name, from);
+  openTopic(name, info);
+  chartTopic(name);
+  refreshPane();
 }
 
 function showSummary(info) {
-  $("topic-summary").textContent = `head ${info.head_seq} · earliest ${info.earliest_seq} · ${info.count} records · ` +
-    `${fmtBytes(info.bytes)} · owner ${info.owner ?? "—"} · created ${info.created_at ?? "?"}` +
-    (info.head_seq > BACKLOG ? ` · showing from seq ${info.head_seq - BACKLOG + 1}` : "");
+  $("topic-summary").textContent = `head ${info.head_seq} · ${info.count} records · ` +
+    `${fmtBytes(info.bytes)} · owner ${info.owner ?? "—"} · created ${info.created_at ?? "?"}`;
 }
 
-async function startWatch(name, fromSeq) {
-  const gen = ++streamGen;
-  let session;
-  try {
-    const body = jsonObject([["topics", jsonObject([[name, jsonObject([["from_seq", String(fromSeq)]])]])], ["heartbeat_ms", "15000"]]);
-    session = await api("POST", "/v0/watch", body);
-  } catch (e) {
-    if (gen !== streamGen) return;
-    indicator("error", "cannot watch");
-    showError("watch " + name, e);
-    retryTimer = setTimeout(() => { if (gen === streamGen) startWatch(name, lastSeq || fromSeq); }, 5000);
-    return;
+// tabs (WAI-ARIA tabs pattern: arrow keys move between tabs, Home/End to the ends)
+const TABS = ["records", "charts", "subscriptions", "webhooks", "shares"];
+let pane = "records";
+
+function showTab(name, focus = false) {
+  pane = name;
+  for (const t of TABS) {
+    const tab = $("tab-" + t);
+    tab.setAttribute("aria-selected", t === name ? "true" : "false");
+    tab.tabIndex = t === name ? 0 : -1;
+    $("pane-" + t).hidden = t !== name;
   }
-  if (gen !== streamGen) return;
-  // EventSource sends no headers: the wid in the URL is the capability.
-  const es = new EventSource(session.stream_url);
-  stream = es;
-  es.addEventListener("open", () => { if (gen === streamGen && $("watch-status").dataset.state !== "caught-up") indicator("behind", "catching up…"); });
-  es.addEventListener("record", (ev) => {
-    if (gen !== streamGen) return;
-    const m = parseExact(ev.data);
-    if (m.topic !== name) return;
-    addRecords(m.records);
-    if (m.to_seq < m.head_seq) indicator("behind", `behind (${m.head_seq - m.to_seq})`);
-    else indicator("caught-up", "caught up");
-  });
-  es.addEventListener("caught-up", (ev) => {
-    if (gen !== streamGen) return;
-    const m = parseExact(ev.data);
-    if (m.topic === name) indicator("caught-up", "caught up");
-  });
-  es.addEventListener("tombstone", (ev) => {
-    if (gen !== streamGen) return;
-    const m = parseExact(ev.data);
-    if (m.topic !== name) return;
-    showTombstone(m.tombstone);
-    if (m.tombstone.reason === "reset") { clear($("records")); lastSeq = 0; }
-    if (m.tombstone.reason === "deleted") { es.close(); indicator("deleted", "deleted"); }
-  });
-  es.addEventListener("error", () => {
-    if (gen !== streamGen) return;
-    if (es.readyState === EventSource.CLOSED) {
-      // the session is gone (expired, or the server refused it): make a new one from where we are
-      if ($("watch-status").dataset.state === "deleted") return;
-      indicator("reconnecting", "reconnecting…");
-      retryTimer = setTimeout(() => { if (gen === streamGen) startWatch(name, lastSeq); }, 3000);
-    } else {
-      // EventSource retries by itself with Last-Event-ID; the server resumes exactly
-      indicator("reconnecting", "reconnecting…");
-    }
-  });
+  if (focus) $("tab-" + name).focus();
+  refreshPane();
+}
+
+function refreshPane() {
+  if (!selected) return;
+  if (pane === "subscriptions") loadSubscriptions(selected);
+  else if (pane === "webhooks") loadWebhooks(selected);
+  else if (pane === "shares") loadShares(selected);
 }
 
 // ---------- per-topic forms ----------
@@ -405,7 +211,7 @@ async function deleteRecords(ev) {
     setStatus(f, `deleted ${r.deleted} record${r.deleted === 1 ? "" : "s"} (${r.count} left)`, true);
     clearError();
     loadTopics();
-    selectTopic(selected); // deletes are silent on streams: rebuild the view
+    live(); // deletes are silent on streams: rebuild the view
   } catch (e) {
     setStatus(f, describe(e), false);
     if (e instanceof ApiError) showError("delete", e);
@@ -446,26 +252,66 @@ async function saveConfig(ev) {
 }
 
 // ---------- start ----------
-function refreshAll() { loadNode(); loadTopics(); loadRouters(); }
+function refreshAll() { loadNode(); loadTopics(); loadRouters(); loadAdmin(); }
 
 function init() {
   $("token-input").value = token();
+  $("token-kind").textContent = tokenKind();
   $("token-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     setToken($("token-input").value.trim());
+    $("token-kind").textContent = tokenKind();
     clearError();
     refreshAll();
     if (selected) selectTopic(selected);
   });
-  $("token-clear").addEventListener("click", () => { setToken(""); $("token-input").value = ""; refreshAll(); });
+  $("token-clear").addEventListener("click", () => {
+    setToken("");
+    $("token-input").value = "";
+    $("token-kind").textContent = tokenKind();
+    refreshAll();
+  });
   $("topics-prefix").addEventListener("input", () => loadTopics());
   $("create-topic-form").addEventListener("submit", createTopic);
   $("write-form").addEventListener("submit", writeRecord);
   $("delete-form").addEventListener("submit", deleteRecords);
   $("config-form").addEventListener("submit", saveConfig);
+  $("share-form").addEventListener("submit", (ev) => { if (selected) createShare(ev, selected); else ev.preventDefault(); });
+
+  $("page-older").addEventListener("click", () => older());
+  $("page-newer").addEventListener("click", () => newer());
+  $("page-live").addEventListener("click", () => live());
+  $("jump-seq-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const v = ev.target.elements.seq.value.trim();
+    if (!U64.test(v) || Number(v) < 1) { showError("go to seq", new Error("a seq is a whole number from 1")); return; }
+    jumpToSeq(Number(v)).catch((e) => showError("go to seq", e));
+  });
+  $("jump-time-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const ms = parseTime(ev.target.elements.time.value);
+    if (Number.isNaN(ms)) { showError("go to time", new Error("write the time as 2026-12-03 17:40:00 (local), RFC 3339, or ms since the epoch")); return; }
+    jumpToTime(ms).catch((e) => showError("go to time", e));
+  });
+
+  for (const t of TABS) {
+    const tab = $("tab-" + t);
+    tab.addEventListener("click", () => showTab(t));
+    tab.addEventListener("keydown", (ev) => {
+      const i = TABS.indexOf(t);
+      let j = null;
+      if (ev.key === "ArrowRight") j = (i + 1) % TABS.length;
+      else if (ev.key === "ArrowLeft") j = (i + TABS.length - 1) % TABS.length;
+      else if (ev.key === "Home") j = 0;
+      else if (ev.key === "End") j = TABS.length - 1;
+      if (j !== null) { ev.preventDefault(); showTab(TABS[j], true); }
+    });
+  }
+
   refreshAll();
-  topicsTimer = setInterval(() => { if (!document.hidden) loadTopics(); }, TOPICS_EVERY_MS);
-  setInterval(() => { if (!document.hidden) loadRouters(); }, ROUTERS_EVERY_MS);
+  setInterval(() => { if (!document.hidden) loadTopics(); }, TOPICS_EVERY_MS);
+  setInterval(() => { if (!document.hidden) { loadRouters(); loadAdmin(); } }, ROUTERS_EVERY_MS);
+  setInterval(() => { if (!document.hidden) refreshPane(); }, PANES_EVERY_MS);
   const fromHash = () => {
     const m = /^#topic=(.+)$/.exec(location.hash);
     if (!m) return;

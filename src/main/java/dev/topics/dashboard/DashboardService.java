@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * SPEC §15: the dashboard, a single page served from the jar. {@code GET /} is the page;
- * {@code GET /dashboard/{file}} serves its assets. Only the files of a fixed allow-list
+ * {@code GET /dashboard/{file}} serves its assets (the page, its stylesheet and its ES
+ * modules: app.js imports the others). Only the files of a fixed allow-list
  * are served (a name is never turned into a path), so nothing outside the dashboard folder
  * can be reached; anything else is SPEC §0's 404. The files are read once at start and
  * sent with a strong ETag and {@code Cache-Control: no-cache} (revalidated every load, a
@@ -31,6 +32,11 @@ public final class DashboardService implements HttpService {
     private static final Map<String, String> FILES = Map.of(
             "index.html", "text/html; charset=utf-8",
             "app.js", "text/javascript; charset=utf-8",
+            "api.js", "text/javascript; charset=utf-8",
+            "dom.js", "text/javascript; charset=utf-8",
+            "records.js", "text/javascript; charset=utf-8",
+            "panels.js", "text/javascript; charset=utf-8",
+            "charts.js", "text/javascript; charset=utf-8",
             "style.css", "text/css; charset=utf-8");
     /** Only our own files, no inline script; API calls and streams to this origin only. */
     private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.topics.testing.Browser;
 import dev.topics.testing.Http;
 import dev.topics.testing.ServerTest;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,23 +19,34 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The dashboard (SPEC §15) in a real headless Chromium, against a real server: the list
  * shows topics, the live view follows records written over HTTP, the forms write and
- * delete, and untrusted record data is shown as text. Screenshots of the main views go to
- * {@code target/screenshots/} (copies are kept in docs/).
+ * delete, untrusted record data is shown as text, and the layout holds on a desktop
+ * (1280×900) and a phone (390×844) screen with a long topic name and routers in every
+ * state. Screenshots of both go to {@link DashboardPage#screenshot} (copies are kept in
+ * docs/screenshots).
  */
 @Timeout(120)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ServerTest.Setup(fixedPort = true) // a fixed port, so the page can reconnect after a restart
 class DashboardBrowserTest extends ServerTest {
     static Browser browser;
+    static DashboardPage page;
     static final String TOPIC = "dash.orders";
-    static final Duration WAIT = Duration.ofSeconds(10);
+    static final String LONG = "dash.orders.eu-west-1.fulfillment.warehouse-42.priority-high.backorders-and-returns";
+    static final Duration WAIT = DashboardPage.WAIT;
 
     @BeforeAll
     static void start() throws Exception {
         http.put("/v0/topics/" + TOPIC, "{}").ok(201);
         http.post("/v0/topics/" + TOPIC, "{\"records\": [{\"data\": {\"sku\": \"AEROPRESS-GO\", \"qty\": 1}, \"tag\": \"order-1\"}]}")
                 .ok();
+        // a long name, a local router (running) and one to a server that is not there (retrying)
+        http.put("/v0/topics/" + LONG, "{\"public_read\": true, \"public_publish\": true}").ok(201);
+        http.post("/v0/topics/" + LONG, "{\"records\": [{\"data\": {\"note\": \"a record in a topic with a long name\"}}]}").ok();
+        http.put("/v0/routers/orders-to-archive", "{\"source\": \"" + TOPIC + "\", \"dest\": \"dash.archive\"}").ok(201);
+        http.put("/v0/routers/orders-to-eu-west-1-backorders-and-returns-mirror", "{\"source\": \"" + LONG
+                + "\", \"dest_url\": \"http://127.0.0.1:9\", \"dest_topic\": \"" + LONG + "\"}").ok(201);
         browser = Browser.start(tmp, 1280, 900);
+        page = new DashboardPage(browser);
         browser.open("http://127.0.0.1:" + server.port() + "/");
     }
 
@@ -48,25 +58,19 @@ class DashboardBrowserTest extends ServerTest {
     }
 
     static String row(String topic) {
-        return "document.querySelector('[data-test=topic-row][data-topic=\"" + topic + "\"]')";
+        return DashboardPage.row(topic);
     }
 
     static String recordsText() {
-        return "Array.from(document.querySelectorAll('[data-test=record-data]')).map(e => e.textContent).join('\\n')";
+        return DashboardPage.recordsText();
     }
 
-    /** Types into a form field the way a user would (value + input event). */
     static void fill(String test, String value) throws Exception {
-        browser.eval("(() => { const f = document.querySelector('[data-test=" + test + "]'); f.value = "
-                + jsString(value) + "; f.dispatchEvent(new Event('input', {bubbles: true})); return true; })()");
+        page.fill(test, value);
     }
 
     static void click(String test) throws Exception {
-        browser.eval("document.querySelector('[data-test=" + test + "]').click()");
-    }
-
-    static String jsString(String s) {
-        return "'" + s.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'";
+        page.click(test);
     }
 
     @Test
@@ -76,7 +80,6 @@ class DashboardBrowserTest extends ServerTest {
         http.put("/v0/topics/dash.later", "{}").ok(201);
         browser.await(row("dash.later") + " !== null", WAIT); // the list refreshes by itself
         assertThat((String) browser.eval(row(TOPIC) + ".textContent")).contains(TOPIC);
-        browser.screenshot(Path.of("target/screenshots/dashboard-topics.png"));
     }
 
     @Test
@@ -90,7 +93,6 @@ class DashboardBrowserTest extends ServerTest {
         browser.await(recordsText() + ".includes('curl-live-1')", WAIT);
         System.out.printf("a record written over HTTP was on screen after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         browser.await("document.querySelector('[data-test=caught-up-indicator]').dataset.state === 'caught-up'", WAIT);
-        browser.screenshot(Path.of("target/screenshots/dashboard-topic.png"));
     }
 
     @Test
@@ -142,5 +144,84 @@ class DashboardBrowserTest extends ServerTest {
         // resumed exactly: every seq on screen once
         assertThat(browser.eval("(() => { const s = Array.from(document.querySelectorAll('[data-test=record-row]'))"
                 + ".map(r => r.dataset.seq); return s.length === new Set(s).size; })()")).isEqualTo(true);
+    }
+
+    /** Every column header of the tables on screen: shown whole, inside the viewport and its table's visible box. */
+    static final String HEADER_PROBLEMS = """
+            (() => {
+              const out = [], vw = document.documentElement.clientWidth;
+              for (const th of document.querySelectorAll('#topics-table th, #routers-table th, #admin-panel th')) {
+                const r = th.getBoundingClientRect();
+                const box = th.closest('.table-wrap').getBoundingClientRect();
+                if (r.width < 8 || r.left < Math.max(0, box.left) - 0.5 || r.right > Math.min(vw, box.right) + 0.5) {
+                  out.push('header ' + th.textContent + ' not in view (' + r.left + '..' + r.right + ')');
+                }
+                if (th.scrollWidth > th.clientWidth) out.push('header ' + th.textContent + ' is cut (' + th.scrollWidth + ' > ' + th.clientWidth + ')');
+              }
+              return out;
+            })()""";
+
+    /** On a phone each row is a card: every cell shows its column's name before its value. */
+    static final String CARD_PROBLEMS = """
+            (() => {
+              const out = [];
+              for (const td of document.querySelectorAll('#topics-table td, #routers-table td')) {
+                const label = getComputedStyle(td, '::before').content;
+                if (label !== JSON.stringify(td.dataset.label)) out.push('cell ' + td.textContent + ' shows no label: ' + label);
+              }
+              return out;
+            })()""";
+
+    static final String LAYOUT_PROBLEMS = DashboardPage.LAYOUT_PROBLEMS;
+
+    @SuppressWarnings("unchecked")
+    static List<String> problems(String probe) throws Exception {
+        return (List<String>) browser.eval(probe);
+    }
+
+    void showTheLongTopicWithRoutersInEveryState() throws Exception {
+        browser.eval("window.scrollTo(0, 0)");
+        page.select(LONG);
+        browser.await("document.querySelectorAll('[data-test=router-row]').length === 2", WAIT);
+        browser.await("document.querySelector('[data-router^=orders-to-eu] [data-test=router-state]').textContent"
+                + ".startsWith('retrying')", Duration.ofSeconds(15));
+        browser.await("document.querySelector('[data-router=orders-to-archive] [data-test=router-state]').textContent"
+                + ".startsWith('running')", WAIT);
+        browser.await(recordsText() + ".includes('a record in a topic with a long name')", WAIT);
+    }
+
+    @Test
+    @Order(7)
+    void atADesktopSizeEveryColumnIsInViewAndNothingIsClipped() throws Exception {
+        browser.viewport(1280, 900, false);
+        showTheLongTopicWithRoutersInEveryState();
+
+        assertThat(problems(HEADER_PROBLEMS)).isEmpty();
+        assertThat(problems(LAYOUT_PROBLEMS)).isEmpty();
+        // the long name is there whole (wrapped), not cut
+        assertThat((String) browser.eval(row(LONG) + ".querySelector('td').textContent")).isEqualTo(LONG);
+        assertThat(browser.eval("(() => { const b = document.querySelector('[data-router^=orders-to-eu] .badge');"
+                + " return b.scrollWidth <= b.clientWidth && b.textContent === 'retrying'; })()")).isEqualTo(true);
+        browser.screenshot(DashboardPage.screenshot("dashboard-desktop.png"));
+    }
+
+    @Test
+    @Order(8)
+    void onAPhoneRowsBecomeCardsAndNothingIsClipped() throws Exception {
+        browser.viewport(390, 844, true);
+        try {
+            showTheLongTopicWithRoutersInEveryState();
+
+            assertThat(problems(LAYOUT_PROBLEMS)).isEmpty();
+            assertThat(problems(CARD_PROBLEMS)).isEmpty();
+            assertThat(browser.eval("(() => { const b = document.querySelector('[data-router^=orders-to-eu] .badge');"
+                    + " return b.scrollWidth <= b.clientWidth && b.textContent === 'retrying'"
+                    + " && b.getBoundingClientRect().right <= document.documentElement.clientWidth; })()")).isEqualTo(true);
+            browser.screenshot(DashboardPage.screenshot("dashboard-mobile.png"));
+            browser.eval("document.querySelector('#routers-panel').scrollIntoView()");
+            browser.screenshot(DashboardPage.screenshot("dashboard-mobile-routers.png"));
+        } finally {
+            browser.resetViewport();
+        }
     }
 }

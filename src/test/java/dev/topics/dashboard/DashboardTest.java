@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,6 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** SPEC §15 and §12: the dashboard page and its assets, served from the jar at {@code GET /}. */
 class DashboardTest extends ServerTest {
+    /** The page's ES modules (app.js imports the others). */
+    static final List<String> MODULES = List.of("app.js", "api.js", "dom.js", "records.js", "panels.js", "charts.js");
 
     @Test
     void rootIsTheHtmlPageReferencingItsModuleScriptAndStylesheet() {
@@ -39,6 +42,11 @@ class DashboardTest extends ServerTest {
     @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource({
             "/dashboard/app.js, text/javascript",
+            "/dashboard/api.js, text/javascript",
+            "/dashboard/dom.js, text/javascript",
+            "/dashboard/records.js, text/javascript",
+            "/dashboard/panels.js, text/javascript",
+            "/dashboard/charts.js, text/javascript",
             "/dashboard/style.css, text/css",
             "/dashboard/index.html, text/html"})
     void assetsAreServedWithTheirContentTypes(String path, String type) throws IOException {
@@ -110,13 +118,21 @@ class DashboardTest extends ServerTest {
     }
 
     @Test
-    void appJsBuildsTheDomWithoutHtmlParsing() throws IOException {
-        String js = new String(resource("app.js"), StandardCharsets.UTF_8);
+    void theScriptsBuildTheDomWithoutHtmlParsing() throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (String module : MODULES) {
+            all.append(new String(resource(module), StandardCharsets.UTF_8));
+        }
+        String js = all.toString();
         assertThat(js).doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
                 "new Function");
-        assertThat(js).contains("textContent", "new EventSource(", "localStorage", "\"Authorization\"", "Bearer ");
+        assertThat(js).contains("textContent", "new EventSource(", "localStorage", "\"Authorization\"", "Bearer ",
+                "\"X-Topic-Token\"");
         String html = new String(resource("index.html"), StandardCharsets.UTF_8);
-        assertThat(html + js + new String(resource("style.css"), StandardCharsets.UTF_8))
+        // the SVG namespace is a name (charts.js creates elements in it), never fetched
+        String everything = (html + js + new String(resource("style.css"), StandardCharsets.UTF_8))
+                .replace("\"http://www.w3.org/2000/svg\"", "");
+        assertThat(everything)
                 .as("everything is served from the jar: no CDN").doesNotContain("http://", "https://", "//cdn");
     }
 

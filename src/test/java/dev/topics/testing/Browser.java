@@ -190,6 +190,21 @@ public final class Browser implements AutoCloseable {
         }
     }
 
+    /**
+     * Lays the page out as on a screen of {@code width}×{@code height} CSS pixels ({@code mobile}:
+     * a phone's viewport, as Chromium's device emulation does); {@link #resetViewport} undoes it.
+     */
+    public void viewport(int width, int height, boolean mobile) throws Exception {
+        call("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height, "deviceScaleFactor", 1,
+                "mobile", mobile));
+        await("window.innerWidth === " + width, Duration.ofSeconds(5));
+    }
+
+    /** Back to the window's own size. */
+    public void resetViewport() throws Exception {
+        call("Emulation.clearDeviceMetricsOverride", Map.of());
+    }
+
     /** Saves a PNG screenshot of the page. */
     public void screenshot(Path file) throws Exception {
         Map<String, Object> r = call("Page.captureScreenshot", Map.of("format", "png"));
