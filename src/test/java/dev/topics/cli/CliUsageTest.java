@@ -77,7 +77,8 @@ class CliUsageTest {
     void completionPrintsABashScript() {
         Cli.Result r = NOWHERE.run("completion");
         assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("complete -F", "topics", "delete-records", "--public-read", "--dest-url");
+        assertThat(r.out()).contains("complete -o default -F _topics topics", "delete-records", "--public-read",
+                "--dest-url");
     }
 
     @Test
