@@ -66,6 +66,20 @@ class CliUsageTest {
     }
 
     @Test
+    void theLauncherBuildsOnlyTheCommandItRuns() {
+        Terminal t = new Terminal(Map.of(), System.in, new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()), false);
+        assertThat(ClientCommands.registerFor(new CommandLine(new Main()), t, new String[] {"topics", "list"})
+                .getSubcommands()).containsOnlyKeys("serve", "topics");
+        int all = ClientCommands.register(new CommandLine(new Main()), t).getSubcommands().size();
+        for (String[] args : List.of(new String[] {}, new String[] {"frobnicate"}, new String[] {"--version"},
+                new String[] {"completion", "zsh"})) {
+            assertThat(ClientCommands.registerFor(new CommandLine(new Main()), t, args).getSubcommands())
+                    .as("unknown, none, or completion (made from every command): all").hasSize(all);
+        }
+    }
+
+    @Test
     void clientCommandsShowTheGlobalOptions() {
         Cli.Result r = NOWHERE.run("write", "--help");
         assertThat(r.out()).contains("--server=URL", "$TOPICS", "--token=TOKEN", "$TOPICS_TOKEN", "--json", "TOPIC",
