@@ -158,6 +158,8 @@ final class Api {
         c.setConnectTimeout(CONNECT_TIMEOUT_MS);
         c.setReadTimeout(readTimeoutMs);
         c.setUseCaches(false);
+        c.setInstanceFollowRedirects(false); // as HttpClient did: a redirect is an answer, not followed
+        c.setRequestProperty("Accept", "application/json");
         if (token != null) {
             c.setRequestProperty("Authorization", "Bearer " + token);
         }

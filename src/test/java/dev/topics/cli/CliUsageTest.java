@@ -80,6 +80,23 @@ class CliUsageTest {
     }
 
     @Test
+    void progressFollowsWhatTheLauncherSaysOfStderrElseWhereStderrPoints() {
+        String before = System.getProperty(Terminal.STDERR_TERMINAL);
+        try {
+            System.setProperty(Terminal.STDERR_TERMINAL, "true");
+            assertThat(Terminal.system().interactive()).isTrue();
+            System.setProperty(Terminal.STDERR_TERMINAL, "false");
+            assertThat(Terminal.system().interactive()).isFalse();
+            System.clearProperty(Terminal.STDERR_TERMINAL);
+            assertThat(Terminal.system().interactive()).as("a test's stderr is a file or a pipe").isFalse();
+        } finally {
+            if (before != null) {
+                System.setProperty(Terminal.STDERR_TERMINAL, before);
+            }
+        }
+    }
+
+    @Test
     void clientCommandsShowTheGlobalOptions() {
         Cli.Result r = NOWHERE.run("write", "--help");
         assertThat(r.out()).contains("--server=URL", "$TOPICS", "--token=TOKEN", "$TOPICS_TOKEN", "--json", "TOPIC",
