@@ -6,6 +6,8 @@
 #   source bin/jdk.sh
 #   JAVA_HOME=$(find_jdk) || exit 1
 #
+# (bin/topics uses find_jdk_cached, which remembers the answer in target/.)
+#
 # find_jdk prints the home of a JDK 21 or newer (one with bin/java and bin/javac).
 # A $JAVA_HOME that qualifies is used as it is: setting it is how a user picks a JDK.
 # Otherwise the newest qualifying JDK among the java on PATH and the search roots wins
@@ -104,6 +106,28 @@ find_jdk() {
     echo "topics needs a JDK $min or newer (found: $found). Install one, e.g." \
         "'apt-get install openjdk-21-jdk' or Temurin 21+, or set JAVA_HOME." >&2
     return 1
+}
+
+# find_jdk, remembered in file $1 (e.g. target/jdk-home): the search runs `java -version`
+# on every candidate (about 0.2 s); the launcher runs on every client command. The file
+# holds the inputs of the search (JAVA_HOME, TOPICS_JDK_ROOTS, the java on PATH) and its
+# answer; it is used while those inputs are the same and the JDK is still there, else the
+# search runs again and the file is rewritten (when its directory exists).
+find_jdk_cached() {
+    local cache=$1 inputs home line1="" line2=""
+    inputs="JAVA_HOME=${JAVA_HOME:-} TOPICS_JDK_ROOTS=${TOPICS_JDK_ROOTS:-} java=$(command -v java 2>/dev/null || true)"
+    if [[ -f $cache ]]; then
+        { IFS= read -r line1 && IFS= read -r line2; } <"$cache" || true
+        if [[ $line1 == "$inputs" && -n $line2 && -x $line2/bin/java && -x $line2/bin/javac ]]; then
+            printf '%s\n' "$line2"
+            return 0
+        fi
+    fi
+    home=$(find_jdk) || return 1
+    if [[ -d $(dirname -- "$cache") ]]; then
+        printf '%s\n%s\n' "$inputs" "$home" >"$cache.$$" 2>/dev/null && mv -f -- "$cache.$$" "$cache" 2>/dev/null || true
+    fi
+    printf '%s\n' "$home"
 }
 
 # Exports MAVEN_OPTS for running Maven on the JDK in $JAVA_HOME: on JDK 24 and newer,

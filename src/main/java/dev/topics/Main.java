@@ -36,7 +36,7 @@ public final class Main implements Callable<Integer> {
     private static volatile boolean serving;
 
     public static void main(String[] args) throws InterruptedException {
-        CommandLine commands = ClientCommands.register(new CommandLine(new Main()), Terminal.system());
+        CommandLine commands = ClientCommands.registerFor(new CommandLine(new Main()), Terminal.system(), args);
         int code = commands.setCaseInsensitiveEnumValuesAllowed(true).execute(args);
         if (code != 0 || !serving) {
             System.exit(code); // a client command, `serve --help`, or a failed start

@@ -46,11 +46,17 @@ final class Batch {
         count++;
     }
 
-    /** The request body of the records added so far; the batch is empty again after. */
-    byte[] take() {
+    /**
+     * The request body of the records added so far, with {@code idempotencyKey} when not null;
+     * the batch is empty again after.
+     */
+    byte[] take(String idempotencyKey) {
         out.endArray();
         if (node != null) {
             out.field("node", node);
+        }
+        if (idempotencyKey != null) {
+            out.field("idempotency_key", idempotencyKey);
         }
         byte[] body = out.endObject().toByteArray();
         out = null;

@@ -71,4 +71,11 @@ abstract class Choices implements ITypeConverter<String>, Iterable<String> {
             super("active");
         }
     }
+
+    /** The shells {@code completion} writes scripts for. */
+    static final class Shell extends Choices {
+        Shell() {
+            super("bash", "zsh", "fish");
+        }
+    }
 }

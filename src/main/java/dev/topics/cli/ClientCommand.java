@@ -51,6 +51,11 @@ abstract class ClientCommand implements Callable<Integer> {
         return terminal.out();
     }
 
+    /** A progress line for this command: shown only on a terminal's stderr, never with {@code --json}. */
+    Progress progress() {
+        return new Progress(terminal.err(), terminal.interactive() && !globals.json);
+    }
+
     /** A usage error (exit 2) about this command. */
     ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);

@@ -19,8 +19,29 @@ public final class ClientCommands {
 
     /** Registers the commands on {@code root}, and points its output at the terminal's streams. */
     public static CommandLine register(CommandLine root, Terminal terminal) {
+        return register(root, terminal, COMMANDS);
+    }
+
+    /**
+     * Registers only the command {@code args} name first, when they name one (else all of
+     * them): picocli builds each command's model, with reflection, as it is added, which for
+     * every command is a good part of a short command's start. {@code completion} needs them
+     * all: its scripts are made from the whole model.
+     */
+    public static CommandLine registerFor(CommandLine root, Terminal terminal, String[] args) {
+        if (args.length > 0 && !args[0].equals("completion")) {
+            for (Class<?> c : COMMANDS) {
+                if (c.getAnnotation(CommandLine.Command.class).name().equals(args[0])) {
+                    return register(root, terminal, List.of(c));
+                }
+            }
+        }
+        return register(root, terminal, COMMANDS);
+    }
+
+    private static CommandLine register(CommandLine root, Terminal terminal, List<Class<?>> commands) {
         CommandLine.IFactory factory = new Factory(terminal);
-        for (Class<?> c : COMMANDS) {
+        for (Class<?> c : commands) {
             root.addSubcommand(new CommandLine(c, factory));
         }
         root.setOut(terminal.out());

@@ -1,6 +1,7 @@
 package dev.topics.cli;
 
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
@@ -39,7 +40,7 @@ final class Failure extends RuntimeException {
     /** The server at {@code base} did not answer. */
     static Failure unreachable(URI base, Exception e) {
         String server = base.toString().replaceAll("/$", "");
-        if (e instanceof HttpTimeoutException) {
+        if (e instanceof HttpTimeoutException || e instanceof SocketTimeoutException) {
             return new Failure("no answer from " + server + " in time");
         }
         return new Failure("cannot reach " + server + " (" + why(e) + ")");
@@ -51,6 +52,9 @@ final class Failure extends RuntimeException {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
                 return "unknown host";
+            }
+            if (t instanceof ConnectException && t.getMessage() != null && t.getMessage().contains("refused")) {
+                return "connection refused"; // HttpURLConnection says "Connection refused", HttpClient nothing
             }
             if (message == null) {
                 message = t.getMessage();

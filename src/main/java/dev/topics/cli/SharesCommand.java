@@ -38,7 +38,7 @@ final class SharesCommand {
 
         @Override
         void run() {
-            printList(api().get(Api.topic(topic.topic, "shares")), "shares", new Table("ID", "ACCESS", "EXPIRES", "LABEL", "CREATED"),
+            printList(api().get(Api.topic(topic.topic(), "shares")), "shares", new Table("ID", "ACCESS", "EXPIRES", "LABEL", "CREATED"),
                     s -> new Object[] {s.get("id"), s.get("access"), s.get("expires_at"), s.get("label"), s.get("created_at")});
         }
     }
@@ -58,7 +58,7 @@ final class SharesCommand {
 
         @Override
         void run() {
-            printObject(api().post(Api.topic(topic.topic, "shares"), terms.fields(access).bytes()));
+            printObject(api().post(Api.topic(topic.topic(), "shares"), terms.fields(access).bytes()));
         }
     }
 
@@ -80,7 +80,7 @@ final class SharesCommand {
 
         @Override
         void run() {
-            printObject(api().patch(Api.topic(topic.topic, "shares", id.id), terms.fields(access).bytes()));
+            printObject(api().patch(Api.topic(topic.topic(), "shares", id.id), terms.fields(access).bytes()));
         }
     }
 
@@ -95,7 +95,7 @@ final class SharesCommand {
 
         @Override
         void run() {
-            printObject(api().post(Api.topic(topic.topic, "shares", id.id, "rotate"), new byte[0]));
+            printObject(api().post(Api.topic(topic.topic(), "shares", id.id, "rotate"), new byte[0]));
         }
     }
 
@@ -109,7 +109,7 @@ final class SharesCommand {
 
         @Override
         void run() {
-            printDone(api().delete(Api.topic(topic.topic, "shares", id.id)), "deleted share " + id.id + " of " + topic.topic);
+            printDone(api().delete(Api.topic(topic.topic(), "shares", id.id)), "deleted share " + id.id + " of " + topic.topic());
         }
     }
 }

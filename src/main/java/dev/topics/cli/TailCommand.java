@@ -2,7 +2,6 @@ package dev.topics.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -51,9 +50,9 @@ final class TailCommand extends ClientCommand {
         boolean lost = false;
         while (true) {
             try {
-                HttpResponse<InputStream> res = api().stream(path, lastId);
+                Api.Stream res = api().stream(path, lastId);
                 try (InputStream body = res.body()) {
-                    if (res.statusCode() == 200) {
+                    if (res.status() == 200) {
                         connected = true;
                         backoff = FIRST_BACKOFF_MS;
                         if (lost) {
@@ -63,17 +62,14 @@ final class TailCommand extends ClientCommand {
                         if (follow(new SseEvents(body))) {
                             return;
                         }
-                    } else if (res.statusCode() < 500 || !connected) {
-                        throw Failure.refused(res.statusCode(), body.readAllBytes());
+                    } else if (res.status() < 500 || !connected) {
+                        throw Failure.refused(res.status(), body.readAllBytes());
                     }
                 }
             } catch (IOException e) {
                 if (!connected) {
                     throw Failure.unreachable(api().base(), e);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Failure("interrupted");
             }
             if (!lost) {
                 terminal.err().println("topics: the stream of " + topic + " broke off; reconnecting");

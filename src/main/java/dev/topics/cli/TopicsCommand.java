@@ -2,7 +2,10 @@ package dev.topics.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code topics topics …}: list, show, create, change and delete topics, and a topic's stats */
 @Command(name = "topics", mixinStandardHelpOptions = true, description = "List, show, create, update and delete topics.",
@@ -10,13 +13,26 @@ import picocli.CommandLine.Option;
                 TopicsCommand.Update.class, TopicsCommand.Delete.class, TopicsCommand.Stats.class})
 final class TopicsCommand {
 
-    /** The {@code --name} of the topic a command is about. */
+    /**
+     * The topic a command is about: the first argument ({@code topics get orders}) or
+     * {@code --name orders} (SPEC §14's form); both given must agree.
+     */
     static final class Name {
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The topic.")
-        String name;
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec mixee;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The topic (or --name NAME).")
+        String argument;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "The topic, as an option: the same as the NAME argument.")
+        String option;
+
+        String name() {
+            return TopicOption.either(mixee, argument, option, "--name", "NAME");
+        }
 
         String path(String... more) {
-            return Api.topic(name, more);
+            return Api.topic(name(), more);
         }
     }
 
@@ -96,7 +112,7 @@ final class TopicsCommand {
 
         @Override
         void run() {
-            printDone(api().delete(topic.path()), "deleted topic " + topic.name);
+            printDone(api().delete(topic.path()), "deleted topic " + topic.name());
         }
     }
 

@@ -46,7 +46,7 @@ final class WebhooksCommand {
 
         @Override
         void run() {
-            printList(api().get(Api.topic(topic.topic, "webhooks")), "webhooks",
+            printList(api().get(Api.topic(topic.topic(), "webhooks")), "webhooks",
                     new Table("ID", "URL", "STATE", "CURSOR", "BATCH_MAX", "CREATED"),
                     w -> new Object[] {w.get("id"), w.get("url"), w.get("state"), w.get("cursor"), w.get("batch_max"),
                             w.get("created_at")});
@@ -63,7 +63,7 @@ final class WebhooksCommand {
 
         @Override
         void run() {
-            printObject(api().get(Api.topic(topic.topic, "webhooks", id.id)));
+            printObject(api().get(Api.topic(topic.topic(), "webhooks", id.id)));
         }
     }
 
@@ -84,7 +84,7 @@ final class WebhooksCommand {
 
         @Override
         void run() {
-            printObject(api().post(Api.topic(topic.topic, "webhooks"),
+            printObject(api().post(Api.topic(topic.topic(), "webhooks"),
                     settings.fields(this).put("url", url).put("from_seq", fromSeq).bytes()));
         }
     }
@@ -111,7 +111,7 @@ final class WebhooksCommand {
 
         @Override
         void run() {
-            printObject(api().patch(Api.topic(topic.topic, "webhooks", id.id),
+            printObject(api().patch(Api.topic(topic.topic(), "webhooks", id.id),
                     settings.fields(this).put("url", url).put("state", state).bytes()));
         }
     }
@@ -126,7 +126,7 @@ final class WebhooksCommand {
 
         @Override
         void run() {
-            printDone(api().delete(Api.topic(topic.topic, "webhooks", id.id)), "deleted webhook " + id.id);
+            printDone(api().delete(Api.topic(topic.topic(), "webhooks", id.id)), "deleted webhook " + id.id);
         }
     }
 
@@ -141,7 +141,7 @@ final class WebhooksCommand {
 
         @Override
         void run() {
-            printList(api().get(Api.topic(topic.topic, "webhooks", id.id, "deliveries")), "deliveries",
+            printList(api().get(Api.topic(topic.topic(), "webhooks", id.id, "deliveries")), "deliveries",
                     new Table("ID", "FROM", "TO", "ATTEMPTS", "STATUS", "LAST_STATUS", "LAST_ERROR"),
                     d -> new Object[] {d.get("id"), d.get("from_seq"), d.get("to_seq"), d.get("attempts"), d.get("status"),
                             d.get("last_status"), d.get("last_error")});

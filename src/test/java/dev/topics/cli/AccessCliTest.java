@@ -127,14 +127,14 @@ class AccessCliTest extends ServerTest {
     void sharesFromCreationToRevocation() {
         String topic = uniqueTopic("share.t");
         ok(admin.run("write", topic, "{\"n\": 1}"));
-        Map<String, Object> share = ok(admin.run("shares", "create", "--topic", topic, "--access", "ro", "--label",
+        Map<String, Object> share = ok(admin.run("shares", "create", topic, "--access", "ro", "--label",
                 "for carol", "--json")).json();
         String id = (String) share.get("id");
         String token = (String) share.get("token");
         assertThat(id).startsWith("sh_");
         http.get("/v0/topics/" + topic + "/diff", "X-Topic-Token", token).ok();
 
-        List<String> list = ok(admin.run("shares", "list", "--topic", topic)).lines();
+        List<String> list = ok(admin.run("shares", "list", topic)).lines();
         assertThat(list.getFirst()).matches("ID +ACCESS +EXPIRES +LABEL +CREATED");
         assertThat(list.get(1)).startsWith(id).contains(" ro ", " - ", "for carol");
 
@@ -143,7 +143,7 @@ class AccessCliTest extends ServerTest {
         assertThat(updated.out()).containsPattern("access: +rw").containsPattern("expires_at: +2099-01-01T00:00:00Z")
                 .containsPattern("label: +for carol");
 
-        String rotated = (String) ok(admin.run("shares", "rotate", "--topic", topic, "--id", id, "--json")).json()
+        String rotated = (String) ok(admin.run("shares", "rotate", topic, "--id", id, "--topic", topic, "--json")).json()
                 .get("token");
         assertThat(rotated).startsWith("tk_").isNotEqualTo(token);
         http.get("/v0/topics/" + topic + "/diff", "X-Topic-Token", token).assertError(401, "unauthorized");

@@ -38,10 +38,10 @@ final class Cli {
     }
 
     private final Map<String, String> env;
-    private final String stdin;
+    private final byte[] stdin;
     private final boolean interactive;
 
-    private Cli(Map<String, String> env, String stdin, boolean interactive) {
+    private Cli(Map<String, String> env, byte[] stdin, boolean interactive) {
         this.env = Map.copyOf(env);
         this.stdin = stdin;
         this.interactive = interactive;
@@ -49,12 +49,12 @@ final class Cli {
 
     /** A client of {@code server}: {@code TOPICS} set to its URL (as it is now: a restart moves the port). */
     static Cli of(TestServer server) {
-        return new Cli(Map.of("TOPICS", server.base().toString()), "", false);
+        return new Cli(Map.of("TOPICS", server.base().toString()), new byte[0], false);
     }
 
     /** A client with no environment at all. */
     static Cli bare() {
-        return new Cli(Map.of(), "", false);
+        return new Cli(Map.of(), new byte[0], false);
     }
 
     /** The same, with one more environment variable. */
@@ -66,10 +66,15 @@ final class Cli {
 
     /** The same, with this text on stdin. */
     Cli stdin(String text) {
-        return new Cli(env, text, interactive);
+        return stdin(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The same, as if on a terminal. */
+    /** The same, with these bytes on stdin (e.g. text that is not UTF-8). */
+    Cli stdin(byte[] bytes) {
+        return new Cli(env, bytes, interactive);
+    }
+
+    /** The same, as if stderr were a terminal. */
     Cli interactive() {
         return new Cli(env, stdin, true);
     }
@@ -82,7 +87,7 @@ final class Cli {
 
     /** Runs with the caller's writers, e.g. to watch a long command's output as it comes. */
     Result run(StringWriter out, StringWriter err, String... args) {
-        Terminal terminal = new Terminal(env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        Terminal terminal = new Terminal(env, new ByteArrayInputStream(stdin),
                 new PrintWriter(out, true), new PrintWriter(err, true), interactive);
         int code = ClientCommands.register(new CommandLine(new Main()), terminal)
                 .setCaseInsensitiveEnumValuesAllowed(true).execute(args);

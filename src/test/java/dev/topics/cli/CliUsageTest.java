@@ -66,6 +66,37 @@ class CliUsageTest {
     }
 
     @Test
+    void theLauncherBuildsOnlyTheCommandItRuns() {
+        Terminal t = new Terminal(Map.of(), System.in, new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()), false);
+        assertThat(ClientCommands.registerFor(new CommandLine(new Main()), t, new String[] {"topics", "list"})
+                .getSubcommands()).containsOnlyKeys("serve", "topics");
+        int all = ClientCommands.register(new CommandLine(new Main()), t).getSubcommands().size();
+        for (String[] args : List.of(new String[] {}, new String[] {"frobnicate"}, new String[] {"--version"},
+                new String[] {"completion", "zsh"})) {
+            assertThat(ClientCommands.registerFor(new CommandLine(new Main()), t, args).getSubcommands())
+                    .as("unknown, none, or completion (made from every command): all").hasSize(all);
+        }
+    }
+
+    @Test
+    void progressFollowsWhatTheLauncherSaysOfStderrElseWhereStderrPoints() {
+        String before = System.getProperty(Terminal.STDERR_TERMINAL);
+        try {
+            System.setProperty(Terminal.STDERR_TERMINAL, "true");
+            assertThat(Terminal.system().interactive()).isTrue();
+            System.setProperty(Terminal.STDERR_TERMINAL, "false");
+            assertThat(Terminal.system().interactive()).isFalse();
+            System.clearProperty(Terminal.STDERR_TERMINAL);
+            assertThat(Terminal.system().interactive()).as("a test's stderr is a file or a pipe").isFalse();
+        } finally {
+            if (before != null) {
+                System.setProperty(Terminal.STDERR_TERMINAL, before);
+            }
+        }
+    }
+
+    @Test
     void clientCommandsShowTheGlobalOptions() {
         Cli.Result r = NOWHERE.run("write", "--help");
         assertThat(r.out()).contains("--server=URL", "$TOPICS", "--token=TOKEN", "$TOPICS_TOKEN", "--json", "TOPIC",
@@ -77,7 +108,8 @@ class CliUsageTest {
     void completionPrintsABashScript() {
         Cli.Result r = NOWHERE.run("completion");
         assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("complete -F", "topics", "delete-records", "--public-read", "--dest-url");
+        assertThat(r.out()).contains("complete -o default -F _topics topics", "delete-records", "--public-read",
+                "--dest-url");
     }
 
     @Test
@@ -94,7 +126,10 @@ class CliUsageTest {
     void missingOptionsAndArgumentsAreUsageErrors() {
         Cli.Result r = NOWHERE.run("topics", "get");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("Missing required option: '--name=NAME'");
+        assertThat(r.err()).contains("Missing the topic: give it as the NAME argument or as --name NAME");
+        Cli.Result share = NOWHERE.run("shares", "list");
+        assertThat(share.code()).isEqualTo(2);
+        assertThat(share.err()).contains("Missing the topic: give it as the TOPIC argument or as --topic TOPIC");
         assertThat(NOWHERE.run("write").code()).isEqualTo(2);
         assertThat(NOWHERE.run("shares", "create", "--topic", "t").err()).contains("--access");
         Cli.Result dest = NOWHERE.run("routers", "create", "--name", "r", "--source", "a");
@@ -127,15 +162,54 @@ class CliUsageTest {
         assertThat(arg.code()).as(arg.toString()).isEqualTo(2);
         assertThat(arg.err()).contains("DATA 2 is not valid JSON");
 
-        Cli.Result line = NOWHERE.stdin("{\"ok\": 1}\n\n[1, 2\n").run("write", "t1");
-        assertThat(line.code()).as(line.toString()).isEqualTo(2);
-        assertThat(line.err()).contains("stdin line 3 is not valid JSON");
 
         Cli.Result filter = NOWHERE.run("delete-records", "t1", "--match", "[tag");
         assertThat(filter.code()).isEqualTo(2);
         assertThat(filter.err()).contains("--match is not valid JSON");
         assertThat(NOWHERE.run("routers", "create", "--name", "r", "--source", "a", "--dest", "b", "--filter", "{")
                 .code()).isEqualTo(2);
+    }
+
+    @Test
+    void aBadStdinLineExitsOneNamingTheLineWithoutTheUsageText() {
+        Cli.Result line = NOWHERE.stdin("{\"ok\": 1}\n\n[1, 2\n{}\n").run("write", "t1");
+        assertThat(line.code()).as(line.toString()).isEqualTo(1);
+        assertThat(line.out()).isEmpty();
+        assertThat(line.err()).startsWith("topics: stdin line 3 is not valid JSON (")
+                .endsWith("); nothing was written\n").doesNotContain("Usage:", "--help");
+        assertThat(line.err().lines()).hasSize(1);
+
+        byte[] latin1 = "1\n\"caf\u00e9\"\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Cli.Result utf8 = NOWHERE.stdin(latin1).run("write", "t1");
+        assertThat(utf8.code()).as(utf8.toString()).isEqualTo(1);
+        assertThat(utf8.err()).isEqualTo("topics: stdin line 2 is not valid UTF-8; nothing was written\n");
+    }
+
+    @Test
+    void theTopicGivenTwiceDifferentlyIsAUsageError() {
+        Cli.Result r = NOWHERE.run("topics", "get", "a", "--name", "b");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("The topic is given twice and differs: 'a' as the argument and 'b' as --name");
+        Cli.Result share = NOWHERE.run("shares", "create", "a", "--topic", "b", "--access", "ro");
+        assertThat(share.code()).isEqualTo(2);
+        assertThat(share.err()).contains("'a' as the argument and 'b' as --topic");
+    }
+
+    @Test
+    void theOldAndTheNewNameOfTheDeleteRangeTogetherAreAUsageError() {
+        Cli.Result r = NOWHERE.run("delete-records", "t1", "--from", "3", "--from-seq", "3");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--from-seq is the old name of --from; give only --from");
+        assertThat(NOWHERE.run("delete-records", "--help").out()).contains("--from=N", "--to=N", "N included")
+                .doesNotContain("--from-seq", "--to-seq");
+    }
+
+    @Test
+    void idempotencyKeysTooLongForTheBatchSuffixAreUsageErrors() {
+        Cli.Result r = NOWHERE.run("write", "t1", "1", "--idempotency-key", "k".repeat(121));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--idempotency-key must be 1–120 bytes, not 121");
+        assertThat(NOWHERE.run("read", "t1", "--all", "--json").code()).as("--json is one answer").isEqualTo(2);
     }
 
     @Test

@@ -116,14 +116,14 @@ class RoutersAndWebhooksCliTest extends ServerTest {
             List<String> deliveries = ok(cli.run("webhooks", "deliveries", "--topic", topic, "--id", id)).lines();
             assertThat(deliveries.getFirst()).matches("ID +FROM +TO +ATTEMPTS +STATUS +LAST_STATUS +LAST_ERROR");
 
-            List<String> list = ok(cli.run("webhooks", "list", "--topic", topic)).lines();
+            List<String> list = ok(cli.run("webhooks", "list", topic)).lines();
             assertThat(list.getFirst()).matches("ID +URL +STATE +CURSOR +BATCH_MAX +CREATED");
             assertThat(list.get(1)).startsWith(id).contains(url, "active");
 
             Cli.Result updated = ok(cli.run("webhooks", "update", "--topic", topic, "--id", id, "--batch-max", "3",
                     "--max-attempts", "5", "--filter", "[\"tag\", \"Eq\", \"x\"]", "--state", "active"));
             assertThat(updated.out()).containsPattern("batch_max: +3").containsPattern("max_attempts: +5");
-            assertThat(ok(cli.run("webhooks", "get", "--topic", topic, "--id", id, "--json")).json())
+            assertThat(ok(cli.run("webhooks", "get", topic, "--id", id, "--json")).json())
                     .containsEntry("batch_max", 3L).containsEntry("filter", List.of("tag", "Eq", "x"));
 
             assertThat(ok(cli.run("webhooks", "delete", "--topic", topic, "--id", id)).out())

@@ -126,6 +126,28 @@ class TopicsCliTest extends ServerTest {
         assertThat(cli.run("read", t).code()).isEqualTo(1);
     }
 
+    @Test
+    void theTopicIsTheFirstArgumentOrNameAndBothAgreeing() {
+        String t = uniqueTopic("cli.positional");
+        ok(cli.run("topics", "create", t, "--cap-records", "9"));
+        assertThat(config(t)).containsEntry("cap_records", 9L);
+        ok(cli.run("topics", "update", "--no-public-read", t, "--cap-records", "8"));
+        assertThat(config(t)).containsEntry("cap_records", 8L);
+        Map<String, Object> byArgument = ok(cli.run("topics", "get", t, "--json")).json();
+        Map<String, Object> byName = ok(cli.run("topics", "get", "--json", "--name", t)).json();
+        Map<String, Object> byBoth = ok(cli.run("topics", "get", t, "--name", t, "--json")).json();
+        assertThat(withoutPerformance(byArgument)).containsEntry("topic", t).isEqualTo(withoutPerformance(byName))
+                .isEqualTo(withoutPerformance(byBoth));
+        assertThat(ok(cli.run("topics", "stats", t)).lines()).anySatisfy(l -> assertThat(l).matches("records: +0"));
+
+        Cli.Result differ = cli.run("topics", "delete", t, "--name", t + ".other");
+        assertThat(differ.code()).isEqualTo(2);
+        assertThat(differ.err()).contains("The topic is given twice and differs");
+        http.get("/v0/topics/" + t).ok();
+        assertThat(ok(cli.run("topics", "delete", t)).out()).isEqualTo("deleted topic " + t + "\n");
+        http.get("/v0/topics/" + t).assertError(404, "topic_not_found");
+    }
+
     // ---- write -------------------------------------------------------------------------
 
     @Test
@@ -188,12 +210,15 @@ class TopicsCliTest extends ServerTest {
     }
 
     @Test
-    void writeWithoutATerminalShowsNoProgress() {
+    void writeWithoutATerminalOrWithJsonShowsNoProgress() {
         String t = uniqueTopic("cli.quiet");
         String in = "1\n".repeat(2500);
         Cli.Result r = ok(cli.stdin(in).run("write", t));
         assertThat(r.err()).isEmpty();
         assertThat(r.out()).isEqualTo("wrote 2500 records to " + t + " (seqs 1–2500)\n");
+        Cli.Result json = ok(cli.interactive().stdin(in).run("write", t, "--json"));
+        assertThat(json.err()).as("--json is for scripts: no progress even on a terminal").isEmpty();
+        assertThat(json.json()).containsEntry("last_seq", 5000L);
     }
 
     @Test
@@ -204,6 +229,58 @@ class TopicsCliTest extends ServerTest {
         Cli.Result r = cli.run("write", t, "2");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).startsWith("topics: topic_full: ");
+    }
+
+    @Test
+    void writeWithAnIdempotencyKeyTwiceWritesEveryRecordOnce() {
+        String t = uniqueTopic("cli.idem");
+        Cli.Result first = ok(cli.run("write", t, "1", "2", "--idempotency-key", "order-7731"));
+        assertThat(first.out()).isEqualTo("wrote 2 records to " + t + " (seqs 1–2)\n");
+        Cli.Result again = ok(cli.run("write", t, "1", "2", "--idempotency-key", "order-7731"));
+        assertThat(again.out()).isEqualTo("wrote 0 records to " + t
+                + ", skipped 2 already written with idempotency key order-7731 (seqs 1–2)\n");
+        assertThat(http.get("/v0/topics/" + t).ok().num("count")).isEqualTo(2);
+        // one batch is sent with the key itself, as curl would send it
+        assertThat(http.post("/v0/topics/" + t, "{\"records\": [{\"data\": 3}], \"idempotency_key\": \"order-7731\"}")
+                .ok().bool("deduped")).isTrue();
+        assertThat(http.get("/v0/topics/" + t).ok().num("count")).isEqualTo(2);
+    }
+
+    @Test
+    void anImportThatFailedHalfWayRunAgainWithTheSameKeyWritesEachLineOnce() {
+        String t = uniqueTopic("cli.import");
+        int n = 2500;
+        StringBuilder good = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+            good.append("{\"i\": ").append(i).append("}\n");
+        }
+        String bad = good.toString().replace("{\"i\": 2200}", "{\"i\": 2200");
+
+        Cli.Result failed = cli.stdin(bad).run("write", t, "--idempotency-key", "import-1");
+        assertThat(failed.code()).as(failed.toString()).isEqualTo(1);
+        assertThat(failed.err()).startsWith("topics: stdin line 2200 is not valid JSON (")
+                .endsWith("; the 2000 records before it were written (run the same write again with"
+                        + " --idempotency-key import-1 to write the rest once)\n")
+                .doesNotContain("Usage:");
+        assertThat(http.get("/v0/topics/" + t).ok().num("count")).isEqualTo(2000);
+
+        Cli.Result rerun = ok(cli.stdin(good.toString()).run("write", t, "--idempotency-key", "import-1"));
+        assertThat(rerun.out()).isEqualTo("wrote 500 records to " + t
+                + ", skipped 2000 already written with idempotency key import-1 (seqs 1–2500)\n");
+        Cli.Result third = ok(cli.stdin(good.toString()).run("write", "--idempotency-key", "import-1", t));
+        assertThat(third.out()).startsWith("wrote 0 records to " + t + ", skipped 2500 ");
+
+        assertThat(http.get("/v0/topics/" + t).ok().num("count")).isEqualTo(n);
+        List<Object> records = new java.util.ArrayList<>();
+        for (long seq = 0; seq < n; seq += 1000) {
+            records.addAll(http.get("/v0/topics/" + t + "/diff?limit=1000&from_seq=" + seq).ok().list("records"));
+        }
+        assertThat(records).extracting(rec -> Http.Json.at(rec, "data.i"))
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, n).boxed().toList());
+
+        Cli.Result without = ok(cli.stdin(good.toString()).run("write", t));
+        assertThat(without.out()).as("without a key the same lines are written again").startsWith("wrote 2500 records");
+        assertThat(http.get("/v0/topics/" + t).ok().num("count")).isEqualTo(2 * n);
     }
 
     // ---- read --------------------------------------------------------------------------
@@ -237,6 +314,26 @@ class TopicsCliTest extends ServerTest {
         assertThat(viaCli).containsEntry("next_from_seq", 3L).containsEntry("caught_up", true);
     }
 
+    @Test
+    void readAllGoesPageByPageWithProgressOnlyOnATerminal() {
+        String t = uniqueTopic("cli.readall");
+        int n = 23_000;
+        ok(cli.stdin("7\n".repeat(n)).run("write", t));
+
+        Cli.Result all = ok(cli.interactive().run("read", t, "--all"));
+        assertThat(all.lines()).hasSize(n);
+        assertThat(all.lines().get(n - 1)).startsWith("{\"$seq\":" + n + ",");
+        assertThat(all.err()).as("progress between pages, wiped at the end")
+                .contains("\rtopics: read 10000 records of " + t + " (seq 10000 of 23000)…",
+                        "\rtopics: read 20000 records of " + t + " (seq 20000 of 23000)…")
+                .endsWith("\r").doesNotContain("\n");
+
+        Cli.Result piped = ok(cli.run("read", t, "--from-seq", "1000", "--limit", "15000"));
+        assertThat(piped.lines()).hasSize(15_000);
+        assertThat(piped.lines().get(0)).startsWith("{\"$seq\":1001,");
+        assertThat(piped.err()).as("no terminal: no progress").isEqualTo("topics: more records follow: --from-seq 16000\n");
+    }
+
     // ---- delete-records ----------------------------------------------------------------
 
     @Test
@@ -248,7 +345,7 @@ class TopicsCliTest extends ServerTest {
 
         assertThat(ok(cli.run("delete-records", t, "--tag", "a")).out())
                 .isEqualTo("deleted 2 records from " + t + " (4 left)\n");
-        Map<String, Object> json = ok(cli.run("delete-records", t, "--from-seq", "4", "--to-seq", "5", "--json")).json();
+        Map<String, Object> json = ok(cli.run("delete-records", t, "--from", "4", "--to", "5", "--json")).json();
         assertThat(json).containsEntry("topic", t).containsEntry("deleted", 2L).containsEntry("count", 2L);
         ok(cli.run("delete-records", t, "--match", "[\"tag\", \"In\", [\"b\", \"c\"]]", "--tag", "c"));
 
@@ -258,5 +355,25 @@ class TopicsCliTest extends ServerTest {
         Cli.Result bad = cli.run("delete-records", t, "--match", "[\"tag\", \"Like\", \"x\"]");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).startsWith("topics: invalid_filter: ");
+    }
+
+    @Test
+    void deleteRecordsRangeIsInclusiveAndTheOldFlagsStillWorkWithAWarning() {
+        String t = uniqueTopic("cli.delrange");
+        ok(cli.run("write", t, "1", "2", "3", "4", "5", "6", "7", "8"));
+        Cli.Result r = ok(cli.run("delete-records", t, "--from", "2", "--to", "3"));
+        assertThat(r.out()).isEqualTo("deleted 2 records from " + t + " (6 left)\n");
+        assertThat(r.err()).isEmpty();
+
+        Cli.Result old = ok(cli.run("delete-records", t, "--from-seq", "5", "--to-seq", "6"));
+        assertThat(old.out()).as("the same inclusive range as before").isEqualTo("deleted 2 records from " + t
+                + " (4 left)\n");
+        assertThat(old.err()).isEqualTo("topics: delete-records --from-seq is deprecated (here it includes seq N;"
+                + " in read and tail it means after N): use --from 5, the same records\n"
+                + "topics: delete-records --to-seq is deprecated: use --to 6, the same records\n");
+
+        ok(cli.run("delete-records", t, "--from", "8"));
+        List<Object> left = http.get("/v0/topics/" + t + "/diff?from_seq=0").ok().list("records");
+        assertThat(left).extracting(rec -> Http.Json.at(rec, "$seq")).containsExactly(1L, 4L, 7L);
     }
 }
