@@ -329,7 +329,9 @@ public final class LocalStorage implements Storage {
                 replica.sweep();
             }
             SnapshotSharer sharer = engine.sharer;
-            if (sharer != null && replica.leads() && sharer.due(engine.appliedOffset)) {
+            if (sharer != null && !replica.leads()) {
+                sharer.notLeading();
+            } else if (sharer != null && sharer.due(engine.appliedOffset)) {
                 engine.requestShare();
             }
         } catch (StorageException e) {

@@ -59,6 +59,17 @@ final class SnapshotSharer implements AutoCloseable {
                 && System.nanoTime() - lastNanos >= intervalMs * 1_000_000L;
     }
 
+    /**
+     * This node does not lead now: when it comes to lead, its first share waits a whole
+     * interval, by which time a node that led before has stopped putting (it checks between
+     * chunks), so two nodes never put roots at once.
+     */
+    void notLeading() {
+        if (!busy) {
+            lastNanos = System.nanoTime();
+        }
+    }
+
     /** The node has asked for a snapshot to share; no other is asked for until it ends. */
     void asked() {
         busy = true;
