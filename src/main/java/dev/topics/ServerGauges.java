@@ -28,11 +28,23 @@ final class ServerGauges {
     }
 
     static void register(StorageRef storage, WatchService watch, Webhooks webhooks, Path dataDir) {
-        boolean first = current == null;
         current = new Parts(storage, watch, webhooks, dataDir);
-        if (!first) {
+    }
+
+    /** The registry the series were last put in. */
+    private static Object boundTo;
+
+    /**
+     * Puts the server's series in the current global registry, once per registry: the
+     * metrics observer makes a new one when a server in this process starts with other
+     * metrics settings than the last (the tests start many).
+     */
+    static synchronized void rebind() {
+        Object registry = ServerMetrics.bind();
+        if (registry == boundTo) {
             return;
         }
+        boundTo = registry;
         ServerMetrics.bindJvmAndProcess();
         ServerMetrics.counter("topics_commit_groups", "Commit groups written (one WAL write each)", () -> commit(s -> s.groups));
         ServerMetrics.counter("topics_commit_entries", "Entries committed; entries/groups is the mean batch size",

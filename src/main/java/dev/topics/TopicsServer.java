@@ -155,6 +155,9 @@ public final class TopicsServer {
                     .routing(r -> routing(r, routes, ref, gate, cfg, routers, webhooks))
                     .build()
                     .start();
+            // the metrics observer may have made a new global registry (another server in this
+            // process with other settings, as in the tests): the meters move to the current one
+            ServerGauges.rebind();
         } catch (RuntimeException e) {
             guard.close();
             throw new StartFailure("cannot listen on " + cfg.bind() + ":" + cfg.port() + " (config keys bind, port): "

@@ -25,10 +25,8 @@ import java.util.stream.Stream;
  * lag, webhook deliveries, disk use).
  */
 public final class ServerMetrics {
-    private static final Counter WRITTEN = Metrics.getOrCreate(Counter.builder("topics_records_written")
-            .description("Records written (committed)"));
-    private static final Counter READ = Metrics.getOrCreate(Counter.builder("topics_records_read")
-            .description("Records returned to readers (diff, subscriptions, messages, streams)"));
+    private static volatile Counter written = writtenCounter();
+    private static volatile Counter read = readCounter();
     private static final Duration[] BUCKETS = {Duration.ofNanos(250_000), Duration.ofMillis(1), Duration.ofMillis(5),
             Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2),
             Duration.ofSeconds(10)};
@@ -37,13 +35,33 @@ public final class ServerMetrics {
     private ServerMetrics() {
     }
 
+    private static Counter writtenCounter() {
+        return Metrics.getOrCreate(Counter.builder("topics_records_written").description("Records written (committed)"));
+    }
+
+    private static Counter readCounter() {
+        return Metrics.getOrCreate(Counter.builder("topics_records_read")
+                .description("Records returned to readers (diff, subscriptions, messages, streams)"));
+    }
+
+    /**
+     * Puts the counters in the current global registry (a server's start may have made a new
+     * one) and returns the Micrometer registry beneath it, for the series registered there.
+     */
+    public static Object bind() {
+        written = writtenCounter();
+        read = readCounter();
+        REQUESTS.clear();
+        return micrometer();
+    }
+
     public static void written(long records) {
-        WRITTEN.increment(records);
+        written.increment(records);
     }
 
     public static void read(long records) {
         if (records > 0) {
-            READ.increment(records);
+            read.increment(records);
         }
     }
 
