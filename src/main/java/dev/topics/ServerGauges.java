@@ -44,8 +44,10 @@ final class ServerGauges {
         if (registry == boundTo) {
             return;
         }
+        if (boundTo == null) {
+            ServerMetrics.bindJvmAndProcess(); // on Micrometer's registry beneath, which stays
+        }
         boundTo = registry;
-        ServerMetrics.bindJvmAndProcess();
         ServerMetrics.counter("topics_commit_groups", "Commit groups written (one WAL write each)", () -> commit(s -> s.groups));
         ServerMetrics.counter("topics_commit_entries", "Entries committed; entries/groups is the mean batch size",
                 () -> commit(s -> s.tasks));

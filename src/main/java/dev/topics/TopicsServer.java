@@ -144,12 +144,7 @@ public final class TopicsServer {
                     .directHandlers(TransportErrors.handlers())
                     // SPEC §12: GET /metrics in Prometheus text format, from Helidon's metrics observer
                     .addFeature(ObserveFeature.builder().endpoint("/")
-                            .addObserver(MetricsObserver.builder().endpoint("metrics")
-                                    // Helidon's own requests_count (vendor scope) would be the one series
-                                    // without the topics_ prefix; topics_requests_seconds counts requests
-                                    .metricsConfig(m -> m.scoping(sc -> sc.putScope("vendor",
-                                            v -> v.name("vendor").enabled(false))))
-                                    .build()).build())
+                            .addObserver(MetricsObserver.builder().endpoint("metrics").build()).build())
                     // GET /openapi: META-INF/openapi.yaml as written (docs/API.md)
                     .addFeature(OpenApiFeature.builder().webContext(OPENAPI_PATH).build())
                     .routing(r -> routing(r, routes, ref, gate, cfg, routers, webhooks))

@@ -31,6 +31,8 @@ public final class ServerMetrics {
             Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2),
             Duration.ofSeconds(10)};
     private static final ConcurrentHashMap<String, Timer> REQUESTS = new ConcurrentHashMap<>();
+    /** What the function counters read, held here so that it lives as long as the process. */
+    private static final List<Object> KEPT = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ServerMetrics() {
     }
@@ -46,13 +48,13 @@ public final class ServerMetrics {
 
     /**
      * Puts the counters in the current global registry (a server's start may have made a new
-     * one) and returns the Micrometer registry beneath it, for the series registered there.
+     * one) and returns it.
      */
     public static Object bind() {
         written = writtenCounter();
         read = readCounter();
         REQUESTS.clear();
-        return micrometer();
+        return Metrics.globalRegistry();
     }
 
     public static void written(long records) {
@@ -90,6 +92,13 @@ public final class ServerMetrics {
      * (seconds) where Helidon's functional counter takes whole numbers only.
      */
     public static void counter(String name, String description, Supplier<? extends Number> total) {
+        KEPT.add(total); // Micrometer holds a function counter's object weakly: a lambda only it knew would be collected
+        // Micrometer's registry beneath outlives Helidon's: a new Helidon registry learns a meter
+        // only as it is added, so one already there is added again
+        io.micrometer.core.instrument.FunctionCounter old = micrometer().find(name).functionCounter();
+        if (old != null) {
+            micrometer().remove(old);
+        }
         io.micrometer.core.instrument.FunctionCounter.builder(name, total, t -> t.get().doubleValue())
                 .description(description).tag("scope", "application").register(micrometer());
     }

@@ -114,9 +114,10 @@ class MetricsTest {
         try (TestServer server = TestServer.start(tmp)) {
             server.http().post("/v0/topics/metrics.k", "{\"records\": [{\"data\": 1}]}").ok();
             Map<String, String> types = types(server.http().get("/metrics").expect(200).text());
+            // and Helidon's own requests_count_total (docs/API.md; DECISIONS says why it stays)
             assertThat(types.keySet()).as("every series is the server's, the JVM's, the process's or the system's")
                     .allMatch(n -> n.startsWith("topics_") || n.startsWith("jvm_") || n.startsWith("process_")
-                            || n.startsWith("system_"));
+                            || n.startsWith("system_") || n.equals("requests_count_total"));
             for (String counter : List.of("topics_records_written_total", "topics_records_read_total",
                     "topics_commit_groups_total", "topics_commit_entries_total", "topics_fsyncs_total",
                     "topics_fsync_seconds_total", "topics_wal_bytes_total")) {
@@ -129,7 +130,7 @@ class MetricsTest {
             }
             assertThat(types.get("topics_requests_seconds")).isEqualTo("histogram");
             assertThat(types.keySet()).as("no total kept as a gauge under its old name")
-                    .doesNotContain("topics_fsyncs", "topics_wal_bytes", "topics_commit_groups", "requests_count_total");
+                    .doesNotContain("topics_fsyncs", "topics_wal_bytes", "topics_commit_groups");
             assertThat(types).allSatisfy((name, type) -> {
                 if (type.equals("counter")) {
                     assertThat(name).as("a counter's name").endsWith("_total");
