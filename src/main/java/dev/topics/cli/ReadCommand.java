@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
         description = {"Read records after a seq, one JSON object per line ({\"$seq\", \"$ts\", …, \"data\"}).",
                 "--json prints the server's whole answer instead (cursor, head, tombstone…)."})
 final class ReadCommand extends ClientCommand {
-    /** The most records one diff request returns (SPEC §4). */
+    /** The most records one diff request returns (docs/API.md, reading from a cursor). */
     static final long PAGE = 10_000;
 
     @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic to read.")

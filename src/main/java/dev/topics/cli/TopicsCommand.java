@@ -15,7 +15,7 @@ final class TopicsCommand {
 
     /**
      * The topic a command is about: the first argument ({@code topics get orders}) or
-     * {@code --name orders} (SPEC §14's form); both given must agree.
+     * {@code --name orders} (the long form, kept for scripts; README, "Command line"); both given must agree.
      */
     static final class Name {
         @Spec(Spec.Target.MIXEE)
