@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.function.ToLongFunction;
 
 /**
- * The gauges of {@code /metrics} (SPEC §12), read at scrape time from the running server.
- * Helidon's registry is global to the process: the gauges read whatever server was wired
- * last (one per process, except in tests).
+ * The gauges and totals of {@code /metrics} (SPEC §12), read at scrape time from the running
+ * server. The registry is one per process: they read whatever server was wired last (one
+ * per process, except in tests).
  */
 final class ServerGauges {
     private record Parts(StorageRef storage, WatchService watch, Webhooks webhooks, Path dataDir) {
@@ -23,31 +23,17 @@ final class ServerGauges {
     private static volatile Parts current;
     private static volatile long diskAt;
     private static volatile long disk;
+    private static boolean registered;
 
     private ServerGauges() {
     }
 
-    static void register(StorageRef storage, WatchService watch, Webhooks webhooks, Path dataDir) {
+    static synchronized void register(StorageRef storage, WatchService watch, Webhooks webhooks, Path dataDir) {
         current = new Parts(storage, watch, webhooks, dataDir);
-    }
-
-    /** The registry the series were last put in. */
-    private static Object boundTo;
-
-    /**
-     * Puts the server's series in the current global registry, once per registry: the
-     * metrics observer makes a new one when a server in this process starts with other
-     * metrics settings than the last (the tests start many).
-     */
-    static synchronized void rebind() {
-        Object registry = ServerMetrics.bind();
-        if (registry == boundTo) {
+        if (registered) {
             return;
         }
-        if (boundTo == null) {
-            ServerMetrics.bindJvmAndProcess(); // on Micrometer's registry beneath, which stays
-        }
-        boundTo = registry;
+        registered = true;
         ServerMetrics.counter("topics_commit_groups", "Commit groups written (one WAL write each)", () -> commit(s -> s.groups));
         ServerMetrics.counter("topics_commit_entries", "Entries committed; entries/groups is the mean batch size",
                 () -> commit(s -> s.tasks));

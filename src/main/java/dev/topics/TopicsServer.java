@@ -11,6 +11,7 @@ import dev.topics.http.Body;
 import dev.topics.http.ConnectionGuard;
 import dev.topics.http.Cors;
 import dev.topics.http.HealthService;
+import dev.topics.http.MetricsService;
 import dev.topics.http.Responses;
 import dev.topics.http.RouteTable;
 import dev.topics.http.StorageRef;
@@ -37,8 +38,6 @@ import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
-import io.helidon.webserver.observe.ObserveFeature;
-import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -54,7 +53,6 @@ import java.util.Map;
  */
 public final class TopicsServer {
     /** Served by Helidon's features, after the application's routes. */
-    static final String METRICS_PATH = "/metrics";
     static final String OPENAPI_PATH = "/openapi";
 
     /** Start-up failed for a reason the operator must fix (bad path, port in use…). */
@@ -142,17 +140,11 @@ public final class TopicsServer {
                     .addConnectionSelector(guard)
                     .maxPayloadSize(cfg.limits().maxBodyBytes() + Body.DRAIN_BYTES)
                     .directHandlers(TransportErrors.handlers())
-                    // SPEC §12: GET /metrics in Prometheus text format, from Helidon's metrics observer
-                    .addFeature(ObserveFeature.builder().endpoint("/")
-                            .addObserver(MetricsObserver.builder().endpoint("metrics").build()).build())
                     // GET /openapi: META-INF/openapi.yaml as written (docs/API.md)
                     .addFeature(OpenApiFeature.builder().webContext(OPENAPI_PATH).build())
                     .routing(r -> routing(r, routes, ref, gate, cfg, routers, webhooks))
                     .build()
                     .start();
-            // the metrics observer may have made a new global registry (another server in this
-            // process with other settings, as in the tests): the meters move to the current one
-            ServerGauges.rebind();
         } catch (RuntimeException e) {
             guard.close();
             throw new StartFailure("cannot listen on " + cfg.bind() + ":" + cfg.port() + " (config keys bind, port): "
@@ -221,7 +213,7 @@ public final class TopicsServer {
 
     static void routing(HttpRouting.Builder r, RouteTable routes, StorageRef ref, Gate gate, ServerConfig cfg,
                         Routers routers, Webhooks webhooks) {
-        routes.add("GET", METRICS_PATH).add("GET", OPENAPI_PATH);
+        routes.add("GET", OPENAPI_PATH);
         Cors cors = new Cors(cfg.cors().allowedOrigins());
         Activity activity = new Activity();
         if (cors.enabled()) {
@@ -238,7 +230,7 @@ public final class TopicsServer {
             long t0 = System.nanoTime();
             String path = req.path().path();
             try {
-                if (path.equals(METRICS_PATH) && !cfg.metricsPublic() && !Cors.isPreflight(req)) {
+                if (path.equals(MetricsService.PATH) && !cfg.metricsPublic() && !Cors.isPreflight(req)) {
                     gate.requireAdmin(gate.authenticate(req)); // the admin only, unless metrics.public
                 }
                 chain.proceed();
@@ -259,6 +251,7 @@ public final class TopicsServer {
         // the hot routes first: Helidon tries routes in registration order
         List<Map.Entry<String, HttpService>> services = List.of(
                 Map.entry("", new HealthService(ref)),
+                Map.entry("", new MetricsService()),
                 Map.entry("/v0", new TopicService(ref, gate, TopicService.Settings.of(cfg), activity)),
                 Map.entry("/v0", watch),
                 Map.entry("/v0", new SubscriptionService(ref, gate, SubscriptionService.Settings.of(cfg), activity)),
@@ -282,7 +275,7 @@ public final class TopicsServer {
                 r.register(s.getKey(), s.getValue());
             }
         }
-        r.any(new Unrouted(routes, cors, Map.of(METRICS_PATH, req -> { }, OPENAPI_PATH, Unrouted::openApiQuery)))
+        r.any(new Unrouted(routes, cors, Map.of(OPENAPI_PATH, Unrouted::openApiQuery)))
                 .error(Throwable.class, (req, res, t) -> {
                     cors.mark(req, res); // Helidon starts an error's response afresh
                     Responses.failure(res, t);

@@ -42,7 +42,7 @@ public final class RouteTable {
         return this;
     }
 
-    /** Records one route declared outside a service (Helidon's metrics and OpenAPI features). */
+    /** Records one route declared outside a service (Helidon's OpenAPI feature). */
     public RouteTable add(String method, String template) {
         String t = normalise(template);
         Set<String> methods = methodsByTemplate.get(t);

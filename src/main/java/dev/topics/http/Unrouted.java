@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * The last handler: a request no route took. On a path of the {@link RouteTable} it is a
  * method the path does not take: 405 {@code method_not_allowed} with {@code Allow}, or for
  * {@code OPTIONS} 204 with {@code Allow} (a CORS preflight goes to {@link Cors}). On any
- * other path, 404 {@code not_found}. The paths of Helidon's features (metrics, OpenAPI),
+ * other path, 404 {@code not_found}. The paths of Helidon's features (OpenAPI),
  * whose routes come after the application's, are passed on for the methods they serve.
  */
 public final class Unrouted implements Handler {

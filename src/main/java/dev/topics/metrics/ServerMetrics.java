@@ -1,10 +1,19 @@
 package dev.topics.metrics;
 
-import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.Gauge;
-import io.helidon.metrics.api.Metrics;
-import io.helidon.metrics.api.Tag;
-import io.helidon.metrics.api.Timer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,15 +27,20 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The server's series for {@code GET /metrics} (SPEC §12), in Helidon's global meter
- * registry, which Helidon's metrics observer exposes in Prometheus text format: requests
- * by route and status with a latency histogram, records written and read, and gauges read
- * at scrape time (commit groups and entries, fsyncs and their time, open watchers, router
- * lag, webhook deliveries, disk use).
+ * The server's series for {@code GET /metrics} (SPEC §12), in one Micrometer registry for
+ * the process, written in Prometheus text format by {@link #scrape}: requests by route and
+ * status with a latency histogram, records written and read, totals and gauges read at
+ * scrape time (commit groups and entries, fsyncs and their time, open watchers, router lag,
+ * webhook deliveries, disk use), and the JVM's and the process's series from Micrometer's
+ * binders. Every series is the server's ({@code topics_}), the JVM's ({@code jvm_}), the
+ * process's ({@code process_}) or the system's ({@code system_}).
  */
 public final class ServerMetrics {
-    private static volatile Counter written = writtenCounter();
-    private static volatile Counter read = readCounter();
+    private static final PrometheusMeterRegistry REGISTRY = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private static final Counter WRITTEN = Counter.builder("topics_records_written")
+            .description("Records written (committed)").register(REGISTRY);
+    private static final Counter READ = Counter.builder("topics_records_read")
+            .description("Records returned to readers (diff, subscriptions, messages, streams)").register(REGISTRY);
     private static final Duration[] BUCKETS = {Duration.ofNanos(250_000), Duration.ofMillis(1), Duration.ofMillis(5),
             Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2),
             Duration.ofSeconds(10)};
@@ -34,36 +48,35 @@ public final class ServerMetrics {
     /** What the function counters read, held here so that it lives as long as the process. */
     private static final List<Object> KEPT = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    static {
+        for (MeterBinder b : List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(),
+                new ClassLoaderMetrics(), new ProcessorMetrics(), new UptimeMetrics(), new FileDescriptorMetrics())) {
+            b.bindTo(REGISTRY);
+        }
+    }
+
     private ServerMetrics() {
     }
 
-    private static Counter writtenCounter() {
-        return Metrics.getOrCreate(Counter.builder("topics_records_written").description("Records written (committed)"));
+    /** The Prometheus content type for a request's {@code Accept}: OpenMetrics if asked for, else text 0.0.4. */
+    public static String contentType(String accept) {
+        return accept != null && accept.contains("application/openmetrics-text")
+                ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                : "text/plain; version=0.0.4; charset=utf-8";
     }
 
-    private static Counter readCounter() {
-        return Metrics.getOrCreate(Counter.builder("topics_records_read")
-                .description("Records returned to readers (diff, subscriptions, messages, streams)"));
-    }
-
-    /**
-     * Puts the counters in the current global registry (a server's start may have made a new
-     * one) and returns it.
-     */
-    public static Object bind() {
-        written = writtenCounter();
-        read = readCounter();
-        REQUESTS.clear();
-        return Metrics.globalRegistry();
+    /** Every series, in the format {@link #contentType} named. */
+    public static String scrape(String contentType) {
+        return REGISTRY.scrape(contentType);
     }
 
     public static void written(long records) {
-        written.increment(records);
+        WRITTEN.increment(records);
     }
 
     public static void read(long records) {
         if (records > 0) {
-            read.increment(records);
+            READ.increment(records);
         }
     }
 
@@ -72,58 +85,23 @@ public final class ServerMetrics {
         String key = method + ' ' + route + ' ' + status;
         Timer t = REQUESTS.get(key);
         if (t == null) {
-            t = REQUESTS.computeIfAbsent(key, k -> Metrics.getOrCreate(Timer.builder("topics_requests")
+            t = REQUESTS.computeIfAbsent(key, k -> Timer.builder("topics_requests")
                     .description("HTTP requests by route and status, with their latency")
-                    .tags(List.of(Tag.create("method", method), Tag.create("route", route),
-                            Tag.create("status", Integer.toString(status))))
-                    .buckets(BUCKETS).percentiles(new double[0]).publishPercentileHistogram(false)));
+                    .tags("method", method, "route", route, "status", Integer.toString(status))
+                    .serviceLevelObjectives(BUCKETS).register(REGISTRY));
         }
         t.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A value read when scraped, that may go up and down. */
     public static void gauge(String name, String description, Supplier<? extends Number> value) {
-        Metrics.getOrCreate(Gauge.builder(name, () -> value.get().doubleValue()).description(description));
+        Gauge.builder(name, value).description(description).strongReference(true).register(REGISTRY);
     }
 
-    /**
-     * A total read when scraped, that only grows: a Prometheus counter ({@code name_total}).
-     * Registered on the Micrometer registry beneath Helidon's, which takes a fractional total
-     * (seconds) where Helidon's functional counter takes whole numbers only.
-     */
+    /** A total read when scraped, that only grows: a Prometheus counter ({@code name_total}). */
     public static void counter(String name, String description, Supplier<? extends Number> total) {
         KEPT.add(total); // Micrometer holds a function counter's object weakly: a lambda only it knew would be collected
-        // Micrometer's registry beneath outlives Helidon's: a new Helidon registry learns a meter
-        // only as it is added, so one already there is added again
-        io.micrometer.core.instrument.FunctionCounter old = micrometer().find(name).functionCounter();
-        if (old != null) {
-            micrometer().remove(old);
-        }
-        io.micrometer.core.instrument.FunctionCounter.builder(name, total, t -> t.get().doubleValue())
-                .description(description).tag("scope", "application").register(micrometer());
-    }
-
-    /**
-     * The JVM's and the process's series ({@code jvm_*}, {@code process_*}), from Micrometer's
-     * binders. Not its GC binder: with it bound, servers restarted after SIGKILL in a long test
-     * run answered their first requests only after 10-30 s (RouterProcessTest, in full runs
-     * only); found by bisecting the binders, cause not yet known.
-     */
-    public static void bindJvmAndProcess() {
-        io.micrometer.core.instrument.MeterRegistry r = micrometer();
-        for (io.micrometer.core.instrument.binder.MeterBinder b : List.of(
-                new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics(),
-                new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics(),
-                new io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics(),
-                new io.micrometer.core.instrument.binder.system.ProcessorMetrics(),
-                new io.micrometer.core.instrument.binder.system.UptimeMetrics(),
-                new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics())) {
-            b.bindTo(r);
-        }
-    }
-
-    private static io.micrometer.core.instrument.MeterRegistry micrometer() {
-        return Metrics.globalRegistry().unwrap(io.micrometer.core.instrument.MeterRegistry.class);
+        FunctionCounter.builder(name, total, t -> t.get().doubleValue()).description(description).register(REGISTRY);
     }
 
     /** Bytes of every file under {@code dir} (the data directory's disk use). */

@@ -114,18 +114,17 @@ class MetricsTest {
         try (TestServer server = TestServer.start(tmp)) {
             server.http().post("/v0/topics/metrics.k", "{\"records\": [{\"data\": 1}]}").ok();
             Map<String, String> types = types(server.http().get("/metrics").expect(200).text());
-            // and Helidon's own requests_count_total (docs/API.md; DECISIONS says why it stays)
             assertThat(types.keySet()).as("every series is the server's, the JVM's, the process's or the system's")
-                    .allMatch(n -> n.startsWith("topics_") || n.startsWith("jvm_") || n.startsWith("process_")
-                            || n.startsWith("system_") || n.equals("requests_count_total"));
+                    .isNotEmpty().allMatch(n -> n.startsWith("topics_") || n.startsWith("jvm_")
+                            || n.startsWith("process_") || n.startsWith("system_"));
             for (String counter : List.of("topics_records_written_total", "topics_records_read_total",
                     "topics_commit_groups_total", "topics_commit_entries_total", "topics_fsyncs_total",
-                    "topics_fsync_seconds_total", "topics_wal_bytes_total")) {
+                    "topics_fsync_seconds_total", "topics_wal_bytes_total", "jvm_gc_memory_allocated_bytes_total")) {
                 assertThat(types.get(counter)).as(counter).isEqualTo("counter");
             }
             for (String gauge : List.of("topics_watchers", "topics_router_lag", "topics_disk_bytes",
                     "topics_webhook_deliveries_pending", "jvm_memory_used_bytes", "jvm_threads_live_threads",
-                    "process_cpu_usage", "process_uptime_seconds", "process_files_open_files")) {
+                    "process_cpu_usage", "process_uptime_seconds", "process_files_open_files", "jvm_gc_max_data_size_bytes")) {
                 assertThat(types.get(gauge)).as(gauge).isEqualTo("gauge");
             }
             assertThat(types.get("topics_requests_seconds")).isEqualTo("histogram");
@@ -136,6 +135,21 @@ class MetricsTest {
                     assertThat(name).as("a counter's name").endsWith("_total");
                 }
             });
+        }
+    }
+
+    @Test
+    void aScraperThatAsksForOpenMetricsGetsIt() throws Exception {
+        try (TestServer server = TestServer.start(tmp)) {
+            server.http().post("/v0/topics/metrics.o", "{\"records\": [{\"data\": 1}]}").ok();
+            Http.Response r = server.http().withHeader("Accept",
+                    "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5").get("/metrics").expect(200);
+            assertThat(r.header("Content-Type")).startsWith("application/openmetrics-text");
+            assertThat(r.text()).endsWith("# EOF\n").contains("# TYPE topics_records_written counter")
+                    .containsPattern("\ntopics_records_written_total [1-9][0-9.E]*\n");
+            Http.Response plain = server.http().get("/metrics").expect(200);
+            assertThat(plain.header("Content-Type")).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(plain.text()).doesNotContain("# EOF");
         }
     }
 
@@ -152,6 +166,10 @@ class MetricsTest {
         assertThat(board.findValues("title")).as("every panel has a title").allMatch(t -> !t.asText().isBlank());
         try (TestServer server = TestServer.start(tmp)) {
             server.http().post("/v0/topics/metrics.g", "{\"records\": [{\"data\": 1}]}").ok();
+            // GC pauses are a series once the JVM has paused; the server is in this JVM
+            System.gc();
+            dev.topics.testing.Await.until("a GC pause in /metrics", java.time.Duration.ofSeconds(20),
+                    () -> server.http().get("/metrics").expect(200).text().contains("jvm_gc_pause_seconds_count{"));
             Map<String, String> types = types(server.http().get("/metrics").expect(200).text());
             java.util.Set<String> queried = new java.util.TreeSet<>();
             for (String e : exprs) {
@@ -161,7 +179,8 @@ class MetricsTest {
                 }
             }
             assertThat(queried).as("series the dashboard queries").contains("topics_records_written_total",
-                    "topics_requests_seconds_bucket", "jvm_memory_used_bytes", "process_cpu_usage");
+                    "topics_requests_seconds_bucket", "jvm_memory_used_bytes", "jvm_gc_pause_seconds_sum",
+                    "process_cpu_usage");
             for (String q : queried) {
                 String base = q.replaceAll("_(bucket|sum|count)$", "");
                 assertThat(types).as("%s, queried by etc/grafana-dashboard.json, is exported", q)
