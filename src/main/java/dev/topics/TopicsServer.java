@@ -318,6 +318,7 @@ public final class TopicsServer {
 
     /** Stops accepting, closes connections, commits what was handed over, writes a final snapshot. */
     public void stop() {
+        storage.stopInlineCommits(); // web.stop() interrupts request threads that outlive its grace period
         web.stop();
         guard.close();
         routers.close();

@@ -382,8 +382,9 @@ public final class DurableStreamsService implements HttpService {
                 batch = StreamBodies.encode(body, m.json(), m.contentType(), false, settings.limits());
             }
         }
-        AppendResult r = storage.get().append(new AppendRequest(name, batch, null, caller.principal(),
-                settings.topicDefaults(), null, null, new StreamOp(producer, seq, close, body.length > 0)));
+        StreamOp op = new StreamOp(producer, seq, close, body.length > 0);
+        AppendResult r = Storage.onRequestThread(() -> storage.get().append(new AppendRequest(name, batch, null,
+                caller.principal(), settings.topicDefaults(), null, null, op)));
         StreamMeta after = r.stream() != null ? r.stream() : m;
         boolean wrote = !r.deduped() && r.lastSeq() >= r.firstSeq();
         if (wrote) {

@@ -230,8 +230,9 @@ public final class ManagementService implements HttpService {
                     + " bytes; a message may be at most " + settings.maxRecordBytes() + " bytes");
         }
         Storage s = storage.get();
-        AppendResult r = s.append(new AppendRequest(name, new RecordBatch(payload[0].length + 64).add(payload[0], null,
-                null, null), null, caller.principal(), settings.topicDefaults()));
+        AppendResult r = Storage.onRequestThread(() -> s.append(new AppendRequest(name,
+                new RecordBatch(payload[0].length + 64).add(payload[0], null, null, null), null, caller.principal(),
+                settings.topicDefaults())));
         activity.wrote(name);
         ServerMetrics.written(1);
         ReadResult back = s.read(name, r.firstSeq() - 1, 1, 1, null, null);

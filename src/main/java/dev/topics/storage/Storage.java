@@ -1,5 +1,6 @@
 package dev.topics.storage;
 
+import dev.topics.storage.io.CommitOnCaller;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +14,15 @@ import java.util.Set;
  * per the topic's {@code durability} — and then return; reads never block on writes.
  */
 public interface Storage extends AutoCloseable {
+
+    /**
+     * Runs a request's write: while the committer is idle, its commit may run on this thread
+     * rather than be handed to the committer and back (for request handlers only: see
+     * {@link CommitOnCaller}).
+     */
+    static <T> T onRequestThread(java.util.function.Supplier<T> write) {
+        return CommitOnCaller.run(write);
+    }
 
     /** Appends one atomic batch, creating the topic when allowed. */
     AppendResult append(AppendRequest request);

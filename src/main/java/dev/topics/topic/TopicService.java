@@ -205,8 +205,8 @@ public final class TopicService implements HttpService {
             gate.requireMirror(caller, name); // origin marks steer dedupe: not a plain publisher's to set
         }
         Storage s = storage.get();
-        AppendResult r = s.append(new AppendRequest(name, w.batch(), w.idempotencyKey(), caller.principal(),
-                settings.topicDefaults()));
+        AppendResult r = Storage.onRequestThread(() -> s.append(new AppendRequest(name, w.batch(), w.idempotencyKey(),
+                caller.principal(), settings.topicDefaults())));
         activity.wrote(name);
         ServerMetrics.written(r.deduped() ? 0 : Math.max(0, r.lastSeq() - r.firstSeq() + 1));
         int n = (int) (r.lastSeq() - r.firstSeq() + 1);

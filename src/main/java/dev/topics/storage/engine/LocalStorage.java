@@ -687,6 +687,15 @@ public final class LocalStorage implements Storage {
         }
     }
 
+    /**
+     * From now on no write is committed on its request's own thread: called before the HTTP
+     * server stops, since it interrupts request threads that outlive its grace period
+     * ({@link dev.topics.storage.io.CommitOnCaller}).
+     */
+    public void stopInlineCommits() {
+        committer.stopInlineCommits();
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

@@ -99,7 +99,9 @@ public abstract class CommitTask {
             callback.accept(this);
             return; // no thread waits for a replicated task: the applier made it
         }
-        LockSupport.unpark(waiter);
+        if (waiter != Thread.currentThread()) { // an inline group's writer finishes its own task
+            LockSupport.unpark(waiter);
+        }
     }
 
     public final boolean isDone() {

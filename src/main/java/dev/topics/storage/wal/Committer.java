@@ -2,11 +2,13 @@ package dev.topics.storage.wal;
 
 import dev.topics.storage.fault.Faults;
 import dev.topics.storage.io.ByteSink;
+import dev.topics.storage.io.CommitOnCaller;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -36,6 +38,19 @@ import java.util.logging.Logger;
  * "fsyncgate"), so only recovery knows what is whole. A failed write is cut from the WAL
  * first, so it never reappears after the restart.
  *
+ * <p><b>A writer that finds the committer idle commits its own group</b> (leader/follower
+ * group commit, as RocksDB's write groups do): in {@link #submit}, when the ring is empty,
+ * nobody holds {@link #writing} and the thread is marked by {@link CommitOnCaller} (a
+ * request thread, which nothing interrupts: an interrupt during file I/O closes the
+ * channel), the request thread itself runs the group of its one task, with the same
+ * {@link #commit} under the same lock, and returns without the two thread hand-offs
+ * (request → committer → request). The lock is what "single writer"
+ * means now: whoever holds it is the only one preparing, writing and applying. The
+ * committer thread takes it for each group it drains and for its duties, which it runs
+ * after its own groups and at least every {@code idleTick} (so after inline groups too,
+ * within that tick). Tasks published to the ring (a cluster's applier, in log order) are
+ * never overtaken: a writer goes inline only while the ring is empty.
+ *
  * <p>Benchmark before changing: {@code benchmarks/} P1, P1b, P2.
  */
 public final class Committer implements AutoCloseable {
@@ -60,6 +75,11 @@ public final class Committer implements AutoCloseable {
     private final Thread thread;
     private final ByteSink buffer = new ByteSink(1 << 20);
     private final List<CommitTask> group = new ArrayList<>(MAX_GROUP_TASKS);
+    /** Held by whoever commits a group or runs the duties: the committer thread or an inline writer. */
+    private final ReentrantLock writing = new ReentrantLock();
+    private final List<CommitTask> inline = new ArrayList<>(1);
+    private final boolean inlineCommits;
+    private volatile boolean inlineOff;
     private volatile boolean stopping;
     private volatile boolean exited;
     private volatile Throwable broken;
@@ -67,7 +87,7 @@ public final class Committer implements AutoCloseable {
 
     private final Stats stats = new Stats();
 
-    /** Counters for metrics and benchmarks; written by the committer only. */
+    /** Counters for metrics and benchmarks; written only while holding {@link #writing}. */
     public static final class Stats {
         public volatile long groups;
         public volatile long tasks;
@@ -77,6 +97,13 @@ public final class Committer implements AutoCloseable {
     }
 
     public Committer(AppendRing<CommitTask> ring, WalWriter wal, Duties duties, long asyncFlushMs, DiskSpace space) {
+        this(ring, wal, duties, asyncFlushMs, space, !Boolean.getBoolean("topics.committer.noInline"));
+    }
+
+    /** {@code inlineCommits} false: every group on the committer thread (benchmarks compare both). */
+    public Committer(AppendRing<CommitTask> ring, WalWriter wal, Duties duties, long asyncFlushMs, DiskSpace space,
+                     boolean inlineCommits) {
+        this.inlineCommits = inlineCommits;
         this.space = space;
         this.ring = ring;
         this.wal = wal;
@@ -105,8 +132,45 @@ public final class Committer implements AutoCloseable {
 
     /** Hands a task to the committer and waits until it is committed (or failed). */
     public void submit(CommitTask task) {
+        if (inlineCommits && !inlineOff && CommitOnCaller.here() && ring.pending() == 0 && !stopping
+                && broken == null && thread.isAlive() && !writing.isHeldByCurrentThread() && writing.tryLock()) {
+            try {
+                if (ring.pending() == 0 && broken == null && !exited) {
+                    commitInline(task);
+                    return;
+                }
+            } finally {
+                writing.unlock();
+            }
+        }
         publish(task);
         task.await(); // returns at once when publish finished it with a refusal
+    }
+
+    /**
+     * From now on every group runs on the committer thread: called before the HTTP server
+     * stops, which interrupts request threads still running when its grace period ends.
+     */
+    public void stopInlineCommits() {
+        inlineOff = true;
+    }
+
+    /** The group of one task, on the writer's own thread, holding {@link #writing}. */
+    private void commitInline(CommitTask task) {
+        inline.clear();
+        inline.add(task);
+        try {
+            commit(inline);
+        } catch (Throwable t) {
+            // as on the committer thread: the engine is broken until a restart; the committer
+            // notices it at its next turn, exits and fails whatever is left
+            if (broken == null) {
+                broken = t;
+            }
+            LOG.log(Level.SEVERE, "storage commit failed", t);
+            task.finish(0, t);
+            LockSupport.unpark(thread);
+        }
     }
 
     /**
@@ -131,24 +195,36 @@ public final class Committer implements AutoCloseable {
         long idleTick = Math.min(asyncFlushNanos, TimeUnit.MILLISECONDS.toNanos(50));
         try {
             while (true) {
+                if (broken != null) {
+                    throw broken; // an inline group failed
+                }
                 group.clear();
                 int n = ring.drainTo(group, MAX_GROUP_TASKS);
                 if (n == 0) {
                     if (stopping && ring.pending() == 0) {
                         break;
                     }
-                    flushAsyncIfDue();
-                    duties.between(wal);
+                    between();
                     ring.await(idleTick);
                     continue;
                 }
-                commit(group);
-                flushAsyncIfDue();
-                duties.between(wal);
+                writing.lock();
+                try {
+                    commit(group);
+                    flushAsyncIfDue();
+                    duties.between(wal);
+                } finally {
+                    writing.unlock();
+                }
             }
-            wal.force();
-            duties.shutdown(wal);
-            wal.close();
+            writing.lock(); // an inline writer may still be in its group
+            try {
+                wal.force();
+                duties.shutdown(wal);
+                wal.close();
+            } finally {
+                writing.unlock();
+            }
             exit(new IllegalStateException("the storage engine has stopped"));
         } catch (Throwable t) {
             broken = t;
@@ -157,6 +233,16 @@ public final class Committer implements AutoCloseable {
                 task.finish(0, t); // a group that failed midway: no waiter is stranded (finish is once-only)
             }
             exit(t);
+        }
+    }
+
+    private void between() throws IOException {
+        writing.lock();
+        try {
+            flushAsyncIfDue();
+            duties.between(wal);
+        } finally {
+            writing.unlock();
         }
     }
 
