@@ -139,6 +139,9 @@ public final class TopicsServer {
                     .protocols(List.of())
                     .addConnectionSelector(guard)
                     .maxPayloadSize(cfg.limits().maxBodyBytes() + Body.DRAIN_BYTES)
+                    // no 4 KiB buffer per streaming response: event streams gather their own
+                    // writes until a flush, holding nothing while idle (EventStreamOutput)
+                    .writeBufferSize(0)
                     .directHandlers(TransportErrors.handlers())
                     // GET /openapi: META-INF/openapi.yaml as written (docs/API.md)
                     .addFeature(OpenApiFeature.builder().webContext(OPENAPI_PATH).build())

@@ -6,6 +6,7 @@ import dev.topics.access.Gate;
 import dev.topics.config.ServerConfig;
 import dev.topics.http.ApiError;
 import dev.topics.http.Body;
+import dev.topics.http.EventStreamOutput;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
 import dev.topics.http.TopicName;
@@ -625,7 +626,7 @@ public final class DurableStreamsService implements HttpService {
         long cursor = from == Offsets.NOW ? info.headSeq() : from;
         long end = System.nanoTime() + settings.sseMs() * 1_000_000L;
         long lastWrite = System.nanoTime();
-        try (OutputStream out = res.outputStream()) {
+        try (OutputStream out = new EventStreamOutput(res.outputStream())) { // one socket write per flush
             boolean announced = false;
             while (true) {
                 StreamMeta m;

@@ -49,8 +49,9 @@ public interface Storage extends AutoCloseable {
 
     /**
      * Waits until any of the topics' heads passes its cursor, one is deleted, the thread is
-     * interrupted, or {@code timeoutMillis} pass. Returns true unless it timed out. Unknown
-     * topics count as changed (the caller's next read reports them).
+     * interrupted, or {@code timeoutMillis} pass (noticed up to a few tens of milliseconds
+     * late: meant for heartbeats and periodic re-checks, not for timing). Returns true unless
+     * it timed out. Unknown topics count as changed (the caller's next read reports them).
      */
     boolean awaitAny(Map<String, Long> cursors, long timeoutMillis);
 

@@ -1,25 +1,26 @@
 package dev.topics.watch;
 
+import dev.topics.http.EventStreamOutput;
 import dev.topics.json.JsonOut;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The {@code text/event-stream} wire format, written by hand for exact control (comments,
- * {@code retry:}): one {@code write} and one {@code flush} per event, so a slow client
- * holds back only its own thread. Not thread-safe: one per stream.
+ * {@code retry:}): one socket write per event, or per round of events while
+ * {@link #hold held} ({@link EventStreamOutput}), so a slow client holds back only its own
+ * thread. Not thread-safe: one per stream.
  */
 final class SseStream {
     private static final byte[] HEARTBEAT = ": hb\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = {'\n', '\n'};
-    private final OutputStream out;
+    private final EventStreamOutput out;
     /** When the write in progress started (System.nanoTime), or 0 when not writing. */
     private volatile long writingSince;
     /** When the last write ended (System.nanoTime). */
     private long lastWrite = System.nanoTime();
 
-    SseStream(OutputStream out) {
+    SseStream(EventStreamOutput out) {
         this.out = out;
     }
 
@@ -79,9 +80,21 @@ final class SseStream {
         event(id, name, data.buffer(), data.size());
     }
 
-    /** A whole event frame, encoded before (shared by many streams): one write. */
+    /** A whole event frame, encoded before and shared by many streams: written as is, not copied. */
     void frame(byte[] frame) throws IOException {
-        send(frame, 0, frame.length, false);
+        writingSince = System.nanoTime();
+        try {
+            out.frame(frame);
+            if (holding) {
+                unflushed = true;
+            } else {
+                out.flush();
+                unflushed = false;
+            }
+        } finally {
+            writingSince = 0;
+            lastWrite = System.nanoTime();
+        }
     }
 
     void event(String id, String name, byte[] data, int dataLen) throws IOException {

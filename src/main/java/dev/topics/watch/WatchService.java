@@ -6,6 +6,7 @@ import dev.topics.access.Gate;
 import dev.topics.config.ServerConfig;
 import dev.topics.http.ApiError;
 import dev.topics.http.Body;
+import dev.topics.http.EventStreamOutput;
 import dev.topics.http.Query;
 import dev.topics.http.Responses;
 import dev.topics.http.StorageRef;
@@ -249,7 +250,7 @@ public final class WatchService implements HttpService {
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8"));
         res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
         Open open = null;
-        try (var out = res.outputStream()) {
+        try (var out = new EventStreamOutput(res.outputStream())) {
             SseStream sse = new SseStream(out);
             open = new Open(Thread.currentThread(), sse, Set.copyOf(cursors.keySet()));
             cursors.keySet().forEach(activity::read); // a stream opened is one read of each topic

@@ -480,7 +480,8 @@ public final class LocalStorage implements Storage {
     @Override
     public boolean awaitAny(Map<String, Long> cursors, long timeoutMillis) {
         Thread me = Thread.currentThread();
-        List<TopicLog> topics = new ArrayList<>();
+        List<TopicLog> topics = new ArrayList<>(cursors.size());
+        WakeTimer.Waiter timer = null;
         try {
             for (var e : cursors.entrySet()) {
                 TopicLog t = engine.published.get(e.getKey());
@@ -491,6 +492,8 @@ public final class LocalStorage implements Storage {
                 topics.add(t);
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            // no timed park: one shared clock unparks this thread once the deadline passes
+            timer = WakeTimer.add(me, deadline);
             while (true) {
                 for (TopicLog t : topics) {
                     if (t.deleted || t.head.headSeq() > cursors.get(t.name) || softDeleted(t)) {
@@ -500,13 +503,15 @@ public final class LocalStorage implements Storage {
                 if (me.isInterrupted()) {
                     return true; // the caller decides what the interrupt means
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (deadline - System.nanoTime() <= 0) {
                     return false;
                 }
-                LockSupport.parkNanos(this, left);
+                LockSupport.park(this);
             }
         } finally {
+            if (timer != null) {
+                WakeTimer.remove(timer);
+            }
             for (TopicLog t : topics) {
                 t.signal.removeWaker(me);
             }
