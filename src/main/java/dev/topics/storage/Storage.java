@@ -48,12 +48,26 @@ public interface Storage extends AutoCloseable {
     DeleteResult deleteRecords(String topic, RecordFilter match, long fromSeq, long toSeq);
 
     /**
-     * Waits until any of the topics' heads passes its cursor, one is deleted, the thread is
-     * interrupted, or {@code timeoutMillis} pass (noticed up to a few tens of milliseconds
-     * late: meant for heartbeats and periodic re-checks, not for timing). Returns true unless
-     * it timed out. Unknown topics count as changed (the caller's next read reports them).
+     * A standing wait for one stream's thread (SSE watchers): it stays registered with the
+     * topics it waited on between waits, so each wait costs no registration. Close it when
+     * the stream ends.
      */
-    boolean awaitAny(Map<String, Long> cursors, long timeoutMillis);
+    Waiter waiter();
+
+    /** See {@link #waiter()}. Used by the thread that made it; not thread-safe. */
+    interface Waiter extends AutoCloseable {
+        /**
+         * Waits until any of the topics' heads passes its cursor, one is deleted, the thread is
+         * interrupted, or {@code timeoutMillis} pass (noticed up to a few tens of milliseconds
+         * late: meant for heartbeats and periodic re-checks, not for timing). Returns true unless
+         * it timed out. Unknown topics count as changed (the caller's next read reports them).
+         */
+        boolean await(Map<String, Long> cursors, long timeoutMillis);
+
+        /** Stops being woken by the topics; the waiter is not used again. */
+        @Override
+        void close();
+    }
 
     /** The topic was used now: a Durable Streams TTL counts from its last read or write (reads count by themselves). */
     void touch(String topic);

@@ -59,32 +59,41 @@ final class WatchLoop {
 
     void run() throws IOException {
         sse.retry(2000);
-        // an interrupt means another stream took this session over: end this one
-        while (!cursors.isEmpty() && !Thread.currentThread().isInterrupted()) {
-            if (allowed != null) {
-                for (String topic : cursors.keySet()) {
-                    if (!allowed.test(topic)) {
-                        return; // the right to read it is gone: the stream ends (the client sees it close)
+        try (Storage.Waiter waiter = storage.waiter()) {
+            // an interrupt means another stream took this session over: end this one
+            while (!cursors.isEmpty() && !Thread.currentThread().isInterrupted()) {
+                if (allowed != null) {
+                    for (String topic : cursors.keySet()) {
+                        if (!allowed.test(topic)) {
+                            return; // the right to read it is gone: the stream ends (the client sees it close)
+                        }
                     }
                 }
-            }
-            boolean behind = false;
-            List<String> gone = new ArrayList<>();
-            sse.hold(); // the events of one round go out in one flush
-            for (String topic : new ArrayList<>(cursors.keySet())) {
-                if (!step(topic)) {
-                    gone.add(topic);
-                } else if (!caughtUp.getOrDefault(topic, false)) {
-                    behind = true;
+                boolean behind = false;
+                List<String> gone = null;
+                sse.hold(); // the events of one round go out in one flush
+                // step only moves existing cursors (no structural change), so the keys are walked as they are
+                for (String topic : cursors.keySet()) {
+                    if (!step(topic)) {
+                        if (gone == null) {
+                            gone = new ArrayList<>(1);
+                        }
+                        gone.add(topic);
+                    } else if (!caughtUp.getOrDefault(topic, false)) {
+                        behind = true;
+                    }
                 }
-            }
-            sse.release();
-            gone.forEach(cursors::remove);
-            if (!behind && !cursors.isEmpty()) {
-                long idleMs = sse.idleNanos() / 1_000_000L;
-                long wait = Math.max(1, allowed == null ? heartbeatMs - idleMs : Math.min(heartbeatMs - idleMs, RECHECK_MS));
-                if (!storage.awaitAny(cursors, wait) && sse.idleNanos() / 1_000_000L >= heartbeatMs) {
-                    sse.heartbeat();
+                sse.release();
+                if (gone != null) {
+                    gone.forEach(cursors::remove);
+                }
+                if (!behind && !cursors.isEmpty()) {
+                    long idleMs = sse.idleNanos() / 1_000_000L;
+                    long wait = Math.max(1, allowed == null ? heartbeatMs - idleMs
+                            : Math.min(heartbeatMs - idleMs, RECHECK_MS));
+                    if (!waiter.await(cursors, wait) && sse.idleNanos() / 1_000_000L >= heartbeatMs) {
+                        sse.heartbeat();
+                    }
                 }
             }
         }

@@ -36,7 +36,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
@@ -478,44 +477,13 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
-    public boolean awaitAny(Map<String, Long> cursors, long timeoutMillis) {
-        Thread me = Thread.currentThread();
-        List<TopicLog> topics = new ArrayList<>(cursors.size());
-        WakeTimer.Waiter timer = null;
-        try {
-            for (var e : cursors.entrySet()) {
-                TopicLog t = engine.published.get(e.getKey());
-                if (t == null) {
-                    return true;
-                }
-                t.signal.addWaker(me);
-                topics.add(t);
-            }
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            // no timed park: one shared clock unparks this thread once the deadline passes
-            timer = WakeTimer.add(me, deadline);
-            while (true) {
-                for (TopicLog t : topics) {
-                    if (t.deleted || t.head.headSeq() > cursors.get(t.name) || softDeleted(t)) {
-                        return true;
-                    }
-                }
-                if (me.isInterrupted()) {
-                    return true; // the caller decides what the interrupt means
-                }
-                if (deadline - System.nanoTime() <= 0) {
-                    return false;
-                }
-                LockSupport.park(this);
-            }
-        } finally {
-            if (timer != null) {
-                WakeTimer.remove(timer);
-            }
-            for (TopicLog t : topics) {
-                t.signal.removeWaker(me);
-            }
-        }
+    public Waiter waiter() {
+        return new StandingWait(engine);
+    }
+
+    /** The topic's live log, or null (tests in this package). */
+    TopicLog topicLog(String name) {
+        return engine.published.get(name);
     }
 
     @Override

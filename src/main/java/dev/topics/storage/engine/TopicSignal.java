@@ -25,7 +25,7 @@ public final class TopicSignal {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile int waiters;
-    /** Threads waiting on several topics at once ({@link Storage#awaitAny}); unparked on every signal. */
+    /** Threads of streams waiting on this topic, maybe among others ({@link Storage#waiter}); unparked on every signal. */
     private final Set<Thread> wakers = ConcurrentHashMap.newKeySet();
 
     /** Above this many wakers the committer hands the unparking to {@link #FANOUT}. */
@@ -79,6 +79,11 @@ public final class TopicSignal {
 
     void removeWaker(Thread t) {
         wakers.remove(t);
+    }
+
+    /** Threads registered to be unparked (tests). */
+    int wakerCount() {
+        return wakers.size();
     }
 
     /** Waits until {@code ready} holds or {@code nanos} pass; returns {@code ready}'s last answer. */

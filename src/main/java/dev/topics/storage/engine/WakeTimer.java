@@ -6,33 +6,49 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One clock for every thread waiting in {@link LocalStorage#awaitAny}: a waiter parks without
- * a timeout, and one daemon thread, every {@link #TICK_MILLIS}, unparks the waiters whose
+ * One clock for every stream waiting in a {@link StandingWait}: a waiter parks without a
+ * timeout, and one daemon thread, every {@link #TICK_MILLIS}, unparks the waiters whose
  * deadline has passed. A timed park of a virtual thread puts a task in the JDK's timer queue
  * (a heap under a lock) and takes it out again when the thread is unparked earlier, which
  * is what happens to an SSE watcher on every write; with thousands of watchers woken per
- * write that queue was a hot spot (benchmarks/RESULTS.md, P4). Here a wait costs one set
- * insert and one removal, and a deadline is kept to within a tick.
+ * write that queue was a hot spot (benchmarks/RESULTS.md, P4). Here a waiter is added once
+ * for its stream's life, and each wait only sets and clears its deadline.
  *
- * <p>Thread safety: {@link #add} and {@link #remove} from any thread; the ticker only reads
- * the set and unparks (a spurious unpark is harmless: waiters re-check their condition).
+ * <p>A scan costs a few nanoseconds per registered waiter (10,000 streams: well under a
+ * millisecond, 40 times a second). Thread safety: {@link #add} and {@link #remove} from any
+ * thread; a waiter's deadline is set by its own thread; the ticker only reads and unparks
+ * (a spurious unpark is harmless: waiters re-check their condition).
  */
 final class WakeTimer {
     /** How late a deadline may be noticed; heartbeats (seconds) and access re-checks (500 ms) allow it. */
     static final long TICK_MILLIS = 25;
 
-    /** A thread parked until its deadline (System.nanoTime) or an earlier unpark. */
+    /** A thread that parks until its deadline (System.nanoTime) or an earlier unpark. */
     static final class Waiter {
         final Thread thread;
-        final long deadline;
+        private long deadline;
+        /** Set after {@link #deadline} while the thread waits; cleared when it stops. */
+        private volatile boolean armed;
 
-        Waiter(Thread thread, long deadline) {
+        Waiter(Thread thread) {
             this.thread = thread;
-            this.deadline = deadline;
+        }
+
+        void arm(long deadlineNanos) {
+            deadline = deadlineNanos;
+            armed = true; // publishes the deadline to the ticker
+        }
+
+        void disarm() {
+            armed = false;
+        }
+
+        boolean due(long now) {
+            return armed && now - deadline >= 0;
         }
     }
 
-    private static final Set<Waiter> WAITING = ConcurrentHashMap.newKeySet();
+    private static final Set<Waiter> WAITERS = ConcurrentHashMap.newKeySet();
 
     static {
         Thread t = new Thread(WakeTimer::tick, "topics-wake-timer");
@@ -43,14 +59,14 @@ final class WakeTimer {
     private WakeTimer() {
     }
 
-    static Waiter add(Thread thread, long deadline) {
-        Waiter w = new Waiter(thread, deadline);
-        WAITING.add(w);
+    static Waiter add(Thread thread) {
+        Waiter w = new Waiter(thread);
+        WAITERS.add(w);
         return w;
     }
 
     static void remove(Waiter w) {
-        WAITING.remove(w);
+        WAITERS.remove(w);
     }
 
     private static void tick() {
@@ -58,8 +74,8 @@ final class WakeTimer {
         while (true) {
             LockSupport.parkNanos(tick);
             long now = System.nanoTime();
-            for (Waiter w : WAITING) {
-                if (now - w.deadline >= 0) {
+            for (Waiter w : WAITERS) {
+                if (w.due(now)) {
                     LockSupport.unpark(w.thread);
                 }
             }
