@@ -45,56 +45,107 @@ public final class Activity {
         final Window reads = new Window();
     }
 
-    /** Events per second for 60 s and per minute for 60 min, each bucket stamped with its second/minute. */
+    /**
+     * Events per second for 60 s and per minute for 60 min: only the buckets that had events,
+     * as (stamp, count) pairs, oldest first, so a topic written now and then holds a few
+     * pairs and one idle for three hours holds none (a topic's fixed cost matters with 100,000 of
+     * them: benchmarks/RESULTS.md, P7).
+     */
     static final class Window {
-        private final long[] secondCount = new long[60];
-        private final long[] secondStamp = new long[60];
-        private final long[] minuteCount = new long[60];
-        private final long[] minuteStamp = new long[60];
+        private final Buckets seconds = new Buckets(60);
+        private final Buckets minutes = new Buckets(60);
         private long last;
 
         synchronized void add(long nowMs) {
-            long sec = nowMs / 1000;
-            int s = (int) (sec % 60);
-            if (secondStamp[s] != sec) {
-                secondStamp[s] = sec;
-                secondCount[s] = 0;
-            }
-            secondCount[s]++;
-            long min = nowMs / 60_000;
-            int m = (int) (min % 60);
-            if (minuteStamp[m] != min) {
-                minuteStamp[m] = min;
-                minuteCount[m] = 0;
-            }
-            minuteCount[m]++;
+            seconds.add(nowMs / 1000);
+            minutes.add(nowMs / 60_000);
             last = nowMs;
         }
 
         synchronized long lastMinute(long nowMs) {
-            long sec = nowMs / 1000;
-            long n = 0;
-            for (int i = 0; i < 60; i++) {
-                if (sec - secondStamp[i] < 60) {
-                    n += secondCount[i];
-                }
-            }
-            return n;
+            return seconds.sum(nowMs / 1000);
         }
 
         synchronized long lastHour(long nowMs) {
-            long min = nowMs / 60_000;
-            long n = 0;
-            for (int i = 0; i < 60; i++) {
-                if (min - minuteStamp[i] < 60) {
-                    n += minuteCount[i];
-                }
-            }
-            return n;
+            return minutes.sum(nowMs / 60_000);
         }
 
         synchronized long last() {
             return last;
+        }
+
+        /** (stamp, count) pairs held, seconds and minutes together (tests: what an idle topic costs). */
+        synchronized int heldPairs() {
+            return seconds.n + minutes.n;
+        }
+
+        /** Whether any bucket array is allocated. */
+        synchronized boolean holdsArrays() {
+            return seconds.pairs != null || minutes.pairs != null;
+        }
+    }
+
+    /** Counts per stamp (a second or a minute) for the last {@code span} stamps; the caller synchronizes. */
+    static final class Buckets {
+        private final int span;
+        /** [stamp0, count0, stamp1, count1, …], stamps rising; null when empty. */
+        private long[] pairs;
+        private int n;
+
+        Buckets(int span) {
+            this.span = span;
+        }
+
+        void add(long stamp) {
+            drop(stamp);
+            if (n > 0 && pairs[2 * n - 2] >= stamp) {
+                pairs[2 * n - 1]++; // this bucket (or a clock that stepped back: the newest one)
+                return;
+            }
+            if (pairs == null) {
+                pairs = new long[4];
+            } else if (2 * n + 2 > pairs.length) {
+                pairs = java.util.Arrays.copyOf(pairs, Math.min(pairs.length * 2, 2 * (span + 1)));
+            }
+            pairs[2 * n] = stamp;
+            pairs[2 * n + 1] = 1;
+            n++;
+        }
+
+        /**
+         * The events of the last {@code span} stamps up to {@code now}. Changes nothing that a
+         * query up to two spans earlier could count: it lets the array go only once its newest
+         * bucket is three spans old.
+         */
+        long sum(long now) {
+            if (n > 0 && now - pairs[2 * n - 2] >= 3L * span) {
+                n = 0;
+                pairs = null;
+            }
+            long total = 0;
+            for (int i = 0; i < n; i++) {
+                if (now - pairs[2 * i] < span) {
+                    total += pairs[2 * i + 1];
+                }
+            }
+            return total;
+        }
+
+        /** An event at {@code now}: forgets buckets older than the span before it; lets the array go when none is left. */
+        private void drop(long now) {
+            int old = 0;
+            while (old < n && now - pairs[2 * old] >= span) {
+                old++;
+            }
+            if (old == 0) {
+                return;
+            }
+            n -= old;
+            if (n == 0) {
+                pairs = null;
+            } else {
+                System.arraycopy(pairs, 2 * old, pairs, 0, 2 * n);
+            }
         }
     }
 }

@@ -142,6 +142,29 @@ class ActivityTest {
     }
 
     @Test
+    void aWindowHoldsOnlyTheBucketsThatHadEventsAndNothingOnceThreeHoursIdle() {
+        Activity.Window w = new Activity.Window();
+        assertThat(w.holdsArrays()).as("never used").isFalse();
+        w.add(T0);
+        w.add(T0 + 1);
+        assertThat(w.heldPairs()).as("one second bucket and one minute bucket").isEqualTo(2);
+        for (int i = 0; i < 200; i++) {
+            w.add(T0 + i * SEC); // 200 seconds: at most the last 60 seconds and 4 minutes are held
+        }
+        assertThat(w.heldPairs()).isLessThanOrEqualTo(60 + 4);
+        assertThat(w.lastMinute(T0 + 199 * SEC)).isEqualTo(60);
+        assertThat(w.lastHour(T0 + 199 * SEC)).isEqualTo(202);
+        assertThat(w.lastHour(T0 + 199 * SEC + 61 * MIN)).isZero();
+        assertThat(w.lastMinute(T0 + 199 * SEC + 61 * MIN)).isZero();
+        assertThat(w.heldPairs()).as("a query does not drop what an earlier query could count").isPositive();
+        assertThat(w.lastHour(T0 + 199 * SEC + 3 * 60 * MIN)).isZero();
+        assertThat(w.lastMinute(T0 + 199 * SEC + 3 * 60 * MIN)).isZero();
+        assertThat(w.heldPairs()).isZero();
+        assertThat(w.holdsArrays()).as("three hours idle: nothing held").isFalse();
+        assertThat(w.last()).isEqualTo(T0 + 199 * SEC);
+    }
+
+    @Test
     void eventsWithinAMinuteAreAllCounted() {
         Activity.Window w = new Activity.Window();
         for (int i = 0; i < 5; i++) {

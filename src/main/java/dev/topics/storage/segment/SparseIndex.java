@@ -25,7 +25,8 @@ public final class SparseIndex {
     /** Format version of the {@code .idx} file. */
     private static final int FILE_VERSION = 1;
 
-    private volatile long[] entries = new long[64];
+    /** Starts at two entries and doubles: an idle topic's active segment holds one or two. */
+    private volatile long[] entries = new long[4];
     private volatile int count;
 
     public void add(long seq, long position) {

@@ -4,10 +4,11 @@ import java.util.Arrays;
 
 /**
  * The newest records of a topic, kept in memory so live readers never touch the disk.
- * A ring of {@link Chunk}s (one per committed write). Bounded by bytes for durable topics
- * (older chunks fall off — they are in the segments); unbounded for {@code durable: false}
- * topics, where the tail is the whole log and only retention evicts (it then grows its
- * ring instead of overwriting).
+ * A ring of {@link Chunk}s (one per committed write), grown by doubling from
+ * {@link #FIRST_SLOTS}. Bounded by bytes and by {@link #MAX_SLOTS} chunks for durable
+ * topics (older chunks fall off — they are in the segments); unbounded for
+ * {@code durable: false} topics, where the tail is the whole log and only retention evicts
+ * (it grows its ring instead of overwriting).
  *
  * <p>One writer (the committer), any number of readers, no locks. The writer stores a
  * chunk into its slot (growing the array first if needed, publishing the new array)
@@ -27,18 +28,26 @@ public final class Tail {
     private final long maxBytes;
     private final boolean bounded;
 
+    /** Slots a bounded tail grows to: past that, the oldest chunk falls off. */
+    static final int MAX_SLOTS = 1024;
+    /**
+     * Slots a tail starts with; it doubles as chunks come, so an idle topic holds a ring of a
+     * few slots, not a thousand (a topic's fixed cost: benchmarks/RESULTS.md, P7).
+     */
+    static final int FIRST_SLOTS = 4;
+
     /** @param maxBytes the byte budget, or -1 for unbounded (memory-only topics). */
     public Tail(long maxBytes) {
         this.bounded = maxBytes >= 0;
         this.maxBytes = maxBytes;
-        this.slots = new Chunk[bounded ? 1024 : 64];
+        this.slots = new Chunk[FIRST_SLOTS];
     }
 
     /** Committer: adds the newest chunk. */
     public void add(Chunk c) {
         Chunk[] a = slots;
         if (end - start == a.length) {
-            if (bounded) {
+            if (bounded && a.length >= MAX_SLOTS) {
                 evictOldest();
             } else {
                 Chunk[] b = new Chunk[a.length * 2];
@@ -150,6 +159,11 @@ public final class Tail {
 
     public long bytes() {
         return bytes;
+    }
+
+    /** Slots in the ring now (tests: an idle topic's tail is small). */
+    int capacity() {
+        return slots.length;
     }
 
     @Override

@@ -112,6 +112,23 @@ class TailTest {
     }
 
     @Test
+    void aTailStartsWithAFewSlotsAndGrowsToItsMaximumBeforeEvictingByCount() {
+        Tail t = new Tail(1L << 40);
+        assertThat(t.capacity()).isEqualTo(Tail.FIRST_SLOTS);
+        t.add(chunk(1, 1, 1));
+        assertThat(t.capacity()).as("one write: still the first ring").isEqualTo(Tail.FIRST_SLOTS);
+        for (int i = 2; i <= Tail.MAX_SLOTS; i++) {
+            t.add(chunk(i, i, 1));
+        }
+        assertThat(t.capacity()).isEqualTo(Tail.MAX_SLOTS);
+        assertThat(t.firstSeq()).as("grown, nothing evicted").isEqualTo(1);
+        assertThat(t.from(1)).hasSize(Tail.MAX_SLOTS);
+        t.add(chunk(Tail.MAX_SLOTS + 1, Tail.MAX_SLOTS + 1, 1));
+        assertThat(t.capacity()).isEqualTo(Tail.MAX_SLOTS);
+        assertThat(t.firstSeq()).as("full: the oldest falls off").isEqualTo(2);
+    }
+
+    @Test
     void unboundedTailGrowsAndKeepsEverything() {
         Tail t = new Tail(-1);
         int n = 20_000; // far past the initial ring of 64
