@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
@@ -16,6 +17,19 @@ public final class FilesHolding {
 
     /** The regular files under {@code dir} that {@code which} accepts and whose bytes contain {@code marker} (UTF-8). */
     public static List<Path> marker(Path dir, String marker, Predicate<Path> which) {
+        // a live server renames files (x.tmp -> x) while the walk lists them: look again
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return once(dir, marker, which);
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof NoSuchFileException) || attempt == 20) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static List<Path> once(Path dir, String marker, Predicate<Path> which) {
         byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).filter(which).filter(p -> {
