@@ -359,6 +359,7 @@ public final class Segment implements AutoCloseable {
     public void writeIndex() throws IOException {
         tags.seal(file.getParent(), baseSeq);
         index.write(file.getParent(), baseSeq);
+        index.trim();
     }
 
     /** Recovery: the first seq this file holds (-1: none), known for segments opened by recovery. */

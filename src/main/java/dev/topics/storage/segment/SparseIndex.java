@@ -45,6 +45,11 @@ public final class SparseIndex {
         return count;
     }
 
+    /** Entries the array has room for (tests). */
+    int capacity() {
+        return entries.length / 2;
+    }
+
     public long seqAt(int i) {
         return entries[2 * i];
     }
@@ -81,12 +86,26 @@ public final class SparseIndex {
         return Arrays.copyOf(entries, 2 * c);
     }
 
+    /** An index of the given entries, held in an array of exactly their size (a sealed segment's). */
     public static SparseIndex of(long[] flat) {
         SparseIndex idx = new SparseIndex();
-        for (int i = 0; i + 1 < flat.length; i += 2) {
-            idx.add(flat[i], flat[i + 1]);
-        }
+        int n = flat.length / 2;
+        idx.entries = n == 0 ? idx.entries : Arrays.copyOf(flat, 2 * n);
+        idx.count = n;
         return idx;
+    }
+
+    /**
+     * At seal: no entry will be added, so the array shrinks to the entries it holds (growth by
+     * doubling leaves up to half of it empty; with 50 M records that was tens of MiB of heap).
+     * Readers that read the count before the array see every entry they count in either array.
+     */
+    public void trim() {
+        int c = count;
+        long[] e = entries;
+        if (e.length > 2 * c && c > 0) {
+            entries = Arrays.copyOf(e, 2 * c);
+        }
     }
 
     /** Writes this index as the {@code .idx} file of the segment at {@code baseSeq} in {@code dir} (at seal time). */

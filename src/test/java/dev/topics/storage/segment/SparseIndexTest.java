@@ -82,6 +82,29 @@ class SparseIndexTest {
     }
 
     @Test
+    void aTrimmedOrLoadedIndexHoldsExactlyItsEntries() {
+        SparseIndex idx = new SparseIndex();
+        for (int i = 0; i < 1000; i++) {
+            idx.add(10L * i + 1, 4096L * i);
+        }
+        assertThat(idx.capacity()).isGreaterThan(1000); // grown by doubling
+        long[] before = idx.toArray();
+        idx.trim();
+        assertThat(idx.capacity()).isEqualTo(1000);
+        assertThat(idx.toArray()).isEqualTo(before);
+        assertThat(idx.floor(5005, -1)).isEqualTo(4096L * 500);
+        SparseIndex loaded = SparseIndex.of(before);
+        assertThat(loaded.capacity()).isEqualTo(1000);
+        assertThat(loaded.size()).isEqualTo(1000);
+        assertThat(loaded.floor(9991, -1)).isEqualTo(4096L * 999);
+        before[0] = 999_999; // the loaded index holds its own copy
+        assertThat(loaded.seqAt(0)).isEqualTo(1);
+        loaded.add(10_001, 4096L * 1000); // and could still grow
+        assertThat(loaded.size()).isEqualTo(1001);
+        assertThat(SparseIndex.of(new long[0]).size()).isZero();
+    }
+
+    @Test
     void toArrayIsACopyOfTheCountedEntriesOnly() {
         SparseIndex idx = threeEntries();
         long[] flat = idx.toArray();
