@@ -797,11 +797,17 @@ public class FanOut {
         run(jcmd, Long.toString(pid), "GC.run");
         run(jcmd, Long.toString(pid), "GC.run");
         String info = run(jcmd, Long.toString(pid), "GC.heap_info");
-        Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
+        // G1 says "used 12345K"; ZGC says "used 60M" (to the MiB: 0.1 KiB per watcher at 10,000)
+        Matcher m = Pattern.compile("used (\\d+)([KMG])").matcher(info);
         if (!m.find()) {
             throw new IOException("no 'used …K' in jcmd GC.heap_info output: " + info);
         }
-        return Long.parseLong(m.group(1));
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "G" -> n << 20;
+            case "M" -> n << 10;
+            default -> n;
+        };
     }
 
     static String run(String... cmd) throws IOException, InterruptedException {
