@@ -9,6 +9,7 @@ import dev.topics.storage.io.FileNames;
 import dev.topics.testing.Corruptor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +89,28 @@ class SegmentTest {
         assertThatThrownBy(() -> Segment.openSealed(CHANNELS, file, 6, 4096, null, 100).close()).isInstanceOf(CorruptFrame.class);
         Corruptor.flipBit(file, 0, 1);
         assertThatThrownBy(() -> Segment.openSealed(CHANNELS, file, 5, 4096, null, 100).close()).isInstanceOf(CorruptFrame.class);
+    }
+
+    @Test
+    void reopeningASmallSegmentAllocatesAboutItsSizeNotAWholeScanBlock() throws IOException {
+        // recovery opens every topic's active segment: with 100,000 topics a 1 MiB buffer each
+        // (a G1 humongous object) made start-up take minutes of full GCs under -Xmx512m
+        long next;
+        try (Segment s = Segment.create(CHANNELS, dir, 1, 4096)) {
+            next = append(s, 1, 10, 100);
+        }
+        Path file = dir.resolve(FileNames.segmentName(1));
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int warm = 0; warm < 3; warm++) { // class loading and the channel cache's first use
+            Segment.openActive(CHANNELS, file, 1, 4096, next - 1).close();
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        try (Segment s = Segment.openActive(CHANNELS, file, 1, 4096, next - 1)) {
+            assertThat(s.lastSeq()).isEqualTo(next - 1);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).as("bytes allocated to reopen a %d-byte segment", Files.size(file))
+                .isLessThan(Segment.SCAN_BLOCK / 4);
     }
 
     @Test
