@@ -1,5 +1,6 @@
 package dev.topics.stats;
 
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -105,7 +106,7 @@ public final class Activity {
             if (pairs == null) {
                 pairs = new long[4];
             } else if (2 * n + 2 > pairs.length) {
-                pairs = java.util.Arrays.copyOf(pairs, Math.min(pairs.length * 2, 2 * (span + 1)));
+                pairs = Arrays.copyOf(pairs, Math.min(pairs.length * 2, 2 * (span + 1)));
             }
             pairs[2 * n] = stamp;
             pairs[2 * n + 1] = 1;

@@ -46,9 +46,18 @@ final class SseStream {
     }
 
     private void send(byte[] b, int off, int len, boolean more) throws IOException {
+        send(b, off, len, more, false);
+    }
+
+    /** With {@code shared}, {@code b} is a whole frame other streams write too: handed over, not copied. */
+    private void send(byte[] b, int off, int len, boolean more, boolean shared) throws IOException {
         writingSince = System.nanoTime();
         try {
-            out.write(b, off, len);
+            if (shared) {
+                out.frame(b);
+            } else {
+                out.write(b, off, len);
+            }
             if (more || holding) {
                 unflushed = true;
             } else {
@@ -82,19 +91,7 @@ final class SseStream {
 
     /** A whole event frame, encoded before and shared by many streams: written as is, not copied. */
     void frame(byte[] frame) throws IOException {
-        writingSince = System.nanoTime();
-        try {
-            out.frame(frame);
-            if (holding) {
-                unflushed = true;
-            } else {
-                out.flush();
-                unflushed = false;
-            }
-        } finally {
-            writingSince = 0;
-            lastWrite = System.nanoTime();
-        }
+        send(frame, 0, frame.length, false, true);
     }
 
     void event(String id, String name, byte[] data, int dataLen) throws IOException {

@@ -465,7 +465,7 @@ public final class LocalStorage implements Storage {
     }
 
     /** A stream deleted while forks read it: gone for its readers, whose next read says so. */
-    private static boolean softDeleted(TopicLog t) {
+    static boolean softDeleted(TopicLog t) {
         StreamMeta m = t.streamView;
         return m != null && m.softDeleted();
     }

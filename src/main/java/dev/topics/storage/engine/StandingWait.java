@@ -1,7 +1,6 @@
 package dev.topics.storage.engine;
 
 import dev.topics.storage.Storage;
-import dev.topics.storage.StreamMeta;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -64,7 +63,7 @@ final class StandingWait implements Storage.Waiter {
             while (true) {
                 for (var e : cursors.entrySet()) {
                     TopicLog t = registered.get(e.getKey());
-                    if (t.deleted || t.head.headSeq() > e.getValue() || softDeleted(t)) {
+                    if (t.deleted || t.head.headSeq() > e.getValue() || LocalStorage.softDeleted(t)) {
                         return true;
                     }
                 }
@@ -79,12 +78,6 @@ final class StandingWait implements Storage.Waiter {
         } finally {
             timer.disarm();
         }
-    }
-
-    /** A stream deleted while forks read it: gone for its readers, whose next read says so. */
-    private static boolean softDeleted(TopicLog t) {
-        StreamMeta m = t.streamView;
-        return m != null && m.softDeleted();
     }
 
     @Override

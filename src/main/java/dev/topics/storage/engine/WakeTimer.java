@@ -50,10 +50,11 @@ final class WakeTimer {
 
     private static final Set<Waiter> WAITERS = ConcurrentHashMap.newKeySet();
 
+    private static final Thread TICKER = new Thread(WakeTimer::tick, "topics-wake-timer");
+
     static {
-        Thread t = new Thread(WakeTimer::tick, "topics-wake-timer");
-        t.setDaemon(true);
-        t.start();
+        TICKER.setDaemon(true);
+        TICKER.start();
     }
 
     private WakeTimer() {
@@ -62,6 +63,7 @@ final class WakeTimer {
     static Waiter add(Thread thread) {
         Waiter w = new Waiter(thread);
         WAITERS.add(w);
+        LockSupport.unpark(TICKER); // it parks without a timeout while nobody waits
         return w;
     }
 
@@ -72,6 +74,9 @@ final class WakeTimer {
     private static void tick() {
         long tick = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
         while (true) {
+            if (WAITERS.isEmpty()) {
+                LockSupport.park(); // an idle server is not woken 40 times a second; add() unparks
+            }
             LockSupport.parkNanos(tick);
             long now = System.nanoTime();
             for (Waiter w : WAITERS) {
