@@ -182,20 +182,22 @@ final class WebhookWorker extends Worker {
         } catch (IOException | IllegalArgumentException | Addresses.Refused ex) {
             error = ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
         }
+        boolean retry = error != null && d.attempts < wh.maxAttempts();
+        // when the next attempt is due, before this attempt's outcome: a reader of the delivery
+        // log never sees a failed attempt of a pending delivery without its next attempt's time
+        d.nextAttemptAtMs = retry ? clock.millis() + BACKOFF.delayMs(d.attempts) : 0;
         d.lastStatus = status;
         d.lastError = error;
         unpublished.put(d.id, d);
         if (error == null) {
             d.status = "succeeded";
-            d.nextAttemptAtMs = 0;
             d.body = null;
             current = null;
             storage.moveCursor(new CursorMove(Webhook.key(id), cursor, d.next));
             return;
         }
-        if (d.attempts >= wh.maxAttempts()) {
+        if (!retry) {
             d.status = "failed";
-            d.nextAttemptAtMs = 0;
             d.body = null;
             current = null;
             // the spec as it is now (a PATCH may have landed during the attempt), marked failing
@@ -203,9 +205,7 @@ final class WebhookWorker extends Worker {
             if (now != null) {
                 storage.putControl(Webhook.of(now).withState("failing").entry(now.cursor()), true);
             }
-            return;
         }
-        d.nextAttemptAtMs = clock.millis() + BACKOFF.delayMs(d.attempts);
     }
 
     /**
