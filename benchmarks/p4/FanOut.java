@@ -686,6 +686,10 @@ public class FanOut {
         int have, pos;
 
         String post(long i, long t) throws IOException {
+            return post(topic, i, t);
+        }
+
+        String post(String topic, long i, long t) throws IOException {
             if (s == null) {
                 s = new Socket(writeHost, writePort);
                 s.setTcpNoDelay(true);

@@ -86,6 +86,22 @@ class DiffWaitTest extends ServerTest {
     }
 
     @Test
+    void deletingTheTopicEndsAWaitAtOnceAndTheNextReadSaysItIsGone() throws Exception {
+        String t = uniqueTopic("wait.gone");
+        seed(http, t, 1);
+        CompletableFuture<Timed> waiting = async(() -> http.get(path(t) + "/diff?from_seq=1&wait_ms=60000").ok());
+
+        Thread.sleep(300);
+        http.delete(path(t)).ok();
+
+        // the delete wakes the wait (nothing re-checks on a timer): well before its 60 s
+        Timed x = waiting.get(30, TimeUnit.SECONDS);
+        assertThat(x.response().list("records")).isEmpty();
+        assertThat(x.millis()).isLessThan(30_000);
+        assertThat(http.get(path(t) + "/diff?from_seq=1").status()).isEqualTo(404);
+    }
+
+    @Test
     void aWriteWakesAWaitingGetToo() throws Exception {
         String t = uniqueTopic("wait.wakeget");
         seed(http, t, 1);
