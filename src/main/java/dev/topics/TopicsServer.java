@@ -142,6 +142,9 @@ public final class TopicsServer {
                     // no 4 KiB buffer per streaming response: event streams gather their own
                     // writes until a flush, holding nothing while idle (EventStreamOutput)
                     .writeBufferSize(0)
+                    // an answer bigger than the socket's send buffer (a 4 MiB diff) ends in a short
+                    // segment Nagle held until the client's delayed ACK, 40 ms later (RESULTS.md, P8)
+                    .connectionOptions(o -> o.tcpNoDelay(true))
                     .directHandlers(TransportErrors.handlers())
                     // GET /openapi: META-INF/openapi.yaml as written (docs/API.md)
                     .addFeature(OpenApiFeature.builder().webContext(OPENAPI_PATH).build())

@@ -71,8 +71,18 @@ public final class CursorPoll {
         return out.field("lag", Math.max(0, r.headSeq() - next));
     }
 
-    /** A buffer size that fits the answer without growing, usually. */
+    /**
+     * A buffer size that fits the answer without growing: the records' data (base64 for raw
+     * bytes), tags and nodes, plus room for each record's fields. A few MiB of answer grown by
+     * doubling from a guess was copied four times over and took half a catch-up's CPU
+     * (benchmarks/RESULTS.md, P8).
+     */
     public static int sizeHint(ReadResult r) {
-        return 1024 + r.records().size() * 96;
+        long n = 1024;
+        for (RecordView v : r.records()) {
+            int data = v.dataLength();
+            n += 128 + (v.raw() ? (data + 2) / 3 * 4 + 64 : data) + v.tagLength() + v.nodeLength();
+        }
+        return (int) Math.min(n, Integer.MAX_VALUE - 8);
     }
 }
