@@ -11,14 +11,16 @@ import java.util.Map;
  * {@code dedupe_node} a record at or below its origin's mark is a re-send and is dropped.
  * Marks are kept whether or not the topic dedupes, so turning it on later is exact.
  * Rebuilt after a crash from the snapshot and from the origins of replayed records.
- * Committer thread (and recovery) only.
+ * Committer thread (and recovery) only. The map is made by the first record with an
+ * origin: most topics never have one (a topic's fixed cost, benchmarks P7).
  */
 final class OriginMarks {
     /** One origin: the node and topic where records were first written. */
     record Source(String node, String topic) {
     }
 
-    private final Map<Source, Long> marks = new HashMap<>();
+    /** Null until a mark is set. */
+    private Map<Source, Long> marks;
 
     /**
      * Notes the origin of the record at {@code off} (if it has one). Returns false when the
@@ -41,14 +43,14 @@ final class OriginMarks {
         String topic = Bytes.string(b, p + 3 + nl, tl);
         long seq = Bytes.i64(b, p + 3 + nl + tl);
         Source s = new Source(node, topic);
-        Long mark = marks.get(s);
+        Long mark = marks == null ? null : marks.get(s);
         if (mark != null && Long.compareUnsigned(seq, mark) <= 0) {
             return false;
         }
         if (undo != null && !undo.containsKey(s)) {
             undo.put(s, mark);
         }
-        marks.put(s, seq);
+        put(s, seq);
         return true;
     }
 
@@ -56,18 +58,22 @@ final class OriginMarks {
     void rollback(Map<Source, Long> undo) {
         for (var e : undo.entrySet()) {
             if (e.getValue() == null) {
-                marks.remove(e.getKey());
+                marks.remove(e.getKey()); // it was set by the write being undone: the map exists
             } else {
-                marks.put(e.getKey(), e.getValue());
+                put(e.getKey(), e.getValue());
             }
         }
     }
 
     void put(Source s, long mark) {
+        if (marks == null) {
+            marks = new HashMap<>();
+        }
         marks.put(s, mark);
     }
 
+    /** Every mark (read-only when there is none). */
     Map<Source, Long> all() {
-        return marks;
+        return marks == null ? Map.of() : marks;
     }
 }

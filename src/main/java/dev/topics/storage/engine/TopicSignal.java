@@ -1,11 +1,12 @@
 package dev.topics.storage.engine;
 
 import dev.topics.storage.Storage;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,11 +22,26 @@ import java.util.function.BooleanSupplier;
  * {@code benchmarks/run P4}), which wakes thousands of watchers per write.
  */
 public final class TopicSignal {
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /**
+     * The lock and condition long polls wait on, made by the first of them: most topics are
+     * never long-polled, and these are a sixth of an idle topic's fixed cost (benchmarks P7).
+     * Published before {@link #waiters} first counts a waiter, so a committer that sees a
+     * waiter sees them.
+     */
+    private volatile Waiting waiting;
     private volatile int waiters;
-    /** Threads of streams waiting on this topic, maybe among others ({@link Storage#waiter}); unparked on every signal. */
-    private final Set<Thread> wakers = ConcurrentHashMap.newKeySet();
+    /**
+     * Threads of streams waiting on this topic, maybe among others ({@link Storage#waiter});
+     * unparked on every signal. Null until the first joins.
+     */
+    private volatile Set<Thread> wakers;
+
+    private record Waiting(ReentrantLock lock, Condition changed) {
+        static Waiting make() {
+            ReentrantLock lock = new ReentrantLock();
+            return new Waiting(lock, lock.newCondition());
+        }
+    }
 
     /** Above this many wakers the committer hands the unparking to {@link #FANOUT}. */
     static final int INLINE_WAKERS = 32;
@@ -41,48 +57,90 @@ public final class TopicSignal {
                 t.setDaemon(true);
                 return t;
             });
-    /** A fan-out of this signal is queued and has not started: another signal adds nothing. */
-    private final AtomicBoolean fanoutQueued = new AtomicBoolean();
+    /** 1 while a fan-out of this signal is queued and has not started: another signal adds nothing. */
+    @SuppressWarnings("unused") // through FANOUT_QUEUED
+    private volatile int fanoutQueued;
+    private static final VarHandle FANOUT_QUEUED;
+
+    static {
+        try {
+            FANOUT_QUEUED = MethodHandles.lookup().findVarHandle(TopicSignal.class, "fanoutQueued", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Committer: wakes every waiter. */
     void signalAll() {
-        if (wakers.size() > INLINE_WAKERS) {
-            if (fanoutQueued.compareAndSet(false, true)) {
-                FANOUT.execute(() -> {
-                    fanoutQueued.set(false); // a signal from now on queues another round
-                    unparkWakers();
-                });
+        Set<Thread> w = wakers;
+        if (w != null) {
+            if (w.size() > INLINE_WAKERS) {
+                if (FANOUT_QUEUED.compareAndSet(this, 0, 1)) {
+                    FANOUT.execute(() -> {
+                        FANOUT_QUEUED.setVolatile(this, 0); // a signal from now on queues another round
+                        unpark(w);
+                    });
+                }
+            } else {
+                unpark(w);
             }
-        } else {
-            unparkWakers();
         }
         if (waiters > 0) {
-            lock.lock();
+            Waiting wt = waiting;
+            wt.lock().lock();
             try {
-                changed.signalAll();
+                wt.changed().signalAll();
             } finally {
-                lock.unlock();
+                wt.lock().unlock();
             }
         }
     }
 
-    private void unparkWakers() {
+    private static void unpark(Set<Thread> wakers) {
         for (Thread t : wakers) {
             LockSupport.unpark(t);
         }
     }
 
     void addWaker(Thread t) {
-        wakers.add(t);
+        Set<Thread> w = wakers;
+        if (w == null) {
+            synchronized (this) { // once per topic; nothing blocks inside
+                w = wakers;
+                if (w == null) {
+                    w = ConcurrentHashMap.newKeySet();
+                    wakers = w;
+                }
+            }
+        }
+        w.add(t);
     }
 
     void removeWaker(Thread t) {
-        wakers.remove(t);
+        Set<Thread> w = wakers;
+        if (w != null) {
+            w.remove(t);
+        }
     }
 
     /** Threads registered to be unparked (tests). */
     int wakerCount() {
-        return wakers.size();
+        Set<Thread> w = wakers;
+        return w == null ? 0 : w.size();
+    }
+
+    private Waiting waiting() {
+        Waiting wt = waiting;
+        if (wt == null) {
+            synchronized (this) {
+                wt = waiting;
+                if (wt == null) {
+                    wt = Waiting.make();
+                    waiting = wt;
+                }
+            }
+        }
+        return wt;
     }
 
     /** Waits until {@code ready} holds or {@code nanos} pass; returns {@code ready}'s last answer. */
@@ -90,7 +148,8 @@ public final class TopicSignal {
         if (ready.getAsBoolean()) {
             return true;
         }
-        lock.lock();
+        Waiting wt = waiting();
+        wt.lock().lock();
         try {
             waiters++;
             try {
@@ -103,14 +162,14 @@ public final class TopicSignal {
                     // no shorter bound: every change ready() looks at (a commit, an eviction, a delete,
                     // a stream closed or deleted) signals; re-checking each second woke 10,000
                     // waiting long polls 10,000 times a second (benchmarks/RESULTS.md, P4c)
-                    changed.awaitNanos(left);
+                    wt.changed().awaitNanos(left);
                 }
                 return true;
             } finally {
                 waiters--;
             }
         } finally {
-            lock.unlock();
+            wt.lock().unlock();
         }
     }
 }

@@ -62,15 +62,26 @@ public final class SegmentLog implements AutoCloseable {
     private final AtomicLong filesMade = new AtomicLong(1);
     private volatile long filesForced;
     /** See {@link #holes()}. */
-    private long[] holes = new long[0];
-    /** Segments dropped by retention: deleted from disk at once, closed after a grace period. */
-    private final List<Segment> retired = new ArrayList<>();
-    private final List<Long> retiredAt = new ArrayList<>();
-    /** The retired segments whose files go too (retention); a swapped-out one shares its name with its successor. */
-    private final List<Segment> evicted = new ArrayList<>();
-    private final List<Long> evictedAt = new ArrayList<>();
+    private long[] holes = NO_HOLES;
+    private static final long[] NO_HOLES = new long[0];
+    /**
+     * Segments dropped by retention or swapped out by compaction, oldest first: closed after a
+     * grace period. Null while there is none, as for most topics (a topic's fixed cost, P7).
+     */
+    private ArrayList<Retired> retired;
+    /** The retired segments whose files go too (retention), null while none; a swapped-out one shares its name with its successor. */
+    private ArrayList<Retired> evicted;
     /** A reader holding a retired segment finishes well within this. */
     private static final long CLOSE_GRACE_NANOS = 30_000_000_000L;
+
+    private record Retired(Segment segment, long atNanos) {
+    }
+
+    private static ArrayList<Retired> add(ArrayList<Retired> to, Segment s, long atNanos) {
+        ArrayList<Retired> l = to == null ? new ArrayList<>(2) : to;
+        l.add(new Retired(s, atNanos));
+        return l;
+    }
 
     private SegmentLog(SegmentChannels channels, Path dir, long segmentBytes, int interval, Segment[] segments) {
         this.channels = channels;
@@ -165,10 +176,8 @@ public final class SegmentLog implements AutoCloseable {
         long now = System.nanoTime();
         for (int i = 0; i < drop; i++) {
             cur[i].retire(); // never reopened by name: its files go after the grace period
-            retired.add(cur[i]);
-            retiredAt.add(now);
-            evicted.add(cur[i]);
-            evictedAt.add(now);
+            retired = add(retired, cur[i], now);
+            evicted = add(evicted, cur[i], now);
         }
         reapRetired(now);
     }
@@ -179,16 +188,36 @@ public final class SegmentLog implements AutoCloseable {
      * ({@link SegmentChannels#evictionsCoveredBefore()}).
      */
     public void reapRetired(long nowNanos) throws IOException {
-        while (!retired.isEmpty() && nowNanos - retiredAt.get(0) > CLOSE_GRACE_NANOS) {
-            Segment s = retired.remove(0);
-            retiredAt.remove(0);
+        while (retired != null && nowNanos - retired.getFirst().atNanos() > CLOSE_GRACE_NANOS) {
+            Segment s = retired.removeFirst().segment();
+            if (retired.isEmpty()) {
+                retired = null;
+            }
             s.close();
         }
-        long covered = channels.evictionsCoveredBefore();
-        while (!evicted.isEmpty() && !retired.contains(evicted.get(0)) && evictedAt.get(0) < covered) {
-            evictedAt.remove(0);
-            deleteFiles(evicted.remove(0));
+        if (evicted == null) {
+            return;
         }
+        long covered = channels.evictionsCoveredBefore();
+        while (evicted != null && !stillOpen(evicted.getFirst().segment()) && evicted.getFirst().atNanos() < covered) {
+            Segment s = evicted.removeFirst().segment();
+            if (evicted.isEmpty()) {
+                evicted = null;
+            }
+            deleteFiles(s);
+        }
+    }
+
+    /** Whether {@code s} is retired and not closed yet. */
+    private boolean stillOpen(Segment s) {
+        if (retired != null) {
+            for (Retired r : retired) {
+                if (r.segment() == s) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void deleteFiles(Segment s) throws IOException {
@@ -242,8 +271,7 @@ public final class SegmentLog implements AutoCloseable {
                 segments = out;
                 old.retire();
                 fresh.install();
-                retired.add(old);
-                retiredAt.add(System.nanoTime());
+                retired = add(retired, old, System.nanoTime());
                 return true;
             }
         }
@@ -415,12 +443,12 @@ public final class SegmentLog implements AutoCloseable {
         for (Segment s : segments) {
             s.close();
         }
-        for (Segment s : retired) {
-            s.close();
+        if (retired != null) {
+            for (Retired r : retired) {
+                r.segment().close();
+            }
         }
-        retired.clear();
-        retiredAt.clear();
-        evictedAt.clear();
-        evicted.clear(); // their files are retired again by the next start (see LocalStorage.open)
+        retired = null;
+        evicted = null; // their files are retired again by the next start (see LocalStorage.open)
     }
 }
