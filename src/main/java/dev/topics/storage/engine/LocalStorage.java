@@ -481,6 +481,11 @@ public final class LocalStorage implements Storage {
         return new StandingWait(engine);
     }
 
+    /** Durable topics let their tail go after this long without a write (tests in this package; default a minute). */
+    void idleTailAfter(long nanos) {
+        engine.idleTailNanos = nanos;
+    }
+
     /** The topic's live log, or null (tests in this package). */
     TopicLog topicLog(String name) {
         return engine.published.get(name);

@@ -88,6 +88,8 @@ final class TopicLog {
      */
     long durableActiveBase = Long.MAX_VALUE;
     long inflightActiveBase = Long.MAX_VALUE;
+    /** Committer-only: when records were last appended (System.nanoTime), see {@link #releaseIdleTail}. */
+    long appendedAtNanos = System.nanoTime();
     /** Committer-only. */
     final IdempotencyTable idempotency = new IdempotencyTable();
     /** Committer-only. */
@@ -106,6 +108,17 @@ final class TopicLog {
         this.nextSeq = head.headSeq() + 1;
         this.count = head.count();
         this.bytes = head.bytes();
+    }
+
+    /**
+     * Committer: a durable topic with no append for {@code idleNanos} lets its tail go (the
+     * records it held are in the segments; the next write starts a new one), so an idle
+     * topic keeps no records on the heap. The tail is a cache: nothing else depends on it.
+     */
+    void releaseIdleTail(long nowNanos, long idleNanos) {
+        if (segments != null && !tail.isEmpty() && nowNanos - appendedAtNanos >= idleNanos) {
+            tail.release();
+        }
     }
 
     /** Committer: compaction may rewrite segments whose base is below this. */
@@ -130,6 +143,7 @@ final class TopicLog {
             segments.append(buf, off, len, first, last);
         }
         tail.add(new Chunk(first, last, buf, off, len));
+        appendedAtNanos = System.nanoTime();
         Head h = head;
         long n = last - first + 1;
         head = new Head(last, h.count() == 0 ? first : h.earliestSeq(), h.count() + n, h.bytes() + dataBytes,

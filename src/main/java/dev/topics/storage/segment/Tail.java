@@ -8,7 +8,8 @@ import java.util.Arrays;
  * {@link #FIRST_SLOTS}. Bounded by bytes and by {@link #MAX_SLOTS} chunks for durable
  * topics (older chunks fall off — they are in the segments); unbounded for
  * {@code durable: false} topics, where the tail is the whole log and only retention evicts
- * (it grows its ring instead of overwriting).
+ * (it grows its ring instead of overwriting). A durable topic that has not been written to
+ * for a while lets its tail go ({@link #release}): an idle topic holds no records in memory.
  *
  * <p>One writer (the committer), any number of readers, no locks. The writer stores a
  * chunk into its slot (growing the array first if needed, publishing the new array)
@@ -90,6 +91,24 @@ public final class Tail {
         while (end > start) {
             evictOldest();
         }
+    }
+
+    /**
+     * Committer: lets every chunk go and shrinks the ring to its first size, for a durable
+     * topic nobody writes to (its records are all in its segments, where readers find them
+     * on a miss). The next chunk is held as usual. Readers racing this see a miss: the ring
+     * is emptied (start = end) before a smaller array replaces it.
+     */
+    public void release() {
+        clear();
+        if (slots.length > FIRST_SLOTS) {
+            slots = new Chunk[FIRST_SLOTS];
+        }
+    }
+
+    /** Whether no chunk is held. */
+    public boolean isEmpty() {
+        return end == start;
     }
 
     /** Seq of the oldest record held, or -1 if empty. A hint: it may move at once. */

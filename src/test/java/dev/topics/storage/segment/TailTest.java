@@ -175,8 +175,40 @@ class TailTest {
     }
 
     @Test
+    void releaseLetsEveryChunkGoShrinksTheRingAndTheNextChunkIsHeld() {
+        Tail t = new Tail(1 << 20);
+        for (int i = 0; i < 100; i++) {
+            t.add(chunk(i + 1, i + 1, 10));
+        }
+        assertThat(t.capacity()).isEqualTo(128);
+        t.release();
+        assertThat(t.isEmpty()).isTrue();
+        assertThat(t.bytes()).isZero();
+        assertThat(t.capacity()).isEqualTo(Tail.FIRST_SLOTS);
+        assertThat(t.from(50)).as("a miss: the reader goes to the segments").isNull();
+        assertThat(t.firstSeq()).isEqualTo(-1);
+
+        t.add(chunk(101, 103, 30));
+        assertThat(t.isEmpty()).isFalse();
+        assertThat(t.bytes()).isEqualTo(30);
+        assertThat(t.from(102)).extracting(Chunk::firstSeq).containsExactly(101L);
+        assertThat(t.from(100)).as("older records are not held any more").isNull();
+        assertThat(t.from(104)).isEmpty();
+    }
+
+    @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void aConcurrentReaderSeesEitherAMissOrAContiguousRunHoldingItsSeq() throws Exception {
+        readWhileWriting(false);
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aConcurrentReaderSeesEitherAMissOrAContiguousRunWhileTheTailIsReleased() throws Exception {
+        readWhileWriting(true);
+    }
+
+    private static void readWhileWriting(boolean releasing) throws Exception {
         Tail t = new Tail(4096);
         int n = 200_000;
         AtomicBoolean done = new AtomicBoolean();
@@ -214,6 +246,9 @@ class TailTest {
             int records = i % 4 + 1;
             t.add(chunk(seq, seq + records - 1, 16 + i % 50));
             seq += records;
+            if (releasing && i % 64 == 63) {
+                t.release();
+            }
         }
         done.set(true);
         reader.join();
